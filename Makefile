@@ -1,0 +1,27 @@
+# The README's two commands: `make run` and `make test`.
+GO ?= go
+SEED ?=
+TIME ?= 5s
+
+.PHONY: run test bench vet fmt-check build
+
+build:
+	$(GO) build -o raftcheck ./cmd/raftcheck
+
+# Until the end-to-end run command exists (issue 5), `make run` demonstrates
+# the simulated world: gossiping nodes with every fault on.
+run: build
+	./raftcheck demo --time $(TIME) $(if $(SEED),--seed $(SEED)) --trace store/demo/trace.txt
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+
+test: fmt-check vet
+	$(GO) test -count=1 ./...
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...

@@ -1,0 +1,86 @@
+// Command raftcheck runs Jepsen-style tests of the bundled Raft inside a
+// deterministic simulation and checks what happened.
+//
+// Exit codes (../shared/DESIGN.md §7): 0 valid, 1 invalid, 2 unknown,
+// 3 error (bad flags, unreadable input, internal failure).
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+)
+
+// The exit codes every subcommand uses.
+const (
+	exitValid   = 0
+	exitInvalid = 1
+	exitUnknown = 2
+	exitError   = 3
+)
+
+// usageError is bad input from the user: it is reported on one line and
+// exits with exitError.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
+
+type command struct {
+	name    string
+	summary string
+	run     func(args []string, stdout io.Writer) (exit int, err error)
+}
+
+func commands() []command {
+	return []command{
+		{"demo", "run gossiping nodes in the simulated world with every fault on, and print what happened", runDemo},
+	}
+}
+
+func main() {
+	os.Exit(dispatch(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func dispatch(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		printUsage(stderr)
+		if len(args) == 0 {
+			return exitError
+		}
+		return exitValid
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			code, err := c.run(args[1:], stdout)
+			if err != nil {
+				fmt.Fprintf(stderr, "raftcheck %s: %s\n", c.name, oneLine(err))
+				return exitError
+			}
+			return code
+		}
+	}
+	fmt.Fprintf(stderr, "raftcheck: unknown command %q (try raftcheck help)\n", args[0])
+	return exitError
+}
+
+func printUsage(w io.Writer) {
+	fmt.Fprintln(w, "usage: raftcheck COMMAND [flags]")
+	fmt.Fprintln(w, "commands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+	}
+}
+
+// oneLine keeps an error to one line, as DESIGN §7 asks.
+func oneLine(err error) string {
+	msg := err.Error()
+	for i := 0; i < len(msg); i++ {
+		if msg[i] == '\n' {
+			return msg[:i]
+		}
+	}
+	return msg
+}
+

@@ -1,0 +1,222 @@
+package harness
+
+import (
+	"fmt"
+	"sort"
+)
+
+// DiskConfig is how every node's disk behaves. It can be changed during a
+// run (World.SetDisk), which is how slow-fsync faults are injected.
+type DiskConfig struct {
+	// SyncLatency is how long an fsync takes.
+	SyncLatency Latency `json:"sync_latency"`
+	// Torn is the probability that a crash leaves a torn write: a strict,
+	// non-empty prefix of the oldest unsynced append survives on the disk.
+	Torn Probability `json:"torn"`
+}
+
+// Validate reports a configuration that cannot be used.
+func (c DiskConfig) Validate() error {
+	if err := c.SyncLatency.Validate(); err != nil {
+		return fmt.Errorf("disk: %w", err)
+	}
+	return nil
+}
+
+// DiskCounters count a disk's activity over the run.
+type DiskCounters struct {
+	Writes       uint64 `json:"writes"`
+	BytesWritten uint64 `json:"bytes_written"`
+	Syncs        uint64 `json:"syncs"`
+	Crashes      uint64 `json:"crashes"`
+	LostWrites   uint64 `json:"lost_writes"` // unsynced operations discarded by crashes
+	TornWrites   uint64 `json:"torn_writes"`
+}
+
+type diskOpKind uint8
+
+const (
+	opAppend diskOpKind = iota
+	opTruncate
+	opRename
+	opRemove
+)
+
+type diskOp struct {
+	kind diskOpKind
+	name string
+	to   string // opRename: the new name
+	data []byte // opAppend: what was appended (a private copy)
+	size int    // opTruncate: the new size
+}
+
+// Disk is a node's simulated disk: a flat set of named files.
+//
+// It keeps two images. The visible image is what the node reads and writes
+// while it runs. The durable image is what a crash leaves: every operation
+// goes to the visible image at once and to the durable image only when an
+// fsync that was started after it completes. Operations become durable in
+// the order they were made, as on a file system with ordered metadata; so a
+// crash leaves the durable image, plus, sometimes, a torn prefix of the
+// first operation that was not yet durable (a write in flight to the
+// platter). Nothing later than a lost write ever survives it.
+//
+// Writes are not atomic: WriteFile is a truncate and an append, and a crash
+// between them (or in the middle of the append) leaves a short file. Code
+// that must replace a file atomically writes a new file, syncs it, and
+// renames it over the old one, as on a real disk.
+type Disk struct {
+	visible map[string][]byte
+	durable map[string][]byte
+	// pending are the operations not yet durable, oldest first; pendingBase
+	// is the sequence number of pending[0] (operations are numbered from 0
+	// over the disk's life).
+	pending     []diskOp
+	pendingBase uint64
+	counters    DiskCounters
+}
+
+func newDisk() *Disk {
+	return &Disk{visible: map[string][]byte{}, durable: map[string][]byte{}}
+}
+
+// Append appends data to the file, creating it if needed.
+func (d *Disk) Append(name string, data []byte) {
+	c := append([]byte(nil), data...)
+	d.record(diskOp{kind: opAppend, name: name, data: c})
+	d.counters.BytesWritten += uint64(len(data))
+}
+
+// WriteFile replaces the file's content. It is not atomic (see Disk).
+func (d *Disk) WriteFile(name string, data []byte) {
+	d.Truncate(name, 0)
+	d.Append(name, data)
+}
+
+// Truncate cuts the file to size bytes (a size beyond its end changes
+// nothing), creating an empty file if there is none.
+func (d *Disk) Truncate(name string, size int) {
+	if size < 0 {
+		size = 0
+	}
+	d.record(diskOp{kind: opTruncate, name: name, size: size})
+}
+
+// Rename moves a file to a new name, replacing any file there. It is atomic:
+// after a crash the file is under one name or the other.
+func (d *Disk) Rename(from, to string) {
+	d.record(diskOp{kind: opRename, name: from, to: to})
+}
+
+// Remove deletes a file.
+func (d *Disk) Remove(name string) {
+	d.record(diskOp{kind: opRemove, name: name})
+}
+
+// ReadFile returns a copy of the file's visible content; ok is false when
+// there is no such file.
+func (d *Disk) ReadFile(name string) (data []byte, ok bool) {
+	b, ok := d.visible[name]
+	if !ok {
+		return nil, false
+	}
+	return append([]byte(nil), b...), true
+}
+
+// Size is the visible size of the file, -1 when there is none.
+func (d *Disk) Size(name string) int {
+	b, ok := d.visible[name]
+	if !ok {
+		return -1
+	}
+	return len(b)
+}
+
+// Files lists the visible files in name order.
+func (d *Disk) Files() []string {
+	names := make([]string, 0, len(d.visible))
+	for n := range d.visible {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Unsynced is the number of operations not yet durable.
+func (d *Disk) Unsynced() int { return len(d.pending) }
+
+// Counters are the disk's activity so far.
+func (d *Disk) Counters() DiskCounters { return d.counters }
+
+func (d *Disk) record(op diskOp) {
+	d.counters.Writes++
+	apply(d.visible, op)
+	d.pending = append(d.pending, op)
+}
+
+// mark is the sequence number the next operation will get; an fsync started
+// now makes every operation before the mark durable.
+func (d *Disk) mark() uint64 { return d.pendingBase + uint64(len(d.pending)) }
+
+// makeDurable applies to the durable image every pending operation numbered
+// below mark. Calling it again with the same or an older mark does nothing.
+func (d *Disk) makeDurable(mark uint64) {
+	if mark <= d.pendingBase {
+		return
+	}
+	n := int(mark - d.pendingBase)
+	for i := 0; i < n; i++ {
+		apply(d.durable, d.pending[i])
+		d.pending[i] = diskOp{}
+	}
+	d.pending = d.pending[n:]
+	if len(d.pending) == 0 {
+		d.pending = nil // let the backing array go
+	}
+	d.pendingBase = mark
+}
+
+// crash discards everything not durable. With probability torn, a strict
+// non-empty prefix of the oldest pending append survives. It returns the
+// number of bytes of that torn prefix (0 when nothing was torn).
+func (d *Disk) crash(rand *Stream, torn Probability) (tornBytes int) {
+	d.counters.Crashes++
+	d.counters.LostWrites += uint64(len(d.pending))
+	if len(d.pending) > 0 && d.pending[0].kind == opAppend && len(d.pending[0].data) > 1 && rand.Chance(torn) {
+		op := d.pending[0]
+		tornBytes = 1 + int(rand.Below(uint64(len(op.data)-1)))
+		op.data = op.data[:tornBytes]
+		apply(d.durable, op)
+		d.counters.TornWrites++
+	}
+	d.pendingBase += uint64(len(d.pending))
+	d.pending = nil
+	d.visible = make(map[string][]byte, len(d.durable))
+	for name, b := range d.durable {
+		d.visible[name] = append([]byte(nil), b...)
+	}
+	return tornBytes
+}
+
+func apply(files map[string][]byte, op diskOp) {
+	switch op.kind {
+	case opAppend:
+		files[op.name] = append(files[op.name], op.data...)
+	case opTruncate:
+		b := files[op.name]
+		if op.size < len(b) {
+			b = b[:op.size]
+		}
+		if b == nil {
+			b = []byte{}
+		}
+		files[op.name] = b
+	case opRename:
+		if b, ok := files[op.name]; ok {
+			files[op.to] = b
+			delete(files, op.name)
+		}
+	case opRemove:
+		delete(files, op.name)
+	}
+}

@@ -1,0 +1,89 @@
+package harness
+
+import "time"
+
+// eventKind says what an event does when it is popped.
+type eventKind uint8
+
+const (
+	eventDeliver eventKind = iota // a message reaches its destination endpoint
+	eventTimer                    // a timer set by an endpoint fires
+	eventSync                     // an fsync on an endpoint's disk completes
+	eventCall                     // a function scheduled with World.At runs
+)
+
+// event is one entry of the queue. It is a plain value, kept in the heap's
+// slice, so that scheduling allocates nothing in the steady state.
+type event struct {
+	at    time.Duration
+	seq   uint64 // order of scheduling: breaks ties between equal times
+	kind  eventKind
+	to    Addr   // the endpoint the event is for (all kinds but eventCall)
+	from  Addr   // eventDeliver: the sender
+	epoch uint32 // the incarnation of `to` the event belongs to
+	id    uint64 // message id, timer id or sync id
+	tag   uint64 // eventTimer: the tag given to SetTimer
+	msg   any    // eventDeliver: the payload
+	fn    func() // eventCall
+}
+
+func (e *event) before(o *event) bool {
+	if e.at != o.at {
+		return e.at < o.at
+	}
+	return e.seq < o.seq
+}
+
+// eventQueue is a binary min-heap of events ordered by (at, seq). Sequence
+// numbers are unique, so the order is total and a run never depends on how
+// the heap breaks ties.
+type eventQueue struct {
+	heap []event
+}
+
+func (q *eventQueue) Len() int { return len(q.heap) }
+
+func (q *eventQueue) push(e event) {
+	q.heap = append(q.heap, e)
+	h := q.heap
+	i := len(h) - 1
+	for i > 0 {
+		parent := (i - 1) / 2
+		if !h[i].before(&h[parent]) {
+			break
+		}
+		h[i], h[parent] = h[parent], h[i]
+		i = parent
+	}
+}
+
+// peek returns the earliest event; the queue must not be empty.
+func (q *eventQueue) peek() *event { return &q.heap[0] }
+
+// pop removes and returns the earliest event; the queue must not be empty.
+func (q *eventQueue) pop() event {
+	h := q.heap
+	top := h[0]
+	last := len(h) - 1
+	h[0] = h[last]
+	h[last] = event{} // drop references so payloads can be collected
+	h = h[:last]
+	i := 0
+	for {
+		l := 2*i + 1
+		if l >= len(h) {
+			break
+		}
+		least := l
+		if r := l + 1; r < len(h) && h[r].before(&h[l]) {
+			least = r
+		}
+		if !h[least].before(&h[i]) {
+			break
+		}
+		h[i], h[least] = h[least], h[i]
+		i = least
+	}
+	q.heap = h
+	return top
+}

@@ -1,0 +1,361 @@
+package harness
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Config is everything a World needs besides its endpoints.
+type Config struct {
+	Seed    uint64        `json:"seed"`
+	Network NetworkConfig `json:"network"`
+	Disk    DiskConfig    `json:"disk"`
+	// Trace keeps a record of every message, fault and lifecycle change.
+	// It costs memory in proportion to the run; benchmarks turn it off.
+	Trace bool `json:"trace"`
+}
+
+// Validate reports a configuration that cannot be used.
+func (c Config) Validate() error {
+	if err := c.Network.Validate(); err != nil {
+		return err
+	}
+	return c.Disk.Validate()
+}
+
+// World is one simulated run: a virtual clock, an event queue, the network,
+// and the endpoints (nodes and clients) with their disks and clocks.
+//
+// A World is not safe for use by several goroutines; a run is sequential by
+// design, and parallelism belongs across runs.
+type World struct {
+	now        time.Duration
+	seq        uint64
+	queue      eventQueue
+	seeds      Seeds
+	net        network
+	disk       DiskConfig
+	diskRand   *Stream
+	endpoints  []*endpoint
+	byName     map[string]Addr
+	trace      Trace
+	stopErr    error
+	dispatched uint64
+}
+
+// NodeState is where a node is in its lifecycle.
+type NodeState uint8
+
+// The states of a node.
+const (
+	NodeUp NodeState = iota
+	NodePaused
+	NodeDown
+)
+
+func (s NodeState) String() string {
+	switch s {
+	case NodeUp:
+		return "up"
+	case NodePaused:
+		return "paused"
+	case NodeDown:
+		return "down"
+	}
+	return "unknown"
+}
+
+// endpoint is one node or client of the world.
+type endpoint struct {
+	addr    Addr
+	name    string
+	node    Node        // the current incarnation; nil while crashed
+	factory func() Node // builds a fresh incarnation; nil for endpoints that cannot crash
+	env     *Env
+	up      bool
+	paused  bool
+	// epoch counts incarnations: events scheduled for an older one (its
+	// timers, its syncs, messages sent to it before it crashed) are
+	// discarded when they come due.
+	epoch     uint32
+	held      []event // events that came due while paused, in order
+	clock     Clock
+	disk      *Disk
+	diskRand  *Stream // fsync latencies and torn writes of this disk
+	rand      *Stream
+	nextTimer uint64
+	cancelled map[uint64]struct{}
+	// lastSync is when the latest fsync of this disk completes: fsyncs
+	// complete in the order they were started.
+	lastSync time.Duration
+	nextSync uint64
+}
+
+// New builds an empty world from a configuration.
+func New(cfg Config) (*World, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	seeds := NewSeeds(cfg.Seed)
+	w := &World{
+		seeds:  seeds,
+		disk:   cfg.Disk,
+		byName: map[string]Addr{},
+	}
+	w.net = network{cfg: cfg.Network, rand: seeds.Stream("network")}
+	w.trace = Trace{on: cfg.Trace, names: w.Name}
+	return w, nil
+}
+
+// Seeds is the run's stream factory, for the parts of a test outside the
+// world (clients, the nemesis) to take their own named streams from.
+func (w *World) Seeds() Seeds { return w.seeds }
+
+// Now is the virtual time: nanoseconds since the run began.
+func (w *World) Now() time.Duration { return w.now }
+
+// Trace is the run's trace.
+func (w *World) Trace() *Trace { return &w.trace }
+
+// Dispatched is the number of events run so far.
+func (w *World) Dispatched() uint64 { return w.dispatched }
+
+// Pending is the number of events in the queue.
+func (w *World) Pending() int { return w.queue.Len() }
+
+// AddNode adds a node that has a disk and can crash and restart: factory
+// builds a fresh incarnation at boot and at every restart. The node starts at
+// the current virtual time, as an event, so that its Start runs in order.
+func (w *World) AddNode(name string, factory func() Node) (Addr, error) {
+	if factory == nil {
+		return 0, errors.New("harness: AddNode needs a factory")
+	}
+	ep, err := w.addEndpoint(name)
+	if err != nil {
+		return 0, err
+	}
+	ep.factory = factory
+	ep.disk = newDisk()
+	ep.diskRand = w.seeds.Stream("disk/" + name)
+	w.boot(ep, factory(), TraceStart)
+	return ep.addr, nil
+}
+
+// AddClient adds an endpoint with no disk that is never crashed: a client.
+func (w *World) AddClient(name string, n Node) (Addr, error) {
+	if n == nil {
+		return 0, errors.New("harness: AddClient needs a node")
+	}
+	ep, err := w.addEndpoint(name)
+	if err != nil {
+		return 0, err
+	}
+	w.boot(ep, n, TraceStart)
+	return ep.addr, nil
+}
+
+func (w *World) addEndpoint(name string) (*endpoint, error) {
+	if name == "" {
+		return nil, errors.New("harness: an endpoint needs a name")
+	}
+	if _, dup := w.byName[name]; dup {
+		return nil, fmt.Errorf("harness: endpoint %q already exists", name)
+	}
+	ep := &endpoint{
+		addr:  Addr(len(w.endpoints)),
+		name:  name,
+		rand:  w.seeds.Stream("node/" + name),
+		clock: Clock{anchorReal: w.now, anchorLocal: w.now},
+	}
+	w.endpoints = append(w.endpoints, ep)
+	w.byName[name] = ep.addr
+	w.net.grow(len(w.endpoints))
+	return ep, nil
+}
+
+// boot makes n the endpoint's live incarnation and schedules its Start.
+func (w *World) boot(ep *endpoint, n Node, kind TraceKind) {
+	ep.node = n
+	ep.up = true
+	ep.env = &Env{w: w, ep: ep, epoch: ep.epoch}
+	epoch := ep.epoch
+	w.At(w.now, func() {
+		if ep.epoch != epoch || !ep.up {
+			return
+		}
+		w.trace.add(TraceRecord{At: w.now, Kind: kind, From: ep.addr})
+		n.Start(ep.env)
+	})
+}
+
+// Name is the name of the endpoint at a.
+func (w *World) Name(a Addr) string {
+	if int(a) < 0 || int(a) >= len(w.endpoints) {
+		return "addr(" + fmt.Sprint(int(a)) + ")"
+	}
+	return w.endpoints[a].name
+}
+
+// Lookup finds an endpoint by name.
+func (w *World) Lookup(name string) (Addr, bool) {
+	a, ok := w.byName[name]
+	return a, ok
+}
+
+// Endpoints is the number of endpoints; their addresses are 0..Endpoints()-1.
+func (w *World) Endpoints() int { return len(w.endpoints) }
+
+// Node is the live incarnation of the node at a, nil while it is crashed.
+// Invariant checkers use it to look inside nodes.
+func (w *World) Node(a Addr) Node { return w.endpoints[a].node }
+
+// State is the lifecycle state of the node at a.
+func (w *World) State(a Addr) NodeState {
+	ep := w.endpoints[a]
+	switch {
+	case !ep.up:
+		return NodeDown
+	case ep.paused:
+		return NodePaused
+	}
+	return NodeUp
+}
+
+// Disk is the disk of the node at a (nil for a client).
+func (w *World) Disk(a Addr) *Disk { return w.endpoints[a].disk }
+
+// Clock is the local clock of the endpoint at a.
+func (w *World) Clock(a Addr) *Clock { return &w.endpoints[a].clock }
+
+// Stop ends the run: Run returns err after the current event. The first
+// error wins.
+func (w *World) Stop(err error) {
+	if err == nil || w.stopErr != nil {
+		return
+	}
+	w.stopErr = err
+	w.trace.add(TraceRecord{At: w.now, Kind: TraceStop, From: -1, Payload: err.Error()})
+}
+
+// Err is the error the run was stopped with, if any.
+func (w *World) Err() error { return w.stopErr }
+
+// At schedules fn to run at virtual time t (or now, if t is past).
+func (w *World) At(t time.Duration, fn func()) {
+	if t < w.now {
+		t = w.now
+	}
+	w.schedule(event{at: t, kind: eventCall, to: -1, fn: fn})
+}
+
+// After schedules fn to run after d of virtual time.
+func (w *World) After(d time.Duration, fn func()) { w.At(w.now+d, fn) }
+
+func (w *World) schedule(e event) {
+	w.seq++
+	e.seq = w.seq
+	w.queue.push(e)
+}
+
+// Run runs events until virtual time until, the queue empties, or the run is
+// stopped; virtual time is then until (unless stopped earlier). It returns
+// the error the run was stopped with.
+func (w *World) Run(until time.Duration) error {
+	for w.stopErr == nil && w.queue.Len() > 0 && w.queue.peek().at <= until {
+		w.step()
+	}
+	if w.stopErr == nil && w.now < until {
+		w.now = until
+	}
+	return w.stopErr
+}
+
+// RunFor runs for d of virtual time from now.
+func (w *World) RunFor(d time.Duration) error { return w.Run(w.now + d) }
+
+// Step runs the next event; it reports false when there is none or the run
+// was stopped.
+func (w *World) Step() bool {
+	if w.stopErr != nil || w.queue.Len() == 0 {
+		return false
+	}
+	w.step()
+	return true
+}
+
+func (w *World) step() {
+	e := w.queue.pop()
+	w.now = e.at
+	w.dispatched++
+	if e.kind == eventCall {
+		e.fn()
+		return
+	}
+	ep := w.endpoints[e.to]
+	if e.kind == eventDeliver {
+		if !w.arrive(&e) {
+			return
+		}
+	} else if ep.epoch != e.epoch || !ep.up {
+		return // a timer or sync of an incarnation that crashed
+	}
+	if e.kind == eventSync {
+		// The data reaches the platter now even if the node is paused and
+		// hears of it only when it resumes.
+		ep.disk.makeDurable(e.tag)
+	}
+	if ep.paused {
+		ep.held = append(ep.held, e)
+		return
+	}
+	w.dispatch(ep, &e)
+}
+
+func (w *World) dispatch(ep *endpoint, e *event) {
+	switch e.kind {
+	case eventDeliver:
+		w.trace.add(TraceRecord{At: w.now, Kind: TraceDeliver, From: e.from, To: e.to, ID: e.id})
+		l := w.net.link(e.from, e.to)
+		l.counters.Delivered++
+		w.net.counters.Delivered++
+		ep.node.Receive(e.from, e.msg)
+	case eventTimer:
+		if ep.cancelled != nil {
+			if _, gone := ep.cancelled[e.id]; gone {
+				delete(ep.cancelled, e.id)
+				return
+			}
+		}
+		ep.node.Timer(e.tag)
+	case eventSync:
+		w.trace.add(TraceRecord{At: w.now, Kind: TraceSync, From: e.to, ID: e.id})
+		ep.node.Synced(e.id)
+	}
+}
+
+// sync starts an fsync of the endpoint's disk.
+func (w *World) sync(ep *endpoint) uint64 {
+	ep.nextSync++
+	ep.disk.counters.Syncs++
+	at := w.now + w.disk.SyncLatency.Draw(ep.diskRand)
+	if at < ep.lastSync {
+		at = ep.lastSync
+	}
+	ep.lastSync = at
+	w.schedule(event{at: at, kind: eventSync, to: ep.addr, epoch: ep.epoch, id: ep.nextSync, tag: ep.disk.mark()})
+	return ep.nextSync
+}
+
+// SetDisk replaces the disks' configuration from now on; fsyncs already
+// started keep their completion times.
+func (w *World) SetDisk(cfg DiskConfig) error {
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	w.disk = cfg
+	return nil
+}
+
+// DiskConfig is the disks' current configuration.
+func (w *World) DiskConfig() DiskConfig { return w.disk }
