@@ -1,0 +1,205 @@
+package raft
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// TestRandomFaultsKeepSafety runs clusters through random schedules of
+// reordered, dropped and duplicated messages, partitions, and crashes (some
+// right after persisting a Ready, before its messages leave), checking the
+// safety properties of Figure 3 as it goes:
+//
+//   - Election Safety and State Machine Safety (checked by the network on
+//     every Ready);
+//   - Log Matching: two logs with an entry of the same index and term agree
+//     on everything up to it;
+//   - Leader Completeness: a leader holds every entry applied anywhere by a
+//     node whose term was below the leader's.
+//
+// Then it heals everything and requires the cluster to elect a leader and
+// commit a new entry everywhere (liveness after faults stop).
+func TestRandomFaultsKeepSafety(t *testing.T) {
+	seeds := 40
+	if testing.Short() {
+		seeds = 8
+	}
+	for seed := range uint64(seeds) {
+		o := testOptions{
+			seed:        seed,
+			preVote:     seed%2 == 0,
+			checkQuorum: seed%4 < 2,
+			maxInflight: 1 + int(seed%4),
+			maxEntries:  1 + int(seed%3),
+		}
+		size := 3 + 2*int(seed%2)
+		t.Run(fmt.Sprintf("seed%d-n%d-prevote=%v-cq=%v", seed, size, o.preVote, o.checkQuorum), func(t *testing.T) {
+			runChaos(t, seed, size, o)
+		})
+	}
+}
+
+// appliedTerm records, per applied index, the highest term of a node that
+// applied it: leaders of later terms must hold the entry.
+type appliedTerm map[uint64]uint64
+
+func runChaos(t *testing.T, seed uint64, size int, o testOptions) {
+	n := newNetwork(t, size, o)
+	n.record = false
+	rng := rand.New(rand.NewPCG(seed, 0xc4a05))
+	pick := func() uint64 { return n.ids[rng.IntN(len(n.ids))] }
+	seenApplied := appliedTerm{}
+	proposals := 0
+
+	for step := range 8000 {
+		switch x := rng.IntN(100); {
+		case x < 45 && len(n.queue) > 0: // deliver a random message
+			i := rng.IntN(len(n.queue))
+			m := n.queue[i]
+			if rng.IntN(10) != 0 { // 1 in 10 stays queued: a duplicate
+				n.queue = append(n.queue[:i], n.queue[i+1:]...)
+			}
+			if rng.IntN(10) != 0 { // 1 in 10 is dropped
+				n.deliver(m)
+			}
+		case x < 65:
+			n.handleReady(pick())
+		case x < 85:
+			n.tick(pick())
+		case x < 92:
+			if lead := n.leader(); lead != None {
+				if _, _, err := n.nodes[lead].rn.Propose([]byte(fmt.Sprintf("p%d", proposals))); err == nil {
+					proposals++
+				}
+			}
+		case x < 95: // crash, sometimes between persisting and sending
+			id := pick()
+			if n.nodes[id].rn != nil && crashedCount(n) < (size-1)/2 {
+				if rng.IntN(2) == 0 {
+					queued := len(n.queue)
+					n.handleReady(id)
+					n.queue = n.queue[:queued]
+				}
+				n.crash(id)
+			}
+		case x < 97:
+			for _, id := range n.ids {
+				if n.nodes[id].rn == nil {
+					n.restart(id)
+					break
+				}
+			}
+		case x < 98:
+			n.heal()
+			a, b := pick(), pick()
+			if a != b {
+				n.cutLink(a, b)
+			}
+		default:
+			n.heal()
+		}
+		if step%20 == 0 {
+			checkLogMatching(t, n)
+			checkLeaderCompleteness(t, n, seenApplied)
+		}
+	}
+
+	// Liveness: stop the faults and expect progress.
+	n.heal()
+	for _, id := range n.ids {
+		if n.nodes[id].rn == nil {
+			n.restart(id)
+		}
+	}
+	n.stabilize()
+	for i := 0; i < 500 && n.leader() == None; i++ {
+		n.tickAndStabilize(1)
+	}
+	lead := n.leader()
+	require.NotEqual(t, None, lead, "no leader after healing\n%s", n.describe())
+	idx := n.propose(lead, "final")
+	n.tickAndStabilize(3)
+	for _, id := range n.ids {
+		require.GreaterOrEqual(t, n.status(id).Commit, idx, "node %d\n%s", id, n.describe())
+		require.Equal(t, n.raft(lead).logTerms(), n.raft(id).logTerms(), "node %d", id)
+	}
+	checkLogMatching(t, n)
+	checkLeaderCompleteness(t, n, seenApplied)
+	for _, id := range n.ids {
+		for _, err := range n.errs[id] {
+			require.NotErrorIs(t, err, ErrSafetyViolation, "node %d", id)
+		}
+	}
+	require.Greater(t, len(n.applied), 1, "something was committed")
+}
+
+func crashedCount(n *network) int {
+	c := 0
+	for _, id := range n.ids {
+		if n.nodes[id].rn == nil {
+			c++
+		}
+	}
+	return c
+}
+
+// checkLogMatching: for every pair of running nodes, if both logs hold an
+// entry with the same index and term, the logs are identical up to it.
+func checkLogMatching(t *testing.T, n *network) {
+	for _, a := range n.ids {
+		for _, b := range n.ids {
+			if a >= b || n.nodes[a].rn == nil || n.nodes[b].rn == nil {
+				continue
+			}
+			la, lb := n.raft(a).log, n.raft(b).log
+			last := min(la.lastIndex(), lb.lastIndex())
+			// Find the highest index where the terms agree.
+			for i := last; i > 0; i-- {
+				ta, _ := la.term(i)
+				tb, _ := lb.term(i)
+				if ta != tb {
+					continue
+				}
+				for j := uint64(1); j <= i; j++ {
+					ea, _ := la.entry(j)
+					eb, _ := lb.entry(j)
+					require.Equal(t, ea, eb, "Log Matching: nodes %d and %d agree at %d/t%d but differ at %d", a, b, i, ta, j)
+				}
+				break
+			}
+		}
+	}
+}
+
+// checkLeaderCompleteness: every leader holds each applied entry whose
+// applying node was in a lower term than the leader's.
+func checkLeaderCompleteness(t *testing.T, n *network, seen appliedTerm) {
+	for _, id := range n.ids {
+		nd := n.nodes[id]
+		if nd.rn == nil {
+			continue
+		}
+		term := nd.rn.Status().Term
+		for _, e := range nd.applied {
+			seen[e.Index] = max(seen[e.Index], term)
+		}
+	}
+	for _, id := range n.ids {
+		nd := n.nodes[id]
+		if nd.rn == nil || nd.rn.Status().State != StateLeader {
+			continue
+		}
+		st := nd.rn.Status()
+		for idx, term := range seen {
+			if st.Term <= term {
+				continue
+			}
+			e, ok := nd.rn.Entry(idx)
+			require.True(t, ok, "Leader Completeness: leader %d of term %d lacks committed index %d", id, st.Term, idx)
+			require.Equal(t, n.applied[idx], e, "Leader Completeness: leader %d of term %d has a different entry at %d", id, st.Term, idx)
+		}
+	}
+}

@@ -1,0 +1,94 @@
+// Package raft is raftcheck's own Raft: a pure, deterministic state machine
+// implementing the protocol of Ongaro and Ousterhout's paper ("In Search of
+// an Understandable Consensus Algorithm") with the PreVote and CheckQuorum
+// extensions of Ongaro's dissertation. It is shaped after etcd-io/raft and
+// meant to be read: comments cite the rule of the paper each piece
+// implements.
+//
+// # What it is not allowed to do
+//
+// No goroutines, channels, clocks, I/O or global randomness. Time is the
+// ticks the caller delivers; randomness is Config.Rand; messages and disk
+// writes are requests handed to the caller in a Ready. Nothing depends on Go
+// map iteration order (peers are always visited in increasing ID order).
+// The same inputs therefore always produce the same outputs, which is what
+// lets raftcheck's simulator replay a run from its seed.
+//
+// raft imports only the standard library and its own subpackages
+// (raft/tracker, raft/quorum). It must never import anything else of the
+// project: in particular not harness/, which drives it.
+//
+// # Driving a node
+//
+//	rn, err := raft.NewRawNode(cfg)
+//	loop:
+//	    rn.Tick()            // every tick of the caller's clock
+//	    rn.Step(msg)         // every message received
+//	    rn.Propose(data)     // on the leader, to replicate a command
+//	    if rn.HasReady() {
+//	        rd := rn.Ready()
+//	        persist rd.HardState and rd.Entries (fsync if rd.MustSync)
+//	        send rd.Messages
+//	        apply rd.CommittedEntries
+//	        rn.Advance(rd)
+//	    }
+//
+// # The persistence contract
+//
+// The caller must make Ready.HardState and Ready.Entries durable before it
+// sends any of Ready.Messages, then apply Ready.CommittedEntries, then call
+// Advance. Raft's safety depends on it:
+//
+//   - A vote is recorded in HardState.Vote in the same Ready as the
+//     MsgVoteResp granting it, and a term change in the same Ready as any
+//     message sent in the new term; so a node that crashes and restarts can
+//     never vote twice in one term or go back to an older term.
+//   - A follower's MsgAppResp acknowledging entries is in the same Ready as
+//     those entries (or a later one): an acknowledgement is a promise that
+//     survives a crash, which is what lets a leader count it towards a
+//     majority.
+//   - When Entries[0].Index is at or below the last durable index, the
+//     durable log must first be cut back to Entries[0].Index-1: a leader
+//     overwrote an uncommitted suffix (Figure 2, AppendEntries rule 3).
+//   - CommittedEntries only ever contain entries already durable on this
+//     node (persisted by an earlier Ready and confirmed by Advance), so a
+//     state machine never applies an entry this node could lose.
+//
+// The leader's own log: this implementation does NOT use the dissertation's
+// §10.2.1 variant (leader writes its disk in parallel with replication).
+// A leader counts itself towards a quorum only for entries it has persisted,
+// i.e. once Advance confirms the Ready that carried them. Its MsgApps travel
+// in that same Ready and so leave after the leader's own write; followers'
+// acks then arrive for entries the leader already holds durably. The cost is
+// one local write of latency before replication starts; the benefit is
+// that "a majority holds it durably" is literally true of every committed
+// entry, the leader included.
+//
+// On restart the caller passes the durable HardState, log and applied
+// index back in Config. The commit index comes from HardState.Commit,
+// clamped to the last durable entry.
+//
+// Step, Tick and Propose may be called between Ready and Advance; what they
+// produce goes into the next Ready. Readys must be advanced in the order
+// they were handed out.
+//
+// # Layout
+//
+//	raft.go, become.go        the node's state and its role transitions
+//	tick.go                   election timeout, heartbeats, CheckQuorum
+//	step.go, step_roles.go    message dispatch: term rules, then per role
+//	election.go               (pre-)campaigns and voting (§5.2, §5.4.1, §9.6)
+//	replication.go            the leader's side of log replication (§5.3)
+//	append.go                 the follower's side of log replication
+//	log.go, log_cursors.go    the log and its commit/persist/apply cursors
+//	rawnode.go, ready.go      the caller's interface and the Ready contract
+//	entry.go, message.go,     the data types: entries, HardState, messages
+//	state.go, status.go       (with compact String forms for traces), roles,
+//	config.go, errors.go      Status, Config and its validation, errors
+//	tracker/, quorum/         per-follower progress; majority arithmetic
+//
+// Not yet implemented, with room left for them: log compaction and
+// snapshots (the log keeps a sentinel offset; tracker has no StateSnapshot
+// yet), membership changes (the tracker's voter set), ReadIndex and leader
+// transfer (message types are appended after the existing ones).
+package raft

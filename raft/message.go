@@ -1,0 +1,165 @@
+package raft
+
+import (
+	"strconv"
+	"strings"
+)
+
+// MessageType names the messages Raft nodes exchange. The values are part of
+// traces and may be stored; new types are only ever appended.
+type MessageType uint8
+
+const (
+	// MsgVote is RequestVote (§5.2): Term is the candidate's new term,
+	// Index/LogTerm its last log index and term (for §5.4.1).
+	MsgVote MessageType = iota + 1
+	// MsgVoteResp answers MsgVote; Reject false means granted.
+	MsgVoteResp
+	// MsgPreVote asks "would you vote for me in Term?" without anyone
+	// changing term (thesis §9.6). Term is the sender's term + 1.
+	MsgPreVote
+	// MsgPreVoteResp answers MsgPreVote. A grant carries the term asked
+	// about; a rejection carries the responder's term.
+	MsgPreVoteResp
+	// MsgApp is AppendEntries (§5.3): Index/LogTerm are prevLogIndex and
+	// prevLogTerm, Entries follow them, Commit is the leader's commit.
+	MsgApp
+	// MsgAppResp answers MsgApp. On success Index is the last index the
+	// append verified; on rejection Index is the rejected prevLogIndex and
+	// RejectHint/HintTerm say where the follower's log could agree.
+	MsgAppResp
+	// MsgHeartbeat asserts leadership; Commit is min(leader commit,
+	// follower's Match) so it never points past what the follower holds.
+	MsgHeartbeat
+	// MsgHeartbeatResp answers MsgHeartbeat, echoing Context.
+	MsgHeartbeatResp
+
+	// Reserved for later: MsgReadIndex, MsgReadIndexResp, MsgSnap,
+	// MsgTimeoutNow. They will be appended after this line.
+)
+
+var messageTypeNames = [...]string{
+	MsgVote:          "MsgVote",
+	MsgVoteResp:      "MsgVoteResp",
+	MsgPreVote:       "MsgPreVote",
+	MsgPreVoteResp:   "MsgPreVoteResp",
+	MsgApp:           "MsgApp",
+	MsgAppResp:       "MsgAppResp",
+	MsgHeartbeat:     "MsgHeartbeat",
+	MsgHeartbeatResp: "MsgHeartbeatResp",
+}
+
+// String returns the type's name, e.g. "MsgApp".
+func (t MessageType) String() string {
+	if t.isKnown() {
+		return messageTypeNames[t]
+	}
+	return "MessageType(" + strconv.Itoa(int(t)) + ")"
+}
+
+func (t MessageType) isKnown() bool {
+	return int(t) < len(messageTypeNames) && messageTypeNames[t] != ""
+}
+
+// isResponse reports whether t answers another message.
+func (t MessageType) isResponse() bool {
+	switch t {
+	case MsgVoteResp, MsgPreVoteResp, MsgAppResp, MsgHeartbeatResp:
+		return true
+	}
+	return false
+}
+
+// Message is everything one node says to another. Field meanings depend on
+// Type; see the MessageType constants.
+type Message struct {
+	Type MessageType
+	From uint64
+	To   uint64
+	Term uint64
+
+	// For MsgApp: prevLogTerm/prevLogIndex. For MsgVote/MsgPreVote: the
+	// candidate's last log term/index. For MsgAppResp: see MsgAppResp.
+	LogTerm uint64
+	Index   uint64
+
+	Entries []Entry
+	Commit  uint64
+
+	Reject     bool
+	RejectHint uint64 // MsgAppResp rejection: highest index that could agree
+	HintTerm   uint64 // MsgAppResp rejection: the follower's term at RejectHint
+
+	// Context is opaque to Raft; a heartbeat response echoes the
+	// heartbeat's. Later used for ReadIndex round ids.
+	Context uint64
+}
+
+// String renders m compactly and deterministically for traces:
+//
+//	MsgApp 1->2 t3 i7/t2 e[8..9] c7
+//	MsgAppResp 2->1 t3 i9
+//	MsgAppResp 2->1 t3 i7 rej hint 5/t2
+//	MsgVote 1->2 t3 last 7/t2
+//	MsgVoteResp 2->1 t3 granted
+//	MsgHeartbeat 1->2 t3 c7
+func (m Message) String() string {
+	var b strings.Builder
+	b.WriteString(m.Type.String())
+	b.WriteByte(' ')
+	writeUint(&b, "", m.From)
+	writeUint(&b, "->", m.To)
+	writeUint(&b, " t", m.Term)
+	switch m.Type {
+	case MsgApp:
+		writeUint(&b, " i", m.Index)
+		writeUint(&b, "/t", m.LogTerm)
+		b.WriteString(" e[")
+		if n := len(m.Entries); n > 0 {
+			writeUint(&b, "", m.Entries[0].Index)
+			if n > 1 {
+				writeUint(&b, "..", m.Entries[n-1].Index)
+			}
+		}
+		b.WriteByte(']')
+		writeUint(&b, " c", m.Commit)
+	case MsgAppResp:
+		writeUint(&b, " i", m.Index)
+		if m.Reject {
+			writeUint(&b, " rej hint ", m.RejectHint)
+			writeUint(&b, "/t", m.HintTerm)
+		}
+	case MsgVote, MsgPreVote:
+		writeUint(&b, " last ", m.Index)
+		writeUint(&b, "/t", m.LogTerm)
+	case MsgVoteResp, MsgPreVoteResp:
+		if m.Reject {
+			b.WriteString(" rejected")
+		} else {
+			b.WriteString(" granted")
+		}
+	case MsgHeartbeat:
+		writeUint(&b, " c", m.Commit)
+	case MsgHeartbeatResp:
+	default:
+		// Unknown types show every field so nothing is hidden in a trace.
+		writeUint(&b, " i", m.Index)
+		writeUint(&b, "/t", m.LogTerm)
+		writeUint(&b, " e", uint64(len(m.Entries)))
+		writeUint(&b, " c", m.Commit)
+		if m.Reject {
+			b.WriteString(" rej")
+		}
+		writeUint(&b, " hint ", m.RejectHint)
+		writeUint(&b, "/t", m.HintTerm)
+	}
+	if m.Context != 0 {
+		writeUint(&b, " ctx", m.Context)
+	}
+	return b.String()
+}
+
+func writeUint(b *strings.Builder, prefix string, v uint64) {
+	b.WriteString(prefix)
+	b.WriteString(strconv.FormatUint(v, 10))
+}

@@ -1,0 +1,117 @@
+package raft
+
+import (
+	"math/rand/v2"
+
+	"raftcheck/raft/tracker"
+)
+
+// raft is one node's protocol state. It is driven entirely from outside:
+// Tick advances time, Step delivers a message, propose appends a command.
+// Everything it wants done (persist, send, apply) accumulates in its log
+// cursors and msgs until RawNode hands it out as a Ready.
+type raft struct {
+	id uint64
+
+	// Persistent state (Figure 2), made durable through Ready.HardState
+	// before any message that depends on it is sent.
+	term uint64 // currentTerm
+	vote uint64 // votedFor in term, or None
+	log  *raftLog
+
+	state StateType
+	lead  uint64 // the leader of term as far as we know, or None
+	trk   *tracker.ProgressTracker
+
+	// msgs are waiting for the next Ready. They leave only after the
+	// state they reflect is durable (persist-before-send).
+	msgs []Message
+
+	preVote          bool
+	checkQuorum      bool
+	maxEntriesPerMsg uint64
+
+	// Time, in ticks. electionElapsed counts ticks since the last reset
+	// (for a follower: since it last heard from a leader or granted a vote;
+	// for a leader: since the last CheckQuorum round). heartbeatElapsed
+	// counts ticks since the leader's last heartbeat.
+	electionTimeout           int
+	heartbeatTimeout          int
+	randomizedElectionTimeout int
+	electionElapsed           int
+	heartbeatElapsed          int
+
+	rand *rand.Rand
+
+	// tick and step are the current role's behaviour, set by becomeX.
+	tick func()
+	step func(m Message) error
+}
+
+// newRaft builds a node from a validated config and its recovered state.
+// It starts as a follower in the recovered term, remembering its vote.
+func newRaft(cfg *Config) (*raft, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	r := &raft{
+		id:               cfg.ID,
+		term:             cfg.HardState.Term,
+		vote:             cfg.HardState.Vote,
+		log:              newRaftLog(cfg.Entries, cfg.HardState.Commit, cfg.Applied),
+		trk:              tracker.NewProgressTracker(cfg.Peers, cfg.MaxInflightMsgs),
+		preVote:          cfg.PreVote,
+		checkQuorum:      cfg.CheckQuorum,
+		maxEntriesPerMsg: uint64(cfg.MaxEntriesPerMsg),
+		electionTimeout:  cfg.ElectionTick,
+		heartbeatTimeout: cfg.HeartbeatTick,
+		rand:             cfg.Rand,
+	}
+	r.becomeFollower(r.term, None) // same term: the vote is kept
+	return r, nil
+}
+
+func (r *raft) hardState() HardState {
+	return HardState{Term: r.term, Vote: r.vote, Commit: r.log.committed}
+}
+
+// promotable reports whether this node may become leader: it must be a
+// voter. (Learners, later, will not be.)
+func (r *raft) promotable() bool {
+	return r.trk.Voters.Contains(r.id)
+}
+
+// inLease reports whether this node has heard from a leader within the
+// last election timeout (a leader counts itself). While that holds, a vote
+// request comes from a node that merely lost touch with the leader, not
+// from a cluster that needs a new one (thesis §9.6, §4.2.3).
+func (r *raft) inLease() bool {
+	return r.lead != None && r.electionElapsed < r.electionTimeout
+}
+
+// send queues m for the next Ready. From is always this node. Term is this
+// node's term except for votes and their responses, whose callers set it:
+// a pre-vote asks about a future term, and a granted (pre-)vote answers in
+// the term it was asked about.
+func (r *raft) send(m Message) {
+	m.From = r.id
+	switch m.Type {
+	case MsgVote, MsgPreVote, MsgVoteResp, MsgPreVoteResp:
+	default:
+		m.Term = r.term
+	}
+	r.msgs = append(r.msgs, m)
+}
+
+// resetRandomizedElectionTimeout draws the next election timeout from
+// [electionTimeout, 2*electionTimeout). Different nodes draw different
+// timeouts, so one usually times out, campaigns and wins before the others
+// wake up; this is what makes split votes rare and resolve (§5.2).
+func (r *raft) resetRandomizedElectionTimeout() {
+	r.randomizedElectionTimeout = r.electionTimeout + r.rand.IntN(r.electionTimeout)
+}
+
+// pastElectionTimeout reports whether the randomized timeout has run out.
+func (r *raft) pastElectionTimeout() bool {
+	return r.electionElapsed >= r.randomizedElectionTimeout
+}

@@ -1,0 +1,129 @@
+package raft
+
+import "fmt"
+
+// RawNode is the caller's handle on one Raft node: a pure state machine with
+// no goroutines, no clock and no I/O. The caller drives it with Tick, Step
+// and Propose, collects work with Ready, and confirms the work with Advance.
+// It is not safe for concurrent use.
+type RawNode struct {
+	raft *raft
+	// prevHardState is the HardState last handed out (or recovered), so
+	// Ready carries HardState only when it changed.
+	prevHardState HardState
+}
+
+// NewRawNode starts a node from cfg. On a restart cfg carries the durable
+// HardState and log read back from disk; the node resumes as a follower in
+// that term, with its vote, log and commit index.
+func NewRawNode(cfg Config) (*RawNode, error) {
+	r, err := newRaft(&cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &RawNode{raft: r, prevHardState: cfg.HardState}, nil
+}
+
+// Tick advances the node's logical clock by one tick.
+func (rn *RawNode) Tick() {
+	rn.raft.tick()
+}
+
+// Step delivers a message from the network. It returns an error, and
+// changes nothing, for a message not addressed to this node, from an
+// unknown peer, malformed, or one that reveals a safety violation
+// elsewhere. Stale and duplicated messages are normal and return nil.
+func (rn *RawNode) Step(m Message) error {
+	if m.To != rn.raft.id {
+		return fmt.Errorf("%w: %s reached node %d", ErrWrongRecipient, m, rn.raft.id)
+	}
+	return rn.raft.Step(m)
+}
+
+// Propose appends a command to the log if this node is the leader, and
+// returns the index and term it was given. The command is committed once
+// an entry with that index and term comes out in CommittedEntries; if a
+// different entry comes out at that index, the proposal was lost.
+// A follower or candidate returns a *NotLeaderError (errors.Is
+// ErrNotLeader) naming the leader it knows of.
+func (rn *RawNode) Propose(data []byte) (index, term uint64, err error) {
+	return rn.raft.propose(data)
+}
+
+// HasReady reports whether Ready would return anything to do.
+func (rn *RawNode) HasReady() bool {
+	r := rn.raft
+	return r.hardState() != rn.prevHardState ||
+		len(r.msgs) > 0 || r.log.persisting < r.log.lastIndex() || r.log.hasEntriesToApply()
+}
+
+// Ready returns the work accumulated since the last Ready (see Ready for
+// what the caller must do, in order). Each Ready must be confirmed with
+// Advance, in the order handed out. Step, Tick and Propose may be called
+// between Ready and Advance; their effects go into the next Ready.
+func (rn *RawNode) Ready() Ready {
+	r := rn.raft
+	rd := Ready{
+		Entries:          r.log.unstableEntries(),
+		Messages:         r.msgs,
+		CommittedEntries: r.log.entriesToApply(),
+	}
+	if hs := r.hardState(); hs != rn.prevHardState {
+		rd.HardState = hs
+		rd.MustSync = hs.Term != rn.prevHardState.Term || hs.Vote != rn.prevHardState.Vote
+		rn.prevHardState = hs
+	}
+	rd.MustSync = rd.MustSync || len(rd.Entries) > 0
+
+	r.msgs = nil
+	r.log.acceptUnstable()
+	if n := len(rd.CommittedEntries); n > 0 {
+		r.log.acceptApplying(rd.CommittedEntries[n-1].Index)
+	}
+	return rd
+}
+
+// Advance confirms that rd was handled: its HardState and Entries are
+// durable, its Messages sent and its CommittedEntries applied.
+//
+// Confirming the entries durable is what lets a leader count its own log
+// towards a quorum (see doc.go); it may queue appends carrying the new
+// commit index, and the newly durable committed entries become available to
+// apply, both in the next Ready.
+func (rn *RawNode) Advance(rd Ready) {
+	r := rn.raft
+	if n := len(rd.Entries); n > 0 {
+		last := rd.Entries[n-1]
+		r.persistedTo(last.Index, last.Term)
+	}
+	if n := len(rd.CommittedEntries); n > 0 {
+		r.log.appliedTo(rd.CommittedEntries[n-1].Index)
+	}
+}
+
+// Status returns a copy of the node's state.
+func (rn *RawNode) Status() Status {
+	r := rn.raft
+	return Status{
+		ID:        r.id,
+		Term:      r.term,
+		Vote:      r.vote,
+		Lead:      r.lead,
+		State:     r.state,
+		Commit:    r.log.committed,
+		Applied:   r.log.applied,
+		LastIndex: r.log.lastIndex(),
+		Persisted: r.log.persisted,
+	}
+}
+
+// Entry returns the log entry at index, durable or not, if the log holds
+// one there.
+func (rn *RawNode) Entry(index uint64) (Entry, bool) {
+	return rn.raft.log.entry(index)
+}
+
+// LastIndex returns the index of the last entry in the log (0 if empty).
+func (rn *RawNode) LastIndex() uint64 {
+	return rn.raft.log.lastIndex()
+}

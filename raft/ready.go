@@ -1,0 +1,36 @@
+package raft
+
+// Ready is a batch of work the caller must do, in this order:
+//
+//  1. Persist HardState (if not empty) and Entries, durably (fsync when
+//     MustSync). If Entries[0].Index is at or below the last index already
+//     in the durable log, first delete the durable entries from
+//     Entries[0].Index on: a new leader overwrote them.
+//  2. Only then send Messages. They may promise what step 1 wrote (a vote,
+//     an acknowledged append), so they must not leave before it is durable.
+//  3. Apply CommittedEntries to the state machine, in order.
+//  4. Call Advance(rd) with this same Ready.
+//
+// Entries and CommittedEntries share memory with the node's log and with
+// messages: treat them as read-only.
+type Ready struct {
+	// HardState is non-empty only if it changed since the last Ready.
+	HardState HardState
+	// Entries are to be appended to the durable log (see step 1).
+	Entries []Entry
+	// MustSync is true if HardState.Term or Vote changed or Entries is
+	// non-empty: the writes must be fsynced before Messages are sent. A
+	// change of Commit alone need not be synced (losing it only loses
+	// knowledge a node can relearn).
+	MustSync bool
+	// Messages go out only after HardState and Entries are durable.
+	Messages []Message
+	// CommittedEntries are committed and already durable locally (from
+	// earlier Readys): apply them in order.
+	CommittedEntries []Entry
+}
+
+// containsUpdates reports whether rd asks the caller to do anything.
+func (rd *Ready) containsUpdates() bool {
+	return !rd.HardState.IsEmpty() || len(rd.Entries) > 0 || len(rd.Messages) > 0 || len(rd.CommittedEntries) > 0
+}

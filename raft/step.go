@@ -1,0 +1,117 @@
+package raft
+
+import "fmt"
+
+// Step delivers one message. It checks the message's shape, applies the
+// term rules every role shares, answers vote requests, and hands the rest
+// to the current role's step function.
+//
+// Odd input is never fatal: a malformed message, or one that could only
+// exist if safety were already broken, is dropped and reported as an error.
+// Stale messages are a normal part of an unreliable network and are dropped
+// (or answered) without error.
+func (r *raft) Step(m Message) error {
+	if err := r.checkShape(m); err != nil {
+		return err
+	}
+
+	switch {
+	case m.Term > r.term:
+		if (m.Type == MsgVote || m.Type == MsgPreVote) && r.checkQuorum && r.inLease() {
+			// With CheckQuorum a leader steps down by itself when it loses
+			// a majority, so while we hear from one it is healthy and a
+			// vote request comes from a node that lost touch with it.
+			// Ignoring the request (not even adopting its term) keeps
+			// such a node from deposing a working leader.
+			return nil
+		}
+		switch {
+		case m.Type == MsgPreVote:
+			// A pre-vote changes no one's term (thesis §9.6).
+		case m.Type == MsgPreVoteResp && !m.Reject:
+			// A granted pre-vote carries the term we asked about. We
+			// move to it only by winning the pre-vote and campaigning.
+		case m.Type == MsgApp || m.Type == MsgHeartbeat:
+			// Figure 2, "All servers": a higher term means we are stale.
+			// Only a leader sends these, so we also learn who leads.
+			r.becomeFollower(m.Term, m.From)
+		default:
+			r.becomeFollower(m.Term, None)
+		}
+
+	case m.Term < r.term:
+		r.answerStale(m)
+		return nil
+	}
+
+	if m.Type == MsgVote || m.Type == MsgPreVote {
+		r.handleVoteRequest(m)
+		return nil
+	}
+	return r.step(m)
+}
+
+// answerStale handles a message from a lower term. Figure 2 has a receiver
+// reply false with its current term to stale AppendEntries and RequestVote,
+// so that the sender learns it is stale and steps down; responses from a
+// lower term are simply dropped.
+//
+// This matters beyond tidiness: with CheckQuorum, nodes ignore vote
+// requests from a node with a higher term while they have a leader, so
+// such a node would never make the old leader step down by campaigning.
+// Answering the leader's heartbeats with our higher term does. And a
+// pre-candidate stuck in a lower term (its pre-votes never raise it) learns
+// the current term from the rejection of its pre-vote.
+//
+// (etcd answers stale MsgApp/MsgHeartbeat only with CheckQuorum or PreVote
+// and never answers a stale MsgVote. Answering always is what Figure 2
+// says and is safe: a rejection arriving after its candidate has moved on
+// to the responder's term counts as a refusal in that term's election, which
+// can only cost that election, never a vote.)
+func (r *raft) answerStale(m Message) {
+	switch m.Type {
+	case MsgApp, MsgHeartbeat:
+		r.send(Message{Type: MsgAppResp, To: m.From})
+	case MsgVote:
+		r.send(Message{Type: MsgVoteResp, To: m.From, Term: r.term, Reject: true})
+	case MsgPreVote:
+		r.send(Message{Type: MsgPreVoteResp, To: m.From, Term: r.term, Reject: true})
+	}
+}
+
+// checkShape rejects messages this node cannot interpret: unknown types,
+// unknown or impossible senders, and appends whose entries do not form a
+// valid continuation of prevLogIndex/prevLogTerm in the sender's term.
+func (r *raft) checkShape(m Message) error {
+	if !m.Type.isKnown() {
+		return fmt.Errorf("%w: %s", ErrUnknownMessageType, m)
+	}
+	if m.From == None || m.From == r.id {
+		return fmt.Errorf("%w: %s has sender %d", ErrMalformedMessage, m, m.From)
+	}
+	if !r.trk.Voters.Contains(m.From) {
+		return fmt.Errorf("%w: %s: %d is not in %s", ErrUnknownPeer, m, m.From, r.trk.Voters)
+	}
+	if m.Type != MsgApp {
+		if len(m.Entries) > 0 {
+			return fmt.Errorf("%w: %s carries entries", ErrMalformedMessage, m)
+		}
+		return nil
+	}
+	if m.LogTerm > m.Term {
+		return fmt.Errorf("%w: %s: previous entry's term is above the message's term", ErrMalformedMessage, m)
+	}
+	prev := Entry{Index: m.Index, Term: m.LogTerm}
+	for _, e := range m.Entries {
+		switch {
+		case e.Index != prev.Index+1:
+			return fmt.Errorf("%w: %s: entry %s does not follow %s", ErrMalformedMessage, m, e, prev)
+		case e.Term < prev.Term:
+			return fmt.Errorf("%w: %s: entry %s has a lower term than %s", ErrMalformedMessage, m, e, prev)
+		case e.Term > m.Term:
+			return fmt.Errorf("%w: %s: entry %s is from a term after the sender's", ErrMalformedMessage, m, e)
+		}
+		prev = e
+	}
+	return nil
+}
