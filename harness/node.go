@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"errors"
 	"fmt"
 	"time"
 )
@@ -124,7 +125,20 @@ func (e *Env) Note(format string, args ...any) {
 }
 
 // Fail stops the run with an error attributed to this node: an invariant
-// violation seen from inside it, for example.
+// violation seen from inside it, for example. The error is prefixed with the
+// node's name and the virtual time unless it is an Attributed error, which
+// names them itself.
 func (e *Env) Fail(err error) {
-	e.w.Stop(fmt.Errorf("%s at %v: %w", e.ep.name, e.w.now, err))
+	var attributed Attributed
+	if !errors.As(err, &attributed) {
+		err = fmt.Errorf("%s at %v: %w", e.ep.name, e.w.now, err)
+	}
+	e.w.Stop(err)
+}
+
+// Attributed is an error that names the node and the virtual time it is
+// about, so Env.Fail need not.
+type Attributed interface {
+	error
+	Attribution() (node string, at time.Duration)
 }

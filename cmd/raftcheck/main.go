@@ -36,6 +36,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"demo", "run gossiping nodes in the simulated world with every fault on, and print what happened", runDemo},
+		{"sweep", "run the Raft cluster over many seeds with every fault on; invariants checked on every step", runSweep},
 	}
 }
 
@@ -83,4 +84,3 @@ func oneLine(err error) string {
 	}
 	return msg
 }
-

@@ -1,0 +1,125 @@
+package cluster
+
+import (
+	"fmt"
+	"time"
+
+	"raftcheck/harness"
+	"raftcheck/harness/invariant"
+	"raftcheck/harness/raftnode"
+	"raftcheck/raft"
+)
+
+// Config is a cluster to build.
+type Config struct {
+	Seed  uint64
+	Nodes int
+	Raft  raftnode.Config
+	// Network and Disk are the world's starting configuration.
+	Network harness.NetworkConfig
+	Disk    harness.DiskConfig
+	Trace   bool
+}
+
+// DefaultConfig is a 5-node cluster on a network with 1–5ms latency and a
+// disk whose fsync takes 0.1–2ms, with no faults.
+func DefaultConfig(seed uint64) Config {
+	return Config{
+		Seed:    seed,
+		Nodes:   5,
+		Raft:    raftnode.DefaultConfig(),
+		Network: harness.NetworkConfig{Latency: harness.Uniform(time.Millisecond, 5*time.Millisecond)},
+		Disk:    harness.DiskConfig{SyncLatency: harness.Uniform(100*time.Microsecond, 2*time.Millisecond)},
+	}
+}
+
+// Cluster is a world running Raft nodes with IDs 1..n.
+type Cluster struct {
+	World      *harness.World
+	Peers      raftnode.Peers
+	Invariants *invariant.Checker
+	cfg        Config
+}
+
+// New builds the cluster; its nodes start at virtual time zero.
+func New(cfg Config) (*Cluster, error) {
+	if cfg.Nodes < 1 || cfg.Nodes > 64 {
+		return nil, fmt.Errorf("cluster: nodes must be between 1 and 64, got %d", cfg.Nodes)
+	}
+	if err := cfg.Raft.Validate(); err != nil {
+		return nil, err
+	}
+	w, err := harness.New(harness.Config{Seed: cfg.Seed, Network: cfg.Network, Disk: cfg.Disk, Trace: cfg.Trace})
+	if err != nil {
+		return nil, err
+	}
+	c := &Cluster{World: w, cfg: cfg}
+	// AddNode assigns addresses in order, so node i+1 lives at address i.
+	for i := 0; i < cfg.Nodes; i++ {
+		c.Peers.Addrs = append(c.Peers.Addrs, harness.Addr(i))
+	}
+	c.Invariants = invariant.New(c, cfg.Seed)
+	for i := 0; i < cfg.Nodes; i++ {
+		id := uint64(i + 1)
+		if _, err := w.AddNode(fmt.Sprintf("n%d", id), raftnode.New(id, cfg.Raft, c.Peers, c.Invariants)); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+// Config is the configuration the cluster was built from.
+func (c *Cluster) Config() Config { return c.cfg }
+
+// Now is the world's virtual time.
+func (c *Cluster) Now() time.Duration { return c.World.Now() }
+
+// Live is the live incarnation of node id, nil while it is crashed.
+func (c *Cluster) Live(id uint64) raftnode.View {
+	if n := c.node(id); n != nil {
+		return n
+	}
+	return nil
+}
+
+func (c *Cluster) node(id uint64) *raftnode.Node {
+	addr, ok := c.Peers.Addr(id)
+	if !ok {
+		return nil
+	}
+	n, _ := c.World.Node(addr).(*raftnode.Node)
+	return n
+}
+
+// Up is node id if it is running and not paused.
+func (c *Cluster) Up(id uint64) *raftnode.Node {
+	addr, ok := c.Peers.Addr(id)
+	if !ok || c.World.State(addr) != harness.NodeUp {
+		return nil
+	}
+	return c.node(id)
+}
+
+// Leader is the running node that believes it leads the highest term, or
+// nil. A stale leader in a lower term may also believe it leads; this is
+// the one a client that could ask everyone would pick.
+func (c *Cluster) Leader() *raftnode.Node {
+	var best *raftnode.Node
+	var bestTerm uint64
+	for _, id := range c.Peers.IDs() {
+		n := c.Up(id)
+		if n == nil {
+			continue
+		}
+		if st := n.Status(); st.State == raft.StateLeader && st.Term > bestTerm {
+			best, bestTerm = n, st.Term
+		}
+	}
+	return best
+}
+
+// Addr is the world address of node id.
+func (c *Cluster) Addr(id uint64) harness.Addr {
+	a, _ := c.Peers.Addr(id)
+	return a
+}

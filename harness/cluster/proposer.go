@@ -1,0 +1,80 @@
+package cluster
+
+import (
+	"bytes"
+	"strconv"
+	"time"
+
+	"raftcheck/raft"
+)
+
+// Proposer is a simple driver: every Interval it proposes Batch new
+// commands ("p1", "p2", ...) to the current leader, as a client that could
+// find the leader at once would. It counts what was accepted; what was
+// committed is read from the nodes' applied entries.
+type Proposer struct {
+	c        *Cluster
+	Interval time.Duration
+	Batch    int
+	next     uint64
+	stopped  bool
+	// Proposed counts commands a leader accepted into its log.
+	Proposed int
+	// Rejected counts attempts that found no leader or a leader that
+	// refused.
+	Rejected int
+}
+
+// StartProposer starts proposing at the cluster's current time.
+func (c *Cluster) StartProposer(interval time.Duration, batch int) *Proposer {
+	p := &Proposer{c: c, Interval: interval, Batch: batch}
+	c.World.After(interval, p.tick)
+	return p
+}
+
+// Stop stops proposing.
+func (p *Proposer) Stop() { p.stopped = true }
+
+func (p *Proposer) tick() {
+	if p.stopped {
+		return
+	}
+	if leader := p.c.Leader(); leader == nil {
+		p.Rejected++
+	} else {
+		for i := 0; i < p.Batch; i++ {
+			p.next++
+			if _, _, err := leader.Propose(Command(p.next)); err != nil {
+				p.Rejected++
+				break
+			}
+			p.Proposed++
+		}
+	}
+	p.c.World.After(p.Interval, p.tick)
+}
+
+// Command is the data of the proposer's n-th command.
+func Command(n uint64) []byte { return strconv.AppendUint([]byte("p"), n, 10) }
+
+// Committed counts the proposer's commands that a live node has applied,
+// looking at the node that applied the most.
+func (c *Cluster) Committed() int {
+	best := 0
+	for _, id := range c.Peers.IDs() {
+		n := c.node(id)
+		if n == nil {
+			continue
+		}
+		count := 0
+		for _, e := range n.Applied() {
+			if e.Type == raft.EntryNormal && bytes.HasPrefix(e.Data, []byte("p")) {
+				count++
+			}
+		}
+		if count > best {
+			best = count
+		}
+	}
+	return best
+}

@@ -1,0 +1,300 @@
+package invariant
+
+import (
+	"bytes"
+	"fmt"
+	"time"
+
+	"raftcheck/harness/raftnode"
+	"raftcheck/raft"
+)
+
+// The invariants' names, as violations report them.
+const (
+	ElectionSafety     = "Election Safety"
+	LogMatching        = "Log Matching"
+	LeaderCompleteness = "Leader Completeness"
+	StateMachineSafety = "State Machine Safety"
+	CommitMonotonicity = "Commit Monotonicity"
+	AppliedCommitted   = "Applied <= Committed"
+)
+
+// Violation is an invariant found broken.
+type Violation struct {
+	Invariant string
+	Node      string
+	At        time.Duration // virtual time
+	Seed      uint64
+	Detail    string
+}
+
+// Attribution names the node and the virtual time of the violation, which
+// its message already carries.
+func (v *Violation) Attribution() (string, time.Duration) { return v.Node, v.At }
+
+func (v *Violation) Error() string {
+	return fmt.Sprintf("invariant %q violated on %s at %v (seed %d): %s", v.Invariant, v.Node, v.At, v.Seed, v.Detail)
+}
+
+// World is what the checker needs of the simulation: the virtual time for
+// its reports, and which incarnation of each node is live (nil while it is
+// crashed), since a crashed node's last state must not count.
+type World interface {
+	Now() time.Duration
+	Live(id uint64) raftnode.View
+}
+
+// Checker is a raftnode.Observer shared by every node of one cluster.
+//
+// It keeps what the whole cluster has ever done: the leader of each term,
+// a fingerprint of every (index, term) ever appended, every committed entry
+// with the term it was committed in, and every entry ever applied. Indexes
+// are dense, so most of this lives in slices indexed by log index.
+type Checker struct {
+	world World
+	seed  uint64
+
+	leaders map[uint64]uint64 // term -> the leader's ID
+	// appended maps (index, term) to the entry first seen there and the
+	// term of the entry before it: by induction on the index, equal
+	// predecessors everywhere make equal prefixes (Log Matching).
+	appended map[indexTerm]appendedEntry
+	// committed[i-1] is the entry committed at index i and the term of the
+	// leader that committed it (an upper bound when first seen on a
+	// follower).
+	committed []committedEntry
+	// applied[i-1] is the entry first applied at index i by any node.
+	applied []raft.Entry
+	// lastCommit is the commit index each node has reached in its current
+	// incarnation; ids are the nodes seen, sorted, for deterministic
+	// iteration.
+	lastCommit map[uint64]uint64
+	ids        []uint64
+}
+
+type indexTerm struct{ index, term uint64 }
+
+type appendedEntry struct {
+	prevTerm uint64
+	entry    raft.Entry
+}
+
+type committedEntry struct {
+	entry  raft.Entry
+	inTerm uint64
+}
+
+// New returns a checker for the cluster in world, whose run has the given
+// seed.
+func New(world World, seed uint64) *Checker {
+	return &Checker{
+		world:      world,
+		seed:       seed,
+		leaders:    map[uint64]uint64{},
+		appended:   map[indexTerm]appendedEntry{},
+		lastCommit: map[uint64]uint64{},
+	}
+}
+
+var _ raftnode.Observer = (*Checker)(nil)
+
+func (c *Checker) violation(invariant string, n raftnode.View, format string, args ...any) error {
+	return &Violation{Invariant: invariant, Node: n.Name(), At: c.world.Now(), Seed: c.seed, Detail: fmt.Sprintf(format, args...)}
+}
+
+// Started registers a new incarnation and checks the log it recovered.
+func (c *Checker) Started(n raftnode.View) error {
+	id := n.ID()
+	if _, known := c.lastCommit[id]; !known {
+		c.ids = insertSorted(c.ids, id)
+	}
+	st := n.Status()
+	c.lastCommit[id] = st.Commit
+	// The recovered log may hold entries no Appending call showed (a torn
+	// write can keep records that were never synced): check them all.
+	var prevTerm uint64
+	for i := uint64(1); i <= st.LastIndex; i++ {
+		e, ok := n.Entry(i)
+		if !ok {
+			break
+		}
+		if err := c.checkAppended(n, prevTerm, e); err != nil {
+			return err
+		}
+		prevTerm = e.Term
+	}
+	return c.Stepped(n)
+}
+
+// Appending checks Log Matching for entries entering n's log.
+func (c *Checker) Appending(n raftnode.View, prevTerm uint64, entries []raft.Entry) error {
+	for _, e := range entries {
+		if err := c.checkAppended(n, prevTerm, e); err != nil {
+			return err
+		}
+		prevTerm = e.Term
+	}
+	return nil
+}
+
+func (c *Checker) checkAppended(n raftnode.View, prevTerm uint64, e raft.Entry) error {
+	key := indexTerm{e.Index, e.Term}
+	seen, ok := c.appended[key]
+	if !ok {
+		c.appended[key] = appendedEntry{prevTerm: prevTerm, entry: e}
+		return nil
+	}
+	if seen.prevTerm != prevTerm {
+		return c.violation(LogMatching, n, "entry %v follows an entry of term %d here but of term %d elsewhere", e, prevTerm, seen.prevTerm)
+	}
+	if !sameEntry(seen.entry, e) {
+		return c.violation(LogMatching, n, "entry at index %d term %d differs: %v here, %v elsewhere", e.Index, e.Term, e, seen.entry)
+	}
+	return nil
+}
+
+// Applied checks State Machine Safety for entries n applies.
+func (c *Checker) Applied(n raftnode.View, entries []raft.Entry) error {
+	st := n.Status()
+	for _, e := range entries {
+		if e.Index > st.Commit {
+			return c.violation(AppliedCommitted, n, "applied index %d beyond commit %d", e.Index, st.Commit)
+		}
+		if e.Index <= uint64(len(c.applied)) {
+			if first := c.applied[e.Index-1]; !sameEntry(first, e) {
+				return c.violation(StateMachineSafety, n, "applied %v at index %d, where %v was applied before", e, e.Index, first)
+			}
+			continue
+		}
+		if e.Index != uint64(len(c.applied))+1 {
+			return c.violation(StateMachineSafety, n, "applied index %d before index %d was ever applied", e.Index, len(c.applied)+1)
+		}
+		c.applied = append(c.applied, e)
+	}
+	return nil
+}
+
+// Stepped checks Election Safety, Leader Completeness, Commit Monotonicity
+// and Applied <= Committed after n's latest activation.
+func (c *Checker) Stepped(n raftnode.View) error {
+	st := n.Status()
+	id := n.ID()
+	if st.Applied > st.Commit {
+		return c.violation(AppliedCommitted, n, "applied %d > commit %d", st.Applied, st.Commit)
+	}
+	if applied := uint64(len(n.Applied())); applied > st.Commit {
+		return c.violation(AppliedCommitted, n, "the state machine holds %d entries but commit is %d", applied, st.Commit)
+	}
+	if st.State == raft.StateLeader {
+		leader, known := c.leaders[st.Term]
+		switch {
+		case known && leader != id:
+			return c.violation(ElectionSafety, n, "two leaders in term %d: node %d and node %d", st.Term, leader, id)
+		case !known:
+			c.leaders[st.Term] = id
+			if err := c.checkNewLeaderHasCommitted(n, st.Term); err != nil {
+				return err
+			}
+		}
+	}
+	last := c.lastCommit[id]
+	if st.Commit < last {
+		return c.violation(CommitMonotonicity, n, "commit went back from %d to %d", last, st.Commit)
+	}
+	if st.Commit > last {
+		inTerm := st.Term
+		for i := last + 1; i <= st.Commit; i++ {
+			e, ok := n.Entry(i)
+			if !ok {
+				return c.violation(AppliedCommitted, n, "commit %d but no entry at index %d", st.Commit, i)
+			}
+			if err := c.recordCommitted(n, e, inTerm, st.State == raft.StateLeader); err != nil {
+				return err
+			}
+		}
+		c.lastCommit[id] = st.Commit
+	}
+	return nil
+}
+
+// recordCommitted notes that e is committed and checks that every node
+// that knows it committed agrees on it, and that every live leader of a
+// later term already holds it.
+func (c *Checker) recordCommitted(n raftnode.View, e raft.Entry, inTerm uint64, byLeader bool) error {
+	if e.Index <= uint64(len(c.committed)) {
+		known := &c.committed[e.Index-1]
+		if !sameEntry(known.entry, e) {
+			return c.violation(LeaderCompleteness, n, "committed %v at index %d, where %v was committed in term %d", e, e.Index, known.entry, known.inTerm)
+		}
+		if byLeader && inTerm < known.inTerm {
+			known.inTerm = inTerm
+		}
+		return nil
+	}
+	if e.Index != uint64(len(c.committed))+1 {
+		// A node's commit runs ahead of every commit seen so far only if
+		// a commit was observed out of order; fill as we go.
+		for uint64(len(c.committed))+1 < e.Index {
+			i := uint64(len(c.committed)) + 1
+			pe, _ := n.Entry(i)
+			c.committed = append(c.committed, committedEntry{entry: pe, inTerm: inTerm})
+		}
+	}
+	c.committed = append(c.committed, committedEntry{entry: e, inTerm: inTerm})
+	for _, id := range c.ids {
+		other := c.world.Live(id)
+		if other == nil {
+			continue
+		}
+		ost := other.Status()
+		if ost.State != raft.StateLeader || ost.Term <= inTerm {
+			continue
+		}
+		if got, ok := other.Entry(e.Index); !ok || !sameEntry(got, e) {
+			return c.violation(LeaderCompleteness, other, "leader of term %d lacks %v, committed in term %d", ost.Term, e, inTerm)
+		}
+	}
+	return nil
+}
+
+// checkNewLeaderHasCommitted checks that the new leader of term holds every
+// entry committed in an earlier term.
+func (c *Checker) checkNewLeaderHasCommitted(n raftnode.View, term uint64) error {
+	for i := range c.committed {
+		ce := c.committed[i]
+		if ce.inTerm >= term {
+			continue
+		}
+		if got, ok := n.Entry(ce.entry.Index); !ok || !sameEntry(got, ce.entry) {
+			return c.violation(LeaderCompleteness, n, "new leader of term %d lacks %v, committed in term %d", term, ce.entry, ce.inTerm)
+		}
+	}
+	return nil
+}
+
+// Leaders returns the leader of each term seen so far, for reports.
+func (c *Checker) Leaders() map[uint64]uint64 {
+	out := make(map[uint64]uint64, len(c.leaders))
+	for t, id := range c.leaders {
+		out[t] = id
+	}
+	return out
+}
+
+// Committed is the number of entries known committed.
+func (c *Checker) Committed() int { return len(c.committed) }
+
+func sameEntry(a, b raft.Entry) bool {
+	return a.Index == b.Index && a.Term == b.Term && a.Type == b.Type && bytes.Equal(a.Data, b.Data)
+}
+
+func insertSorted(ids []uint64, id uint64) []uint64 {
+	i := 0
+	for i < len(ids) && ids[i] < id {
+		i++
+	}
+	ids = append(ids, 0)
+	copy(ids[i+1:], ids[i:])
+	ids[i] = id
+	return ids
+}

@@ -1,0 +1,315 @@
+package raftnode
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"raftcheck/harness"
+	"raftcheck/raft"
+	"raftcheck/raft/wal"
+)
+
+// WALFile is the name of the write-ahead log on a node's disk.
+const WALFile = "raft.wal"
+
+// Config is how a cluster's nodes are set up; every node of a cluster
+// shares it, except its own ID.
+type Config struct {
+	// TickInterval is the local time between Raft ticks.
+	TickInterval time.Duration `json:"tick_interval"`
+	// ElectionTick and HeartbeatTick are in ticks (see raft.Config).
+	ElectionTick  int  `json:"election_tick"`
+	HeartbeatTick int  `json:"heartbeat_tick"`
+	PreVote       bool `json:"pre_vote"`
+	CheckQuorum   bool `json:"check_quorum"`
+	// MaxInflightMsgs and MaxEntriesPerMsg bound pipelining and batching.
+	MaxInflightMsgs  int `json:"max_inflight_msgs"`
+	MaxEntriesPerMsg int `json:"max_entries_per_msg"`
+}
+
+// DefaultConfig is a cluster with 10ms ticks, a 100–200ms election timeout,
+// heartbeats every 20ms, and PreVote and CheckQuorum on.
+func DefaultConfig() Config {
+	return Config{
+		TickInterval:     10 * time.Millisecond,
+		ElectionTick:     10,
+		HeartbeatTick:    2,
+		PreVote:          true,
+		CheckQuorum:      true,
+		MaxInflightMsgs:  64,
+		MaxEntriesPerMsg: 64,
+	}
+}
+
+// Validate reports a configuration that cannot run.
+func (c Config) Validate() error {
+	if c.TickInterval <= 0 {
+		return fmt.Errorf("raftnode: tick interval must be positive, got %v", c.TickInterval)
+	}
+	if c.HeartbeatTick <= 0 || c.ElectionTick <= c.HeartbeatTick {
+		return fmt.Errorf("raftnode: need 0 < heartbeat tick < election tick, got %d and %d", c.HeartbeatTick, c.ElectionTick)
+	}
+	if c.MaxInflightMsgs <= 0 || c.MaxEntriesPerMsg <= 0 {
+		return errors.New("raftnode: max inflight messages and max entries per message must be positive")
+	}
+	return nil
+}
+
+// Peers maps Raft node IDs to world addresses and back. IDs are 1..n and a
+// node with ID i lives at Addrs[i-1].
+type Peers struct {
+	Addrs []harness.Addr
+}
+
+// IDs are the Raft IDs of every node, in order.
+func (p Peers) IDs() []uint64 {
+	ids := make([]uint64, len(p.Addrs))
+	for i := range ids {
+		ids[i] = uint64(i + 1)
+	}
+	return ids
+}
+
+// Addr is the address of the node with the given ID.
+func (p Peers) Addr(id uint64) (harness.Addr, bool) {
+	if id == 0 || id > uint64(len(p.Addrs)) {
+		return 0, false
+	}
+	return p.Addrs[id-1], true
+}
+
+// ID is the Raft ID of the node at addr.
+func (p Peers) ID(addr harness.Addr) (uint64, bool) {
+	for i, a := range p.Addrs {
+		if a == addr {
+			return uint64(i + 1), true
+		}
+	}
+	return 0, false
+}
+
+// Envelope carries a raft.Message over the simulated network.
+type Envelope struct{ Msg raft.Message }
+
+// TraceString renders the message in the world's trace.
+func (e Envelope) TraceString() string { return e.Msg.String() }
+
+// Node is one Raft server in the simulated world. A crash discards the
+// value; a restart builds a new one that recovers from the WAL.
+type Node struct {
+	id       uint64
+	cfg      Config
+	peers    Peers
+	observer Observer
+
+	env *harness.Env
+	rn  *raft.RawNode
+	// syncing is the id of the outstanding fsync (0 when none) and
+	// waiting the Ready whose messages wait for it.
+	syncing uint64
+	waiting raft.Ready
+	// applied are the entries this incarnation applied, in order (it
+	// re-applies from index 1 after a restart: its state machine is
+	// volatile).
+	applied []raft.Entry
+	// recoveredTorn is the number of torn bytes cut off the WAL at Start.
+	recoveredTorn int
+	walBuf        []byte
+}
+
+// New returns a factory for the node with the given ID, for World.AddNode.
+// observer may be nil.
+func New(id uint64, cfg Config, peers Peers, observer Observer) func() harness.Node {
+	return func() harness.Node {
+		return &Node{id: id, cfg: cfg, peers: peers, observer: observer}
+	}
+}
+
+// ID is the node's Raft ID.
+func (n *Node) ID() uint64 { return n.id }
+
+// Name is the node's name in the world ("n1"), or "node <id>" before it
+// starts.
+func (n *Node) Name() string {
+	if n.env == nil {
+		return fmt.Sprintf("node %d", n.id)
+	}
+	return n.env.Name()
+}
+
+// Status is the Raft node's state; a zero Status before Start.
+func (n *Node) Status() raft.Status {
+	if n.rn == nil {
+		return raft.Status{ID: n.id}
+	}
+	return n.rn.Status()
+}
+
+// Entry is the entry at index in this node's log.
+func (n *Node) Entry(index uint64) (raft.Entry, bool) {
+	if n.rn == nil {
+		return raft.Entry{}, false
+	}
+	return n.rn.Entry(index)
+}
+
+// Applied are the entries this incarnation applied, in order. The slice is
+// the node's own: do not modify it.
+func (n *Node) Applied() []raft.Entry { return n.applied }
+
+// RecoveredTornBytes is how many bytes of a torn WAL record this
+// incarnation discarded when it started.
+func (n *Node) RecoveredTornBytes() int { return n.recoveredTorn }
+
+// Start recovers the node from its WAL and starts ticking.
+func (n *Node) Start(env *harness.Env) {
+	n.env = env
+	disk := env.Disk()
+	data, _ := disk.ReadFile(WALFile)
+	st, valid, err := wal.Decode(data)
+	if err != nil {
+		env.Fail(fmt.Errorf("raftnode: WAL of %s: %w", env.Name(), err))
+		return
+	}
+	if valid < len(data) {
+		// A torn tail: a record that was being written when the node
+		// crashed. It was never synced, so nothing depends on it.
+		n.recoveredTorn = len(data) - valid
+		env.Note("wal: discarded a torn tail of %d bytes", n.recoveredTorn)
+		disk.Truncate(WALFile, valid)
+	}
+	rn, err := raft.NewRawNode(raft.Config{
+		ID:               n.id,
+		Peers:            n.peers.IDs(),
+		ElectionTick:     n.cfg.ElectionTick,
+		HeartbeatTick:    n.cfg.HeartbeatTick,
+		PreVote:          n.cfg.PreVote,
+		CheckQuorum:      n.cfg.CheckQuorum,
+		MaxInflightMsgs:  n.cfg.MaxInflightMsgs,
+		MaxEntriesPerMsg: n.cfg.MaxEntriesPerMsg,
+		Rand:             env.Rand().Rand(),
+		HardState:        st.HardState,
+		Entries:          st.Entries,
+	})
+	if err != nil {
+		env.Fail(fmt.Errorf("raftnode: recovering %s: %w", env.Name(), err))
+		return
+	}
+	n.rn = rn
+	if n.observer != nil {
+		n.observe(n.observer.Started(n))
+	}
+	env.SetTimer(n.cfg.TickInterval, 0)
+	n.process()
+}
+
+// Timer is the Raft tick.
+func (n *Node) Timer(uint64) {
+	n.env.SetTimer(n.cfg.TickInterval, 0)
+	n.rn.Tick()
+	n.process()
+}
+
+// Receive steps a message from a peer.
+func (n *Node) Receive(from harness.Addr, payload any) {
+	env, ok := payload.(Envelope)
+	if !ok {
+		n.env.Note("raftnode: ignoring a %T from %s", payload, n.env.Name())
+		return
+	}
+	if err := n.rn.Step(env.Msg); err != nil {
+		if errors.Is(err, raft.ErrSafetyViolation) {
+			// The message could only exist if Raft's safety were already
+			// broken somewhere (two leaders in a term, a committed entry
+			// about to be overwritten): that ends the run.
+			n.env.Fail(err)
+			return
+		}
+		// Otherwise Step refused what it cannot use (a message for
+		// another node, an unknown peer); record it, as a server would
+		// log it.
+		n.env.Note("raftnode: step %s: %v", env.Msg, err)
+	}
+	n.process()
+}
+
+// Propose hands a command to Raft. It fails unless this node is the leader.
+func (n *Node) Propose(data []byte) (index, term uint64, err error) {
+	if n.rn == nil {
+		return 0, 0, errors.New("raftnode: node not started")
+	}
+	index, term, err = n.rn.Propose(data)
+	if err == nil {
+		n.process()
+	}
+	return index, term, err
+}
+
+// Synced resumes the Ready that waited for an fsync.
+func (n *Node) Synced(id uint64) {
+	if id != n.syncing {
+		return
+	}
+	n.syncing = 0
+	rd := n.waiting
+	n.waiting = raft.Ready{}
+	n.finish(rd)
+	n.process()
+}
+
+// process takes Readys until there is none or one must wait for an fsync.
+func (n *Node) process() {
+	for n.syncing == 0 && n.rn.HasReady() {
+		rd := n.rn.Ready()
+		buf := n.walBuf[:0]
+		if !rd.HardState.IsEmpty() {
+			buf = wal.AppendHardState(buf, rd.HardState)
+		}
+		for _, e := range rd.Entries {
+			buf = wal.AppendEntry(buf, e)
+		}
+		if n.observer != nil && len(rd.Entries) > 0 {
+			prev, _ := n.rn.Entry(rd.Entries[0].Index - 1)
+			n.observe(n.observer.Appending(n, prev.Term, rd.Entries))
+		}
+		if len(buf) > 0 {
+			n.env.Disk().Append(WALFile, buf)
+		}
+		n.walBuf = buf
+		if rd.MustSync {
+			n.syncing = n.env.Sync()
+			n.waiting = rd
+			break
+		}
+		n.finish(rd)
+	}
+	if n.observer != nil {
+		n.observe(n.observer.Stepped(n))
+	}
+}
+
+// finish does the part of a Ready that may happen once it is durable.
+func (n *Node) finish(rd raft.Ready) {
+	for _, m := range rd.Messages {
+		to, ok := n.peers.Addr(m.To)
+		if !ok {
+			n.env.Fail(fmt.Errorf("raftnode: %s addressed a message to unknown node %d", n.env.Name(), m.To))
+			return
+		}
+		n.env.Send(to, Envelope{Msg: m})
+	}
+	if len(rd.CommittedEntries) > 0 {
+		n.applied = append(n.applied, rd.CommittedEntries...)
+		if n.observer != nil {
+			n.observe(n.observer.Applied(n, rd.CommittedEntries))
+		}
+	}
+	n.rn.Advance(rd)
+}
+
+func (n *Node) observe(err error) {
+	if err != nil {
+		n.env.Fail(err)
+	}
+}

@@ -1,0 +1,32 @@
+package raftnode
+
+import "raftcheck/raft"
+
+// View is what an Observer may see of a node: its identity, its Raft state,
+// its log, and what its state machine has applied. *Node is one; tests of
+// observers use their own.
+type View interface {
+	ID() uint64
+	Name() string
+	Status() raft.Status
+	Entry(index uint64) (raft.Entry, bool)
+	Applied() []raft.Entry
+}
+
+// Observer watches a node from inside: it is told when an incarnation
+// starts, when entries enter its log, when entries are applied, and after
+// every activation. An error it returns stops the run. The invariant
+// checker (package harness/invariant) is one.
+type Observer interface {
+	// Started is called once an incarnation has recovered from its WAL.
+	Started(n View) error
+	// Appending is called when n's Raft hands entries over to be written
+	// to the WAL: they are in n's log, after an entry of term prevTerm (0
+	// for the start of the log).
+	Appending(n View, prevTerm uint64, entries []raft.Entry) error
+	// Applied is called when n applies committed entries, in order.
+	Applied(n View, entries []raft.Entry) error
+	// Stepped is called after n handled a message, a tick, a proposal or
+	// an fsync completion.
+	Stepped(n View) error
+}
