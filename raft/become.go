@@ -17,6 +17,9 @@ func (r *raft) reset(term uint64) {
 	r.heartbeatElapsed = 0
 	r.resetRandomizedElectionTimeout()
 	r.trk.ResetVotes()
+	// Reads not yet confirmed cannot be confirmed in another term or by
+	// a node that stops leading (§6.4): report them lost.
+	r.abandonReads()
 
 	// Forget what we knew of peers' logs: a new leader learns it afresh
 	// (§5.3: nextIndex starts just after the leader's last entry).

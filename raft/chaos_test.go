@@ -18,7 +18,9 @@ import (
 //   - Log Matching: two logs with an entry of the same index and term agree
 //     on everything up to it;
 //   - Leader Completeness: a leader holds every entry applied anywhere by a
-//     node whose term was below the leader's.
+//     node whose term was below the leader's;
+//   - ReadIndex: a confirmed read index is at least every index committed
+//     anywhere before the read was asked for (readChecker).
 //
 // Then it heals everything and requires the cluster to elect a leader and
 // commit a new entry everywhere (liveness after faults stop).
@@ -53,8 +55,10 @@ func runChaos(t *testing.T, seed uint64, size int, o testOptions) {
 	pick := func() uint64 { return n.ids[rng.IntN(len(n.ids))] }
 	seenApplied := appliedTerm{}
 	proposals := 0
+	reads := newReadChecker()
 
 	for step := range 8000 {
+		reads.observe(n)
 		switch x := rng.IntN(100); {
 		case x < 45 && len(n.queue) > 0: // deliver a random message
 			i := rng.IntN(len(n.queue))
@@ -75,6 +79,14 @@ func runChaos(t *testing.T, seed uint64, size int, o testOptions) {
 					proposals++
 				}
 			}
+			// Reads alongside writes, on every node that believes it
+			// leads: a deposed leader that does not know it yet must
+			// not confirm one. (No extra random draw.)
+			for _, id := range n.ids {
+				if nd := n.nodes[id]; nd.rn != nil && nd.rn.Status().State == StateLeader {
+					reads.request(n, id)
+				}
+			}
 		case x < 95: // crash, sometimes between persisting and sending
 			id := pick()
 			if n.nodes[id].rn != nil && crashedCount(n) < (size-1)/2 {
@@ -83,6 +95,7 @@ func runChaos(t *testing.T, seed uint64, size int, o testOptions) {
 					n.handleReady(id)
 					n.queue = n.queue[:queued]
 				}
+				reads.observe(n) // its commit index may have moved
 				n.crash(id)
 			}
 		case x < 97:
@@ -104,6 +117,7 @@ func runChaos(t *testing.T, seed uint64, size int, o testOptions) {
 		if step%20 == 0 {
 			checkLogMatching(t, n)
 			checkLeaderCompleteness(t, n, seenApplied)
+			require.NoError(t, reads.check(n))
 		}
 	}
 
@@ -122,12 +136,21 @@ func runChaos(t *testing.T, seed uint64, size int, o testOptions) {
 	require.NotEqual(t, None, lead, "no leader after healing\n%s", n.describe())
 	idx := n.propose(lead, "final")
 	n.tickAndStabilize(3)
+	reads.request(n, lead)
+	require.Contains(t, reads.asked, reads.nextCtx, "the leader refused a read")
+	n.stabilize()
+	lr := n.nodes[lead].reads
+	require.NotEmpty(t, lr)
+	require.Equal(t, ReadState{Index: n.status(lead).Commit, RequestCtx: reads.nextCtx}, lr[len(lr)-1])
+	require.GreaterOrEqual(t, lr[len(lr)-1].Index, idx, "a read after a write sees it")
 	for _, id := range n.ids {
 		require.GreaterOrEqual(t, n.status(id).Commit, idx, "node %d\n%s", id, n.describe())
 		require.Equal(t, n.raft(lead).logTerms(), n.raft(id).logTerms(), "node %d", id)
 	}
 	checkLogMatching(t, n)
 	checkLeaderCompleteness(t, n, seenApplied)
+	require.NoError(t, reads.check(n))
+	t.Logf("%d reads confirmed", reads.confirmed)
 	for _, id := range n.ids {
 		for _, err := range n.errs[id] {
 			require.NotErrorIs(t, err, ErrSafetyViolation, "node %d", id)

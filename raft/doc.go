@@ -25,11 +25,15 @@
 //	    rn.Tick()            // every tick of the caller's clock
 //	    rn.Step(msg)         // every message received
 //	    rn.Propose(data)     // on the leader, to replicate a command
+//	    rn.ReadIndex(ctx)    // on the leader, to start a linearizable read
 //	    if rn.HasReady() {
 //	        rd := rn.Ready()
 //	        persist rd.HardState and rd.Entries (fsync if rd.MustSync)
 //	        send rd.Messages
 //	        apply rd.CommittedEntries
+//	        for each rs in rd.ReadStates:
+//	            if rs.Lost: tell the client to retry elsewhere
+//	            else: serve read rs.RequestCtx once applied >= rs.Index
 //	        rn.Advance(rd)
 //	    }
 //
@@ -68,9 +72,9 @@
 // index back in Config. The commit index comes from HardState.Commit,
 // clamped to the last durable entry.
 //
-// Step, Tick and Propose may be called between Ready and Advance; what they
-// produce goes into the next Ready. Readys must be advanced in the order
-// they were handed out.
+// Step, Tick, Propose and ReadIndex may be called between Ready and
+// Advance; what they produce goes into the next Ready. Readys must be
+// advanced in the order they were handed out.
 //
 // # Layout
 //
@@ -79,6 +83,7 @@
 //	step.go, step_roles.go    message dispatch: term rules, then per role
 //	election.go               (pre-)campaigns and voting (§5.2, §5.4.1, §9.6)
 //	replication.go            the leader's side of log replication (§5.3)
+//	read_index.go             linearizable reads without log entries (§6.4)
 //	append.go                 the follower's side of log replication
 //	log.go, log_cursors.go    the log and its commit/persist/apply cursors
 //	rawnode.go, ready.go      the caller's interface and the Ready contract
@@ -89,6 +94,7 @@
 //
 // Not yet implemented, with room left for them: log compaction and
 // snapshots (the log keeps a sentinel offset; tracker has no StateSnapshot
-// yet), membership changes (the tracker's voter set), ReadIndex and leader
+// yet), membership changes (the tracker's voter set), forwarding ReadIndex
+// from followers to the leader, lease-based reads (§6.4.1) and leader
 // transfer (message types are appended after the existing ones).
 package raft

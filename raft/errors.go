@@ -7,7 +7,7 @@ import (
 
 var (
 	// ErrNotLeader is returned (wrapped in a *NotLeaderError) by Propose
-	// on a node that is not the leader.
+	// and ReadIndex on a node that is not the leader.
 	ErrNotLeader = errors.New("raft: not the leader")
 
 	// ErrInvalidConfig wraps every Config validation failure.
@@ -29,9 +29,9 @@ var (
 	ErrSafetyViolation = errors.New("raft: safety violation")
 )
 
-// NotLeaderError is returned by Propose on a follower or candidate. Leader
-// is the leader this node currently knows of, or None; clients can redirect
-// there.
+// NotLeaderError is returned by Propose and ReadIndex on a follower or
+// candidate. Leader is the leader this node currently knows of, or None;
+// clients can redirect there.
 type NotLeaderError struct {
 	Leader uint64
 }

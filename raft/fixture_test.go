@@ -19,6 +19,9 @@ type testOptions struct {
 	maxInflight   int
 	maxEntries    int
 	seed          uint64
+	// bootLease keeps the boot lease of freshly started nodes, which the
+	// test network otherwise skips.
+	bootLease bool
 }
 
 func (o testOptions) config(id uint64, peers []uint64) Config {
@@ -65,6 +68,9 @@ func newTestRaft(t testing.TB, id uint64, peers []uint64, o testOptions, hs Hard
 	cfg.Entries = log
 	r, err := newRaft(&cfg)
 	require.NoError(t, err)
+	if !o.bootLease {
+		r.ticksSinceBoot = r.electionTimeout // see network.restart
+	}
 	return r
 }
 

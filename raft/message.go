@@ -30,8 +30,10 @@ const (
 	MsgAppResp
 	// MsgHeartbeat asserts leadership; Commit is min(leader commit,
 	// follower's Match) so it never points past what the follower holds.
+	// Context is the leader's latest ReadIndex round (read_index.go).
 	MsgHeartbeat
-	// MsgHeartbeatResp answers MsgHeartbeat, echoing Context.
+	// MsgHeartbeatResp answers MsgHeartbeat, echoing Context: an
+	// acknowledgement of that read round.
 	MsgHeartbeatResp
 
 	// Reserved for later: MsgReadIndex, MsgReadIndexResp, MsgSnap,
@@ -90,8 +92,8 @@ type Message struct {
 	RejectHint uint64 // MsgAppResp rejection: highest index that could agree
 	HintTerm   uint64 // MsgAppResp rejection: the follower's term at RejectHint
 
-	// Context is opaque to Raft; a heartbeat response echoes the
-	// heartbeat's. Later used for ReadIndex round ids.
+	// Context is the ReadIndex round on MsgHeartbeat, echoed by
+	// MsgHeartbeatResp; 0 elsewhere.
 	Context uint64
 }
 

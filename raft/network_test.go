@@ -48,12 +48,14 @@ type network struct {
 }
 
 // testNode is one node: its RawNode (nil while crashed), its durable disk,
-// and what its state machine applied since it last started.
+// what its state machine applied since it last started, and every
+// ReadState it handed out (across restarts).
 type testNode struct {
 	rn      *RawNode
 	hs      HardState
 	log     []Entry
 	applied []Entry
+	reads   []ReadState
 }
 
 func newNetwork(t testing.TB, size int, o testOptions) *network {
@@ -117,6 +119,12 @@ func (n *network) restart(id uint64) {
 	cfg.Entries = slices.Clone(nd.log)
 	rn, err := NewRawNode(cfg)
 	require.NoError(n.t, err)
+	if !n.opts.bootLease {
+		// Scripted tests elect whom they like as soon as nodes start; the
+		// boot lease (boot_lease_test.go) would make them wait an election
+		// timeout first.
+		rn.raft.ticksSinceBoot = rn.raft.electionTimeout
+	}
 	nd.rn = rn
 	nd.applied = nil
 }
@@ -175,6 +183,8 @@ func (n *network) handleReady(id uint64) bool {
 		n.applied[e.Index] = e
 		nd.applied = append(nd.applied, e)
 	}
+	// 4. Collect read outcomes (serving them is the test's business).
+	nd.reads = append(nd.reads, rd.ReadStates...)
 	nd.rn.Advance(rd)
 	n.checkElectionSafety(id)
 	return true

@@ -26,6 +26,10 @@ type raft struct {
 	// msgs are waiting for the next Ready. They leave only after the
 	// state they reflect is durable (persist-before-send).
 	msgs []Message
+	// reads is the leader's ReadIndex bookkeeping (read_index.go);
+	// readStates are confirmed or lost reads waiting for the next Ready.
+	reads      readOnly
+	readStates []ReadState
 
 	preVote          bool
 	checkQuorum      bool
@@ -40,6 +44,9 @@ type raft struct {
 	randomizedElectionTimeout int
 	electionElapsed           int
 	heartbeatElapsed          int
+	// ticksSinceBoot counts ticks since this RawNode was built, up to
+	// electionTimeout; see inLease.
+	ticksSinceBoot int
 
 	rand *rand.Rand
 
@@ -85,8 +92,15 @@ func (r *raft) promotable() bool {
 // last election timeout (a leader counts itself). While that holds, a vote
 // request comes from a node that merely lost touch with the leader, not
 // from a cluster that needs a new one (thesis §9.6, §4.2.3).
+//
+// A node that has just booted counts as in a lease for its first election
+// timeout: before it crashed it may have acknowledged a leader that counts
+// on it not to vote for anyone else for an election timeout (a leader's
+// lease, dissertation §6.4.1), and it has forgotten when. Waiting one
+// election timeout after boot keeps that promise whatever it was; a
+// candidate waits at least as long before its first campaign anyway.
 func (r *raft) inLease() bool {
-	return r.lead != None && r.electionElapsed < r.electionTimeout
+	return r.ticksSinceBoot < r.electionTimeout || (r.lead != None && r.electionElapsed < r.electionTimeout)
 }
 
 // send queues m for the next Ready. From is always this node. Term is this

@@ -26,6 +26,9 @@ func NewRawNode(cfg Config) (*RawNode, error) {
 
 // Tick advances the node's logical clock by one tick.
 func (rn *RawNode) Tick() {
+	if r := rn.raft; r.ticksSinceBoot < r.electionTimeout {
+		r.ticksSinceBoot++
+	}
 	rn.raft.tick()
 }
 
@@ -50,23 +53,37 @@ func (rn *RawNode) Propose(data []byte) (index, term uint64, err error) {
 	return rn.raft.propose(data)
 }
 
+// ReadIndex asks the leader for a linearizable read index (thesis §6.4),
+// without appending anything to the log. ctx is the caller's id for the
+// request. The answer comes out in a later Ready.ReadStates carrying ctx:
+// either an Index (serve the read once the state machine has applied it)
+// or Lost (this node stopped leading first; retry elsewhere).
+//
+// Only the leader serves reads; requests are never forwarded. A follower or
+// candidate returns a *NotLeaderError (errors.Is ErrNotLeader) naming the
+// leader it knows of.
+func (rn *RawNode) ReadIndex(ctx uint64) error {
+	return rn.raft.readIndex(ctx)
+}
+
 // HasReady reports whether Ready would return anything to do.
 func (rn *RawNode) HasReady() bool {
 	r := rn.raft
 	return r.hardState() != rn.prevHardState ||
-		len(r.msgs) > 0 || r.log.persisting < r.log.lastIndex() || r.log.hasEntriesToApply()
+		len(r.msgs) > 0 || len(r.readStates) > 0 || r.log.persisting < r.log.lastIndex() || r.log.hasEntriesToApply()
 }
 
 // Ready returns the work accumulated since the last Ready (see Ready for
 // what the caller must do, in order). Each Ready must be confirmed with
-// Advance, in the order handed out. Step, Tick and Propose may be called
-// between Ready and Advance; their effects go into the next Ready.
+// Advance, in the order handed out. Step, Tick, Propose and ReadIndex may be
+// called between Ready and Advance; their effects go into the next Ready.
 func (rn *RawNode) Ready() Ready {
 	r := rn.raft
 	rd := Ready{
 		Entries:          r.log.unstableEntries(),
 		Messages:         r.msgs,
 		CommittedEntries: r.log.entriesToApply(),
+		ReadStates:       r.readStates,
 	}
 	if hs := r.hardState(); hs != rn.prevHardState {
 		rd.HardState = hs
@@ -76,6 +93,7 @@ func (rn *RawNode) Ready() Ready {
 	rd.MustSync = rd.MustSync || len(rd.Entries) > 0
 
 	r.msgs = nil
+	r.readStates = nil
 	r.log.acceptUnstable()
 	if n := len(rd.CommittedEntries); n > 0 {
 		r.log.acceptApplying(rd.CommittedEntries[n-1].Index)

@@ -9,7 +9,10 @@ package raft
 //  2. Only then send Messages. They may promise what step 1 wrote (a vote,
 //     an acknowledged append), so they must not leave before it is durable.
 //  3. Apply CommittedEntries to the state machine, in order.
-//  4. Call Advance(rd) with this same Ready.
+//  4. Answer ReadStates: serve each confirmed read once the state machine
+//     has applied its Index (possibly in a later cycle); retry each Lost
+//     one elsewhere.
+//  5. Call Advance(rd) with this same Ready.
 //
 // Entries and CommittedEntries share memory with the node's log and with
 // messages: treat them as read-only.
@@ -28,9 +31,14 @@ type Ready struct {
 	// CommittedEntries are committed and already durable locally (from
 	// earlier Readys): apply them in order.
 	CommittedEntries []Entry
+	// ReadStates are the outcomes of ReadIndex requests, confirmed ones in
+	// the order they were registered. They promise nothing about durable
+	// state, so they need not wait for step 1.
+	ReadStates []ReadState
 }
 
 // containsUpdates reports whether rd asks the caller to do anything.
 func (rd *Ready) containsUpdates() bool {
-	return !rd.HardState.IsEmpty() || len(rd.Entries) > 0 || len(rd.Messages) > 0 || len(rd.CommittedEntries) > 0
+	return !rd.HardState.IsEmpty() || len(rd.Entries) > 0 || len(rd.Messages) > 0 ||
+		len(rd.CommittedEntries) > 0 || len(rd.ReadStates) > 0
 }

@@ -57,7 +57,10 @@ func (r *raft) bcastHeartbeat() {
 		// yet, and a heartbeat carries no consistency check: cap the
 		// commit at what it is known to hold.
 		commit := min(r.trk.Progress[id].Match, r.log.committed)
-		r.send(Message{Type: MsgHeartbeat, To: id, Commit: commit})
+		// Every heartbeat carries the latest read round: it is sent
+		// after every read registered so far, so its acknowledgement
+		// can confirm all of them (read_index.go).
+		r.send(Message{Type: MsgHeartbeat, To: id, Commit: commit, Context: r.reads.round})
 	}
 }
 
@@ -76,6 +79,9 @@ func (r *raft) maybeCommit() bool {
 		return false
 	}
 	r.log.commitTo(mci)
+	// An entry of our term has committed: reads held back until then
+	// can now be given a read index (§6.4 step 1).
+	r.registerHeldReads()
 	return true
 }
 

@@ -79,8 +79,12 @@ func (r *raft) stepLeader(m Message) error {
 		pr.RecentActive = true
 		r.handleAppendResponse(m, pr)
 	case MsgHeartbeatResp:
+		if err := r.checkReadAck(m); err != nil {
+			return err
+		}
 		pr.RecentActive = true
 		r.handleHeartbeatResponse(m, pr)
+		r.ackRead(m.From, m.Context)
 	case MsgApp, MsgHeartbeat:
 		return fmt.Errorf("%w: leader %d received %s in its own term", ErrSafetyViolation, r.id, m)
 	}
