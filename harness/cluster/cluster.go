@@ -19,6 +19,9 @@ type Config struct {
 	Network harness.NetworkConfig
 	Disk    harness.DiskConfig
 	Trace   bool
+	// NewApp builds the service each node runs (nil: none); it is called
+	// again for every incarnation.
+	NewApp func() raftnode.App `json:"-"`
 }
 
 // DefaultConfig is a 5-node cluster on a network with 1–5ms latency and a
@@ -61,7 +64,7 @@ func New(cfg Config) (*Cluster, error) {
 	c.Invariants = invariant.New(c, cfg.Seed)
 	for i := 0; i < cfg.Nodes; i++ {
 		id := uint64(i + 1)
-		if _, err := w.AddNode(fmt.Sprintf("n%d", id), raftnode.New(id, cfg.Raft, c.Peers, c.Invariants)); err != nil {
+		if _, err := w.AddNode(fmt.Sprintf("n%d", id), raftnode.New(id, cfg.Raft, c.Peers, c.Invariants, cfg.NewApp)); err != nil {
 			return nil, err
 		}
 	}
@@ -76,13 +79,15 @@ func (c *Cluster) Now() time.Duration { return c.World.Now() }
 
 // Live is the live incarnation of node id, nil while it is crashed.
 func (c *Cluster) Live(id uint64) raftnode.View {
-	if n := c.node(id); n != nil {
+	if n := c.Node(id); n != nil {
 		return n
 	}
 	return nil
 }
 
-func (c *Cluster) node(id uint64) *raftnode.Node {
+// Node is the live incarnation of node id as the concrete raftnode.Node,
+// nil while it is crashed.
+func (c *Cluster) Node(id uint64) *raftnode.Node {
 	addr, ok := c.Peers.Addr(id)
 	if !ok {
 		return nil
@@ -97,7 +102,7 @@ func (c *Cluster) Up(id uint64) *raftnode.Node {
 	if !ok || c.World.State(addr) != harness.NodeUp {
 		return nil
 	}
-	return c.node(id)
+	return c.Node(id)
 }
 
 // Leader is the running node that believes it leads the highest term, or

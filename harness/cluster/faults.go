@@ -14,11 +14,17 @@ import (
 // the seed sweeps use; the nemesis package holds the full catalogue.
 type FaultSchedule struct {
 	MinGap, MaxGap time.Duration
+	// ClockJumps allows jumps of up to a second either way.
+	ClockJumps bool
+	// MaxRate bounds the drift a clock is given, in ppm either way; two
+	// clocks can then drift 2*MaxRate apart.
+	MaxRate harness.PPM
 }
 
-// DefaultFaults injects a fault every 50–400ms.
+// DefaultFaults injects a fault every 50–400ms, with clock jumps and up to
+// 5% of drift.
 func DefaultFaults() FaultSchedule {
-	return FaultSchedule{MinGap: 50 * time.Millisecond, MaxGap: 400 * time.Millisecond}
+	return FaultSchedule{MinGap: 50 * time.Millisecond, MaxGap: 400 * time.Millisecond, ClockJumps: true, MaxRate: 50_000}
 }
 
 // ScheduleFaults injects faults from now until the given virtual time.
@@ -30,13 +36,13 @@ func (c *Cluster) ScheduleFaults(s FaultSchedule, until time.Duration) {
 		if c.World.Now() >= until {
 			return
 		}
-		c.injectFault(r, ids)
+		c.injectFault(s, r, ids)
 		c.World.After(time.Duration(r.Between(int64(s.MinGap), int64(s.MaxGap))), next)
 	}
 	c.World.After(time.Duration(r.Between(int64(s.MinGap), int64(s.MaxGap))), next)
 }
 
-func (c *Cluster) injectFault(r *harness.Stream, ids []uint64) {
+func (c *Cluster) injectFault(s FaultSchedule, r *harness.Stream, ids []uint64) {
 	w := c.World
 	pick := func() harness.Addr { return c.Addr(ids[r.Below(uint64(len(ids)))]) }
 	switch r.Below(14) {
@@ -104,10 +110,10 @@ func (c *Cluster) injectFault(r *harness.Stream, ids []uint64) {
 		})
 	case 11:
 		a := pick()
-		if r.Below(2) == 0 {
+		if r.Below(2) == 0 && s.ClockJumps {
 			_ = w.JumpClock(a, time.Duration(r.Between(-int64(time.Second), int64(time.Second))))
 		} else {
-			_ = w.SetClockRate(a, harness.PPM(r.Between(-50_000, 50_000)))
+			_ = w.SetClockRate(a, harness.PPM(r.Between(-int64(s.MaxRate), int64(s.MaxRate))))
 		}
 	}
 }

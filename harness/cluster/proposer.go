@@ -62,7 +62,7 @@ func Command(n uint64) []byte { return strconv.AppendUint([]byte("p"), n, 10) }
 func (c *Cluster) Committed() int {
 	best := 0
 	for _, id := range c.Peers.IDs() {
-		n := c.node(id)
+		n := c.Node(id)
 		if n == nil {
 			continue
 		}

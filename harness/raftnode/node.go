@@ -102,6 +102,7 @@ type Node struct {
 	cfg      Config
 	peers    Peers
 	observer Observer
+	app      App
 
 	env *harness.Env
 	rn  *raft.RawNode
@@ -116,13 +117,21 @@ type Node struct {
 	// recoveredTorn is the number of torn bytes cut off the WAL at Start.
 	recoveredTorn int
 	walBuf        []byte
+	// processing is set while process runs: an app that proposes from
+	// inside Apply must not start a nested Ready before the current one is
+	// advanced; the running loop picks its work up.
+	processing bool
 }
 
 // New returns a factory for the node with the given ID, for World.AddNode.
-// observer may be nil.
-func New(id uint64, cfg Config, peers Peers, observer Observer) func() harness.Node {
+// observer may be nil; so may newApp, for a node that runs no service.
+func New(id uint64, cfg Config, peers Peers, observer Observer, newApp func() App) func() harness.Node {
 	return func() harness.Node {
-		return &Node{id: id, cfg: cfg, peers: peers, observer: observer}
+		n := &Node{id: id, cfg: cfg, peers: peers, observer: observer}
+		if newApp != nil {
+			n.app = newApp()
+		}
+		return n
 	}
 }
 
@@ -201,11 +210,21 @@ func (n *Node) Start(env *harness.Env) {
 		n.observe(n.observer.Started(n))
 	}
 	env.SetTimer(n.cfg.TickInterval, 0)
+	if n.app != nil {
+		n.app.Start(n)
+	}
 	n.process()
 }
 
-// Timer is the Raft tick.
-func (n *Node) Timer(uint64) {
+// Timer is the Raft tick (tag 0) or an app timer.
+func (n *Node) Timer(tag uint64) {
+	if tag != 0 {
+		if n.app != nil {
+			n.app.Timer(tag - 1)
+			n.process()
+		}
+		return
+	}
 	n.env.SetTimer(n.cfg.TickInterval, 0)
 	n.rn.Tick()
 	n.process()
@@ -215,7 +234,12 @@ func (n *Node) Timer(uint64) {
 func (n *Node) Receive(from harness.Addr, payload any) {
 	env, ok := payload.(Envelope)
 	if !ok {
-		n.env.Note("raftnode: ignoring a %T from %s", payload, n.env.Name())
+		if n.app != nil {
+			n.app.Receive(from, payload)
+			n.process()
+		} else {
+			n.env.Note("raftnode: ignoring a %T from %s", payload, n.env.Name())
+		}
 		return
 	}
 	if err := n.rn.Step(env.Msg); err != nil {
@@ -254,12 +278,19 @@ func (n *Node) Synced(id uint64) {
 	n.syncing = 0
 	rd := n.waiting
 	n.waiting = raft.Ready{}
+	n.processing = true // finish may run app code that proposes
 	n.finish(rd)
+	n.processing = false
 	n.process()
 }
 
 // process takes Readys until there is none or one must wait for an fsync.
 func (n *Node) process() {
+	if n.processing {
+		return
+	}
+	n.processing = true
+	defer func() { n.processing = false }()
 	for n.syncing == 0 && n.rn.HasReady() {
 		rd := n.rn.Ready()
 		buf := n.walBuf[:0]
@@ -304,8 +335,18 @@ func (n *Node) finish(rd raft.Ready) {
 		if n.observer != nil {
 			n.observe(n.observer.Applied(n, rd.CommittedEntries))
 		}
+		if n.app != nil {
+			for _, e := range rd.CommittedEntries {
+				n.app.Apply(e)
+			}
+		}
 	}
 	n.rn.Advance(rd)
+	// Read states go to the app after Advance, when the entries of this
+	// Ready count as applied.
+	if n.app != nil && len(rd.ReadStates) > 0 {
+		n.app.ReadStates(rd.ReadStates)
+	}
 }
 
 func (n *Node) observe(err error) {

@@ -1,0 +1,128 @@
+package checker
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// WriteJSONL writes the history as JSON Lines, one event a line.
+func WriteJSONL(w io.Writer, h History) error {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	enc := json.NewEncoder(bw)
+	enc.SetEscapeHTML(false)
+	for i := range h {
+		if err := enc.Encode(&h[i]); err != nil {
+			return err
+		}
+	}
+	return bw.Flush()
+}
+
+// ReadJSONL reads a JSON Lines history. name is used in errors, which say
+// the line and the field at fault. Unknown fields are ignored, so histories
+// written by other tools with extra fields still read. The history is
+// validated (see Validate).
+func ReadJSONL(r io.Reader, name string) (History, error) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 64<<10), 64<<20)
+	var h History
+	line := 0
+	for sc.Scan() {
+		line++
+		b := bytes.TrimSpace(sc.Bytes())
+		if len(b) == 0 {
+			continue
+		}
+		var raw struct {
+			Event
+			Process *Process `json:"process"`
+			Type    *Type    `json:"type"`
+		}
+		if err := json.Unmarshal(b, &raw); err != nil {
+			return nil, fmt.Errorf("%s:%d: %s", name, line, describeJSONError(err))
+		}
+		if raw.Type == nil {
+			return nil, fmt.Errorf("%s:%d: field type: missing", name, line)
+		}
+		if raw.Process == nil {
+			return nil, fmt.Errorf("%s:%d: field process: missing", name, line)
+		}
+		e := raw.Event
+		e.Type, e.Process = *raw.Type, *raw.Process
+		e.Index = len(h)
+		h = append(h, e)
+		if err := checkEvent(&h[len(h)-1]); err != nil {
+			return nil, fmt.Errorf("%s:%d: %w", name, line, err)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("%s:%d: %w", name, line+1, err)
+	}
+	if err := h.Validate(); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return h, nil
+}
+
+func describeJSONError(err error) string {
+	switch e := err.(type) {
+	case *json.UnmarshalTypeError:
+		return fmt.Sprintf("field %s: want %s, got JSON %s", strings.TrimPrefix(e.Field, "Event."), e.Type, e.Value)
+	case *json.SyntaxError:
+		return fmt.Sprintf("not valid JSON at byte %d: %v", e.Offset, e)
+	}
+	return err.Error()
+}
+
+func checkEvent(e *Event) error {
+	if !e.Type.valid() {
+		return fmt.Errorf("field type: %q is not invoke, ok, fail or info", e.Type)
+	}
+	if e.F == "" {
+		return fmt.Errorf("field f: missing")
+	}
+	if e.Time < 0 {
+		return fmt.Errorf("field time: %d is negative", e.Time)
+	}
+	return nil
+}
+
+// Validate checks the history's structure: events are in time order, every
+// client process has at most one operation outstanding, and every
+// completion follows an invocation of the same function on its process.
+// Nemesis events are not paired. Errors name the event by its index.
+func (h History) Validate() error {
+	open := map[Process]int{} // process -> index of its outstanding invoke
+	var last int64
+	for i := range h {
+		e := &h[i]
+		if err := checkEvent(e); err != nil {
+			return fmt.Errorf("event %d: %w", i, err)
+		}
+		if e.Time < last {
+			return fmt.Errorf("event %d: field time: %d is before the previous event's %d", i, e.Time, last)
+		}
+		last = e.Time
+		if e.Process == Nemesis {
+			continue
+		}
+		inv, busy := open[e.Process]
+		switch {
+		case e.Type == Invoke && busy:
+			return fmt.Errorf("event %d: process %v invokes while its operation of event %d is outstanding", i, e.Process, inv)
+		case e.Type == Invoke:
+			open[e.Process] = i
+		case !busy:
+			return fmt.Errorf("event %d: process %v completes (%s) an operation it never invoked", i, e.Process, e.Type)
+		case h[inv].F != e.F:
+			return fmt.Errorf("event %d: process %v completes f=%q but invoked f=%q at event %d", i, e.Process, e.F, h[inv].F, inv)
+		default:
+			delete(open, e.Process)
+		}
+	}
+	return nil
+}

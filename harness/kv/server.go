@@ -1,0 +1,330 @@
+package kv
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"raftcheck/harness"
+	"raftcheck/harness/raftnode"
+	"raftcheck/raft"
+)
+
+// ReadMode is how a server serves reads.
+type ReadMode string
+
+// The read modes.
+const (
+	// ReadIndex confirms leadership with a quorum round for every read
+	// (dissertation §6.4): linearizable whatever the clocks do.
+	ReadIndex ReadMode = "index"
+	// ReadLease serves reads while the leader holds a lease on its local
+	// clock: linearizable while clock drift stays within Config.MaxDrift.
+	ReadLease ReadMode = "lease"
+	// ReadLocal serves reads from whatever node is asked, from its own
+	// state: NOT linearizable, on purpose, to show the checkers catch it.
+	ReadLocal ReadMode = "local"
+)
+
+// ParseReadMode reads "index", "lease" or "local".
+func ParseReadMode(s string) (ReadMode, error) {
+	switch m := ReadMode(s); m {
+	case ReadIndex, ReadLease, ReadLocal:
+		return m, nil
+	}
+	return "", fmt.Errorf("read mode %q: want index, lease or local", s)
+}
+
+// Config is how every server of a cluster behaves.
+type Config struct {
+	ReadMode ReadMode `json:"read_mode"`
+	// SessionTTL is how long a session lives without a command, on the
+	// leaders' clocks as stamped into the log.
+	SessionTTL time.Duration `json:"session_ttl"`
+	// MaxDrift bounds, in parts per million, how much faster any node's
+	// clock may run than any other's. A lease is shortened by this much;
+	// clocks that drift further apart may break lease reads.
+	MaxDrift harness.PPM `json:"max_drift_ppm"`
+}
+
+// DefaultConfig serves ReadIndex reads, expires sessions after 60s idle,
+// and allows 5% of clock drift for leases.
+func DefaultConfig() Config {
+	return Config{ReadMode: ReadIndex, SessionTTL: 60 * time.Second, MaxDrift: 50_000}
+}
+
+// Validate reports a configuration that cannot run.
+func (c Config) Validate() error {
+	if _, err := ParseReadMode(string(c.ReadMode)); err != nil {
+		return err
+	}
+	if c.SessionTTL <= 0 {
+		return fmt.Errorf("kv: session ttl must be positive, got %v", c.SessionTTL)
+	}
+	if c.MaxDrift < 0 || c.MaxDrift >= 1_000_000 {
+		return fmt.Errorf("kv: max drift must be in [0, 1000000) ppm, got %d", c.MaxDrift)
+	}
+	return nil
+}
+
+type writeKey struct{ session, seq uint64 }
+
+type pendingRead struct {
+	from harness.Addr
+	req  Request
+}
+
+type readyRead struct {
+	index uint64
+	pendingRead
+}
+
+type leaseProbe struct {
+	sentAt time.Duration // local clock when the probe was registered
+	term   uint64
+}
+
+// Server is the service a node runs: a raftnode.App. It is rebuilt at every
+// restart and recovers by applying the log from the first entry.
+type Server struct {
+	cfg   Config
+	host  raftnode.Host
+	store *Store
+
+	// term is the Raft term last seen; a change drops what was pending
+	// on the old leadership (its clients retry elsewhere).
+	term uint64
+	// writes are the clients waiting here for a command to be applied.
+	writes map[writeKey]harness.Addr
+	// reads await their ReadIndex confirmation; probes are the lease's own
+	// ReadIndex rounds. Both are keyed by the request context.
+	nextCtx uint64
+	reads   map[uint64]pendingRead
+	probes  map[uint64]leaseProbe
+	// ready are confirmed reads waiting for the store to reach their index.
+	ready []readyRead
+	// leaseUntil is when, on the local clock, the lease of leaseTerm ends.
+	leaseUntil time.Duration
+	leaseTerm  uint64
+}
+
+// NewServer returns a factory of servers for raftnode.New.
+func NewServer(cfg Config) func() raftnode.App {
+	return func() raftnode.App {
+		return &Server{
+			cfg:    cfg,
+			store:  NewStore(cfg.SessionTTL),
+			writes: map[writeKey]harness.Addr{},
+			reads:  map[uint64]pendingRead{},
+			probes: map[uint64]leaseProbe{},
+		}
+	}
+}
+
+// Store is the server's state machine.
+func (s *Server) Store() *Store { return s.store }
+
+// leaseTimerTag is the app timer that renews the lease.
+const leaseTimerTag = 1
+
+// Start begins renewing the lease, in lease mode.
+func (s *Server) Start(h raftnode.Host) {
+	s.host = h
+	if s.cfg.ReadMode == ReadLease {
+		h.SetTimer(s.probeInterval(), leaseTimerTag)
+	}
+}
+
+func (s *Server) probeInterval() time.Duration {
+	c := s.host.Config()
+	return time.Duration(c.HeartbeatTick) * c.TickInterval
+}
+
+// leaseDuration is how long after a quorum-confirmed round no other leader
+// can exist, on this node's clock. A follower that heard from us refuses
+// votes until its election timer has run ElectionTick ticks, which can be
+// as little as ElectionTick-1 tick intervals after the message (it may
+// arrive just before a tick); a node that restarts refuses votes for as
+// long after booting. Clocks may run MaxDrift apart.
+func (s *Server) leaseDuration() time.Duration {
+	c := s.host.Config()
+	base := time.Duration(c.ElectionTick-1) * c.TickInterval
+	return base - time.Duration(int64(base)/1_000_000*int64(s.cfg.MaxDrift))
+}
+
+// Timer renews the lease: while leading, every heartbeat interval, a
+// ReadIndex round whose confirmation proves that a quorum heard from us
+// after it started.
+func (s *Server) Timer(tag uint64) {
+	if tag != leaseTimerTag {
+		return
+	}
+	s.host.SetTimer(s.probeInterval(), leaseTimerTag)
+	s.observeTerm()
+	st := s.host.Status()
+	if st.State != raft.StateLeader {
+		return
+	}
+	s.nextCtx++
+	if err := s.host.ReadIndex(s.nextCtx); err == nil {
+		s.probes[s.nextCtx] = leaseProbe{sentAt: s.host.Env().Now(), term: st.Term}
+	}
+}
+
+// observeTerm drops what belonged to an older leadership.
+func (s *Server) observeTerm() {
+	t := s.host.Status().Term
+	if t == s.term {
+		return
+	}
+	s.term = t
+	s.writes = map[writeKey]harness.Addr{}
+	// Pending reads and probes come back as Lost read states; confirmed
+	// reads waiting for the store are still good: their index was
+	// confirmed while we led.
+}
+
+// Receive handles a client's request.
+func (s *Server) Receive(from harness.Addr, payload any) {
+	req, ok := payload.(Request)
+	if !ok {
+		s.host.Env().Note("kv: ignoring a %T", payload)
+		return
+	}
+	s.observeTerm()
+	switch {
+	case req.Register:
+		s.propose(from, req, Command{Kind: CmdRegister, Seq: req.Seq})
+	case req.Op.Validate() != nil:
+		// A request this server cannot parse fails definitely.
+		s.reply(from, req, Response{Status: StatusFail})
+	case req.Op.IsRead():
+		s.read(from, req)
+	default:
+		if out, ok := s.store.Cached(req.Session, req.Seq); ok && s.isLeader() {
+			s.reply(from, req, Response{Status: out.Status, Result: out.Result})
+			return
+		}
+		s.propose(from, req, Command{Kind: CmdOp, Session: req.Session, Seq: req.Seq, Op: req.Op})
+	}
+}
+
+func (s *Server) isLeader() bool { return s.host.Status().State == raft.StateLeader }
+
+func (s *Server) propose(from harness.Addr, req Request, cmd Command) {
+	cmd.Time = int64(s.host.Env().Now())
+	if _, _, err := s.host.Propose(cmd.Encode()); err != nil {
+		s.notLeader(from, req, err)
+		return
+	}
+	key := writeKey{req.Session, req.Seq}
+	if req.Register {
+		key = writeKey{0, req.Seq}
+	}
+	s.writes[key] = from
+}
+
+func (s *Server) read(from harness.Addr, req Request) {
+	switch s.cfg.ReadMode {
+	case ReadLocal:
+		s.reply(from, req, Response{Status: StatusOK, Result: s.store.Read(req.Op)})
+		return
+	case ReadLease:
+		st := s.host.Status()
+		if st.State == raft.StateLeader && s.leaseTerm == st.Term && s.host.Env().Now() < s.leaseUntil {
+			// No other leader can exist before the lease ends, so our
+			// commit index covers every write acknowledged anywhere.
+			s.ready = append(s.ready, readyRead{index: st.Commit, pendingRead: pendingRead{from, req}})
+			s.serveReady()
+			return
+		}
+	}
+	// ReadIndex, and lease mode without a lease.
+	s.nextCtx++
+	if err := s.host.ReadIndex(s.nextCtx); err != nil {
+		s.notLeader(from, req, err)
+		return
+	}
+	s.reads[s.nextCtx] = pendingRead{from, req}
+}
+
+// ReadStates takes confirmed and lost ReadIndex rounds.
+func (s *Server) ReadStates(states []raft.ReadState) {
+	for _, rs := range states {
+		if p, ok := s.probes[rs.RequestCtx]; ok {
+			delete(s.probes, rs.RequestCtx)
+			if !rs.Lost && p.term == s.host.Status().Term {
+				if until := p.sentAt + s.leaseDuration(); p.term != s.leaseTerm || until > s.leaseUntil {
+					s.leaseUntil, s.leaseTerm = until, p.term
+				}
+			}
+			continue
+		}
+		r, ok := s.reads[rs.RequestCtx]
+		if !ok {
+			continue
+		}
+		delete(s.reads, rs.RequestCtx)
+		if rs.Lost {
+			s.notLeader(r.from, r.req, nil)
+			continue
+		}
+		s.ready = append(s.ready, readyRead{index: rs.Index, pendingRead: r})
+	}
+	s.serveReady()
+}
+
+// serveReady answers the confirmed reads whose index the store has reached.
+func (s *Server) serveReady() {
+	applied := s.store.Applied()
+	kept := s.ready[:0]
+	for _, r := range s.ready {
+		if r.index <= applied {
+			s.reply(r.from, r.req, Response{Status: StatusOK, Result: s.store.Read(r.req.Op)})
+		} else {
+			kept = append(kept, r)
+		}
+	}
+	s.ready = kept
+}
+
+// Apply applies a committed entry and answers its client if it waits here.
+func (s *Server) Apply(e raft.Entry) {
+	out, ok, err := s.store.Apply(e)
+	if err != nil {
+		s.host.Env().Fail(err)
+		return
+	}
+	if ok {
+		key := writeKey{out.Session, out.Seq}
+		if out.Kind == CmdRegister {
+			key = writeKey{0, out.Seq}
+		}
+		if from, waiting := s.writes[key]; waiting {
+			delete(s.writes, key)
+			s.reply(from, Request{Register: out.Kind == CmdRegister, Session: out.Session, Seq: out.Seq},
+				Response{Status: out.Status, Result: out.Result})
+		}
+	}
+	if len(s.ready) > 0 {
+		s.serveReady()
+	}
+}
+
+func (s *Server) notLeader(to harness.Addr, req Request, err error) {
+	if err != nil && !errors.Is(err, raft.ErrNotLeader) {
+		s.host.Env().Note("kv: %v", err)
+	}
+	resp := Response{Status: StatusNotLeader}
+	resp.Leader, resp.HasLeader = s.host.LeaderAddr()
+	s.reply(to, req, resp)
+}
+
+func (s *Server) reply(to harness.Addr, req Request, resp Response) {
+	resp.Register = req.Register
+	resp.Seq = req.Seq
+	if !req.Register || resp.Session == 0 {
+		resp.Session = req.Session
+	}
+	s.host.Env().Send(to, resp)
+}
