@@ -59,17 +59,28 @@ func TestLinearizableReadModesNeverReadStale(t *testing.T) {
 	within.MaxRate = 25_000 // two clocks at most 50,000 ppm apart: the default MaxDrift
 	for _, mode := range []kv.ReadMode{kv.ReadIndex, kv.ReadLease} {
 		reads := 0
+		var served kv.ReadCounts
 		for seed := uint64(1); seed <= seeds; seed++ {
 			run := readModeRun(t, seed, mode, within)
 			require.Empty(t, staleReads(t, run.rec.History()), "mode %s seed %d", mode, seed)
+			for _, id := range run.c.Peers.IDs() {
+				s := run.c.Node(id).App().(*kv.Server).Served
+				served.Index += s.Index
+				served.Lease += s.Lease
+			}
 			for _, op := range operations(run.rec.History()) {
 				if op.invoke.F == kv.FRead && op.complete.Type == "ok" {
 					reads++
 				}
 			}
 		}
-		t.Logf("%s: %d reads over %d seeds, none stale", mode, reads, seeds)
+		t.Logf("%s: %d reads over %d seeds, none stale; served by ReadIndex %d, by lease %d (live incarnations)", mode, reads, seeds, served.Index, served.Lease)
 		assert.Greater(t, reads, int(seeds)*100)
+		if mode == kv.ReadLease {
+			assert.Greater(t, served.Lease, served.Index, "most reads are served under the lease")
+		} else {
+			assert.Zero(t, served.Lease)
+		}
 	}
 }
 

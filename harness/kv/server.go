@@ -106,6 +106,13 @@ type Server struct {
 	// leaseUntil is when, on the local clock, the lease of leaseTerm ends.
 	leaseUntil time.Duration
 	leaseTerm  uint64
+	// Served counts the reads this incarnation answered, by how.
+	Served ReadCounts
+}
+
+// ReadCounts count reads by the way they were served.
+type ReadCounts struct {
+	Index, Lease, Local int
 }
 
 // NewServer returns a factory of servers for raftnode.New.
@@ -227,6 +234,7 @@ func (s *Server) propose(from harness.Addr, req Request, cmd Command) {
 func (s *Server) read(from harness.Addr, req Request) {
 	switch s.cfg.ReadMode {
 	case ReadLocal:
+		s.Served.Local++
 		s.reply(from, req, Response{Status: StatusOK, Result: s.store.Read(req.Op)})
 		return
 	case ReadLease:
@@ -234,6 +242,7 @@ func (s *Server) read(from harness.Addr, req Request) {
 		if st.State == raft.StateLeader && s.leaseTerm == st.Term && s.host.Env().Now() < s.leaseUntil {
 			// No other leader can exist before the lease ends, so our
 			// commit index covers every write acknowledged anywhere.
+			s.Served.Lease++
 			s.ready = append(s.ready, readyRead{index: st.Commit, pendingRead: pendingRead{from, req}})
 			s.serveReady()
 			return
@@ -269,6 +278,7 @@ func (s *Server) ReadStates(states []raft.ReadState) {
 			s.notLeader(r.from, r.req, nil)
 			continue
 		}
+		s.Served.Index++
 		s.ready = append(s.ready, readyRead{index: rs.Index, pendingRead: r})
 	}
 	s.serveReady()
