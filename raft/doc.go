@@ -68,13 +68,19 @@
 // that "a majority holds it durably" is literally true of every committed
 // entry, the leader included.
 //
+// HardState.Commit never exceeds the last durable entry of this node's
+// log: the caller may write a Ready's HardState and Entries in any order,
+// and a crash may keep the one without the other, so a commit index written
+// with entries that did not survive must not point past what did.
+//
 // On restart the caller passes the durable HardState, log and applied
 // index back in Config. The commit index comes from HardState.Commit,
 // clamped to the last durable entry.
 //
 // Step, Tick, Propose and ReadIndex may be called between Ready and
-// Advance; what they produce goes into the next Ready. Readys must be
-// advanced in the order they were handed out.
+// Advance; what they produce goes into the next Ready. Readys are handed
+// out one at a time: HasReady is false, and Ready panics, until the
+// previous one is advanced.
 //
 // # Layout
 //

@@ -79,7 +79,7 @@ func newRaft(cfg *Config) (*raft, error) {
 }
 
 func (r *raft) hardState() HardState {
-	return HardState{Term: r.term, Vote: r.vote, Commit: r.log.committed}
+	return HardState{Term: r.term, Vote: r.vote, Commit: min(r.log.committed, r.log.persisted)}
 }
 
 // promotable reports whether this node may become leader: it must be a

@@ -11,6 +11,8 @@ type RawNode struct {
 	// prevHardState is the HardState last handed out (or recovered), so
 	// Ready carries HardState only when it changed.
 	prevHardState HardState
+	// outstanding is set from Ready to Advance.
+	outstanding bool
 }
 
 // NewRawNode starts a node from cfg. On a restart cfg carries the durable
@@ -66,18 +68,30 @@ func (rn *RawNode) ReadIndex(ctx uint64) error {
 	return rn.raft.readIndex(ctx)
 }
 
-// HasReady reports whether Ready would return anything to do.
+// HasReady reports whether Ready would return anything to do. It is false
+// while a Ready is handed out and not yet advanced.
 func (rn *RawNode) HasReady() bool {
 	r := rn.raft
+	if rn.outstanding {
+		return false
+	}
 	return r.hardState() != rn.prevHardState ||
 		len(r.msgs) > 0 || len(r.readStates) > 0 || r.log.persisting < r.log.lastIndex() || r.log.hasEntriesToApply()
 }
 
 // Ready returns the work accumulated since the last Ready (see Ready for
-// what the caller must do, in order). Each Ready must be confirmed with
-// Advance, in the order handed out. Step, Tick, Propose and ReadIndex may be
-// called between Ready and Advance; their effects go into the next Ready.
+// what the caller must do, in order). Readys are handed out one at a time:
+// each must be confirmed with Advance before the next is taken, and Ready
+// panics if it is not, since a second Ready could carry a message (a vote
+// granted again on a retransmitted request, say) that depends on the first
+// Ready's writes without saying that it must wait for them. Step, Tick,
+// Propose and ReadIndex may be called between Ready and Advance; their
+// effects go into the next Ready.
 func (rn *RawNode) Ready() Ready {
+	if rn.outstanding {
+		panic("raft: Ready called before the previous Ready was advanced")
+	}
+	rn.outstanding = true
 	r := rn.raft
 	rd := Ready{
 		Entries:          r.log.unstableEntries(),
@@ -109,6 +123,7 @@ func (rn *RawNode) Ready() Ready {
 // commit index, and the newly durable committed entries become available to
 // apply, both in the next Ready.
 func (rn *RawNode) Advance(rd Ready) {
+	rn.outstanding = false
 	r := rn.raft
 	if n := len(rd.Entries); n > 0 {
 		last := rd.Entries[n-1]

@@ -58,7 +58,7 @@ func TestRawNodeAppliesOnlyDurableEntries(t *testing.T) {
 	require.NoError(t, rn.Step(Message{Type: MsgApp, From: 2, To: 1, Term: 1, Entries: []Entry{{Index: 1, Term: 1}}, Commit: 1}))
 	rd := rn.Ready()
 	assert.Len(t, rd.Entries, 1)
-	assert.Equal(t, uint64(1), rd.HardState.Commit)
+	assert.Equal(t, uint64(0), rd.HardState.Commit, "the commit index is not persisted past what is durable")
 	assert.Empty(t, rd.CommittedEntries, "entry 1 is not durable yet")
 	rn.Advance(rd)
 
@@ -69,22 +69,22 @@ func TestRawNodeAppliesOnlyDurableEntries(t *testing.T) {
 	assert.Equal(t, uint64(1), rn.Status().Applied)
 }
 
-// Between Ready and Advance the node keeps working; a second Ready hands out
-// only what is new, and each Advance confirms its own Ready.
+// Between Ready and Advance the node keeps working; what it does goes into
+// the next Ready, which is handed out once the first is advanced.
 func TestRawNodeWorkBetweenReadyAndAdvance(t *testing.T) {
 	rn := newTestRawNode(t, 1, 3)
 	require.NoError(t, rn.Step(Message{Type: MsgApp, From: 2, To: 1, Term: 1, Entries: []Entry{{Index: 1, Term: 1}}}))
 	rd1 := rn.Ready()
 	require.Len(t, rd1.Entries, 1)
-	assert.False(t, rn.HasReady(), "everything was handed out")
 
 	require.NoError(t, rn.Step(Message{Type: MsgApp, From: 2, To: 1, Term: 1, Index: 1, LogTerm: 1, Entries: []Entry{{Index: 2, Term: 1}}}))
+	assert.False(t, rn.HasReady(), "the next Ready waits for Advance")
+	rn.Advance(rd1)
+	assert.Equal(t, uint64(1), rn.Status().Persisted)
+
 	rd2 := rn.Ready()
 	assert.Equal(t, []Entry{{Index: 2, Term: 1}}, rd2.Entries, "only the new entry")
 	assert.Equal(t, uint64(2), rd2.Messages[0].Index)
-
-	rn.Advance(rd1)
-	assert.Equal(t, uint64(1), rn.Status().Persisted)
 	rn.Advance(rd2)
 	assert.Equal(t, uint64(2), rn.Status().Persisted)
 }
@@ -127,4 +127,22 @@ func TestRawNodeAccessors(t *testing.T) {
 	_, ok = rn.Entry(3)
 	assert.False(t, ok)
 	assert.Equal(t, "1 StateFollower t2 vote=0 lead=0 commit=0 applied=0 last=2 persisted=2", rn.Status().String())
+}
+
+// Readys are handed out one at a time: a second Ready before Advance could
+// carry a message that depends on the first one's writes.
+func TestRawNodeHandsOutOneReadyAtATime(t *testing.T) {
+	rn := newTestRawNode(t, 1, 3)
+	vote := Message{Type: MsgVote, From: 2, To: 1, Term: 2, Index: 0, LogTerm: 0}
+	require.NoError(t, rn.Step(vote))
+	rd := rn.Ready()
+	require.True(t, rd.MustSync, "the vote must be durable before the grant leaves")
+	require.NoError(t, rn.Step(vote)) // retransmitted before the fsync completes
+	assert.False(t, rn.HasReady(), "nothing more until the first Ready is advanced")
+	assert.Panics(t, func() { rn.Ready() })
+	rn.Advance(rd)
+	require.True(t, rn.HasReady())
+	rd = rn.Ready()
+	require.Len(t, rd.Messages, 1)
+	assert.False(t, rd.Messages[0].Reject, "the retransmission is granted again, after the vote is durable")
 }

@@ -352,7 +352,7 @@ func TestReadIndexLostOnLeadershipChange(t *testing.T) {
 			require.NoError(t, r.Step(Message{Type: MsgHeartbeat, From: 2, To: 1, Term: r.term + 1}))
 		}},
 		{"higher-term vote request", func(t *testing.T, r *raft) {
-			require.NoError(t, r.Step(Message{Type: MsgVote, From: 3, To: 1, Term: r.term + 1, Index: 99, LogTerm: 99}))
+			require.NoError(t, r.Step(Message{Type: MsgVote, From: 3, To: 1, Term: r.term + 1, Index: 99, LogTerm: r.term + 1}))
 		}},
 		{"higher-term answer to a heartbeat", func(t *testing.T, r *raft) {
 			require.NoError(t, r.Step(Message{Type: MsgAppResp, From: 3, To: 1, Term: r.term + 1}))

@@ -1,6 +1,9 @@
 package raft
 
-import "fmt"
+import (
+	"fmt"
+	"math"
+)
 
 // Step delivers one message. It checks the message's shape, applies the
 // term rules every role shares, answers vote requests, and hands the rest
@@ -92,6 +95,14 @@ func (r *raft) checkShape(m Message) error {
 	if !r.trk.Voters.Contains(m.From) {
 		return fmt.Errorf("%w: %s: %d is not in %s", ErrUnknownPeer, m, m.From, r.trk.Voters)
 	}
+	if m.Term == math.MaxUint64 {
+		// Adopting it would leave no term to campaign in: the next
+		// campaign would wrap to term 0.
+		return fmt.Errorf("%w: %s: term at its maximum", ErrMalformedMessage, m)
+	}
+	if (m.Type == MsgVote || m.Type == MsgPreVote) && m.LogTerm > m.Term {
+		return fmt.Errorf("%w: %s: last log term is above the term asked for", ErrMalformedMessage, m)
+	}
 	if m.Type != MsgApp {
 		if len(m.Entries) > 0 {
 			return fmt.Errorf("%w: %s carries entries", ErrMalformedMessage, m)
@@ -104,6 +115,8 @@ func (r *raft) checkShape(m Message) error {
 	prev := Entry{Index: m.Index, Term: m.LogTerm}
 	for _, e := range m.Entries {
 		switch {
+		case e.Term == 0:
+			return fmt.Errorf("%w: %s: entry %s has term 0, which no leader has", ErrMalformedMessage, m, e)
 		case e.Index != prev.Index+1:
 			return fmt.Errorf("%w: %s: entry %s does not follow %s", ErrMalformedMessage, m, e, prev)
 		case e.Term < prev.Term:

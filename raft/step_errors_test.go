@@ -1,6 +1,7 @@
 package raft
 
 import (
+	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -26,6 +27,10 @@ func TestStepRejectsMalformedMessages(t *testing.T) {
 		{"append with decreasing terms", Message{Type: MsgApp, From: 2, To: 1, Term: 9, Index: 3, LogTerm: 2, Entries: []Entry{{Index: 4, Term: 1}}}, ErrMalformedMessage},
 		{"append with an entry from the future", Message{Type: MsgApp, From: 2, To: 1, Term: 9, Index: 3, LogTerm: 2, Entries: []Entry{{Index: 4, Term: 10}}}, ErrMalformedMessage},
 		{"append whose prev term is from the future", Message{Type: MsgApp, From: 2, To: 1, Term: 9, Index: 3, LogTerm: 10}, ErrMalformedMessage},
+		{"append with an entry of term 0", Message{Type: MsgApp, From: 2, To: 1, Term: 1, Entries: []Entry{{Index: 1, Term: 0}}}, ErrMalformedMessage},
+		{"the largest term", Message{Type: MsgHeartbeatResp, From: 2, To: 1, Term: math.MaxUint64}, ErrMalformedMessage},
+		{"a vote whose last log term is above its term", Message{Type: MsgVote, From: 2, To: 1, Term: 3, Index: 9, LogTerm: 7}, ErrMalformedMessage},
+		{"a pre-vote whose last log term is above its term", Message{Type: MsgPreVote, From: 2, To: 1, Term: 3, Index: 9, LogTerm: 7}, ErrMalformedMessage},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
