@@ -1,11 +1,8 @@
 package cluster
 
 import (
-	"bytes"
 	"strconv"
 	"time"
-
-	"raftcheck/raft"
 )
 
 // Proposer is a simple driver: every Interval it proposes Batch new
@@ -57,23 +54,13 @@ func (p *Proposer) tick() {
 // Command is the data of the proposer's n-th command.
 func Command(n uint64) []byte { return strconv.AppendUint([]byte("p"), n, 10) }
 
-// Committed counts the proposer's commands that a live node has applied,
-// looking at the node that applied the most.
+// Committed is the number of normal entries the live node that applied the
+// most has applied: with the proposer alone, its commands committed.
 func (c *Cluster) Committed() int {
 	best := 0
 	for _, id := range c.Peers.IDs() {
-		n := c.Node(id)
-		if n == nil {
-			continue
-		}
-		count := 0
-		for _, e := range n.Applied() {
-			if e.Type == raft.EntryNormal && bytes.HasPrefix(e.Data, []byte("p")) {
-				count++
-			}
-		}
-		if count > best {
-			best = count
+		if n := c.Node(id); n != nil && n.AppliedNormal() > best {
+			best = n.AppliedNormal()
 		}
 	}
 	return best

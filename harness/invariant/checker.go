@@ -182,8 +182,8 @@ func (c *Checker) Stepped(n raftnode.View) error {
 	if st.Applied > st.Commit {
 		return c.violation(AppliedCommitted, n, "applied %d > commit %d", st.Applied, st.Commit)
 	}
-	if applied := uint64(len(n.Applied())); applied > st.Commit {
-		return c.violation(AppliedCommitted, n, "the state machine holds %d entries but commit is %d", applied, st.Commit)
+	if applied := n.AppliedIndex(); applied > st.Commit {
+		return c.violation(AppliedCommitted, n, "the state machine applied up to %d but commit is %d", applied, st.Commit)
 	}
 	if st.State == raft.StateLeader {
 		leader, known := c.leaders[st.Term]

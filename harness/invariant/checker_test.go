@@ -23,12 +23,10 @@ type fakeNode struct {
 	applied []raft.Entry
 }
 
-func (f *fakeNode) ID() uint64          { return f.id }
-func (f *fakeNode) Name() string        { return fmt.Sprintf("n%d", f.id) }
-func (f *fakeNode) Status() raft.Status { return f.st }
-func (f *fakeNode) Applied() []raft.Entry {
-	return f.applied
-}
+func (f *fakeNode) ID() uint64           { return f.id }
+func (f *fakeNode) Name() string         { return fmt.Sprintf("n%d", f.id) }
+func (f *fakeNode) Status() raft.Status  { return f.st }
+func (f *fakeNode) AppliedIndex() uint64 { return uint64(len(f.applied)) }
 func (f *fakeNode) Entry(i uint64) (raft.Entry, bool) {
 	if i == 0 || i > uint64(len(f.log)) {
 		return raft.Entry{}, false

@@ -117,7 +117,27 @@ func TestUnknownSessionsAndBadEntries(t *testing.T) {
 	require.NoError(t, err)
 	assert.False(t, ok, "a no-op is not a command")
 	_, _, err = l.store.Apply(raft.Entry{Index: 3, Term: 1, Data: []byte("garbage")})
-	assert.ErrorContains(t, err, "undecodable command")
+	assert.ErrorContains(t, err, "entry 3: kv:")
 	_, _, err = l.store.Apply(raft.Entry{Index: 9, Term: 1})
 	assert.ErrorContains(t, err, "applying index 9 after 3")
+}
+
+func TestCommandsRoundTrip(t *testing.T) {
+	cmds := []kv.Command{
+		{Kind: kv.CmdRegister, Seq: 7, Time: 123},
+		{Kind: kv.CmdOp, Session: 9, Seq: 2, Time: -5, Op: kv.Op{F: kv.FCas, Key: "k12", Value: 4, Old: 3}},
+		{Kind: kv.CmdOp, Session: 1 << 40, Seq: 1, Op: kv.Op{F: kv.FList, Key: ""}},
+	}
+	for _, c := range cmds {
+		got, err := kv.DecodeCommand(c.Encode())
+		require.NoError(t, err)
+		assert.Equal(t, c, got)
+	}
+	full := cmds[1].Encode()
+	for n := 0; n < len(full); n++ {
+		_, err := kv.DecodeCommand(full[:n])
+		assert.Error(t, err, "a command cut at %d bytes is refused", n)
+	}
+	_, err := kv.DecodeCommand(append(full, 0))
+	assert.Error(t, err, "trailing bytes are refused")
 }

@@ -110,10 +110,11 @@ type Node struct {
 	// waiting the Ready whose messages wait for it.
 	syncing uint64
 	waiting raft.Ready
-	// applied are the entries this incarnation applied, in order (it
-	// re-applies from index 1 after a restart: its state machine is
-	// volatile).
-	applied []raft.Entry
+	// appliedIndex is the last entry this incarnation applied, and
+	// appliedNormal how many of them were normal entries (it re-applies
+	// from index 1 after a restart: its state machine is volatile).
+	appliedIndex  uint64
+	appliedNormal int
 	// recoveredTorn is the number of torn bytes cut off the WAL at Start.
 	recoveredTorn int
 	walBuf        []byte
@@ -163,9 +164,12 @@ func (n *Node) Entry(index uint64) (raft.Entry, bool) {
 	return n.rn.Entry(index)
 }
 
-// Applied are the entries this incarnation applied, in order. The slice is
-// the node's own: do not modify it.
-func (n *Node) Applied() []raft.Entry { return n.applied }
+// AppliedIndex is the index of the last entry this incarnation applied.
+func (n *Node) AppliedIndex() uint64 { return n.appliedIndex }
+
+// AppliedNormal is how many normal (non-no-op) entries this incarnation
+// applied.
+func (n *Node) AppliedNormal() int { return n.appliedNormal }
 
 // RecoveredTornBytes is how many bytes of a torn WAL record this
 // incarnation discarded when it started.
@@ -331,7 +335,12 @@ func (n *Node) finish(rd raft.Ready) {
 		n.env.Send(to, Envelope{Msg: m})
 	}
 	if len(rd.CommittedEntries) > 0 {
-		n.applied = append(n.applied, rd.CommittedEntries...)
+		for _, e := range rd.CommittedEntries {
+			if e.Type == raft.EntryNormal {
+				n.appliedNormal++
+			}
+		}
+		n.appliedIndex = rd.CommittedEntries[len(rd.CommittedEntries)-1].Index
 		if n.observer != nil {
 			n.observe(n.observer.Applied(n, rd.CommittedEntries))
 		}

@@ -10,7 +10,8 @@ type View interface {
 	Name() string
 	Status() raft.Status
 	Entry(index uint64) (raft.Entry, bool)
-	Applied() []raft.Entry
+	// AppliedIndex is the index of the last entry this incarnation applied.
+	AppliedIndex() uint64
 }
 
 // Observer watches a node from inside: it is told when an incarnation

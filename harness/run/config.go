@@ -1,0 +1,99 @@
+package run
+
+import (
+	"fmt"
+	"time"
+
+	"raftcheck/harness"
+	"raftcheck/harness/client"
+	"raftcheck/harness/kv"
+	"raftcheck/harness/raftnode"
+	"raftcheck/nemesis"
+	"raftcheck/workloads"
+)
+
+// Config is every option of a run: enough, with the seed, to replay it
+// exactly. It is written into results.json.
+type Config struct {
+	Seed     uint64        `json:"seed"`
+	Time     time.Duration `json:"time"` // the main phase: load and faults
+	Nodes    int           `json:"nodes"`
+	Clients  int           `json:"clients"`
+	Workload string        `json:"workload"`
+	Keys     int           `json:"keys"`
+	// OpsPerKey retires a key after this many operations (0: never).
+	OpsPerKey int `json:"ops_per_key"`
+	// Rate is the target of operations per second over all clients; each
+	// client pauses a random stagger between operations whose mean is
+	// Clients/Rate.
+	Rate float64 `json:"rate"`
+	// Recovery bounds the time after the heal in which a leader must be
+	// elected and every final read must complete (the liveness check).
+	Recovery time.Duration         `json:"recovery"`
+	Nemesis  nemesis.Config        `json:"nemesis"`
+	Raft     raftnode.Config       `json:"raft"`
+	Server   kv.Config             `json:"server"`
+	Client   client.Config         `json:"client"`
+	Network  harness.NetworkConfig `json:"network"`
+	Disk     harness.DiskConfig    `json:"disk"`
+	Trace    bool                  `json:"trace"`
+}
+
+// DefaultConfig is DESIGN §7's default run: 5 nodes, the register workload,
+// 60 s of simulated time, with the partition nemesis every 5 s.
+func DefaultConfig(seed uint64) Config {
+	return Config{
+		Seed:      seed,
+		Time:      60 * time.Second,
+		Nodes:     5,
+		Clients:   10,
+		Workload:  "register",
+		Keys:      10,
+		OpsPerKey: 200,
+		Rate:      100,
+		Recovery:  10 * time.Second,
+		Nemesis:   nemesis.Config{Kinds: []string{"partition"}, Interval: 5 * time.Second},
+		Raft:      raftnode.DefaultConfig(),
+		Server:    kv.DefaultConfig(),
+		Client:    client.DefaultConfig(),
+		Network:   harness.NetworkConfig{Latency: harness.Uniform(time.Millisecond, 5*time.Millisecond)},
+		Disk:      harness.DiskConfig{SyncLatency: harness.Uniform(100*time.Microsecond, 2*time.Millisecond)},
+		Trace:     true,
+	}
+}
+
+// Validate reports the first option that cannot work, by its flag name.
+func (c Config) Validate() error {
+	switch {
+	case c.Time <= 0:
+		return fmt.Errorf("--time must be positive, got %v", c.Time)
+	case c.Nodes < 1 || c.Nodes > 64:
+		return fmt.Errorf("--nodes must be between 1 and 64, got %d", c.Nodes)
+	case c.Clients < 1 || c.Clients > 10000:
+		return fmt.Errorf("--clients must be between 1 and 10000, got %d", c.Clients)
+	case c.Keys < 1 || c.Keys > 100000:
+		return fmt.Errorf("--keys must be between 1 and 100000, got %d", c.Keys)
+	case c.OpsPerKey < 0:
+		return fmt.Errorf("--ops-per-key must not be negative, got %d", c.OpsPerKey)
+	case !(c.Rate > 0) || c.Rate > 1e7:
+		return fmt.Errorf("--rate must be a positive number of operations per second, got %v", c.Rate)
+	case c.Recovery <= 0:
+		return fmt.Errorf("--recovery must be positive, got %v", c.Recovery)
+	case c.Nemesis.Interval <= 0 && len(c.Nemesis.Kinds) > 0:
+		return fmt.Errorf("--nemesis-interval must be positive, got %v", c.Nemesis.Interval)
+	}
+	if _, err := workloads.Lookup(c.Workload); err != nil {
+		return fmt.Errorf("--workload: %w", err)
+	}
+	for _, check := range []func() error{c.Raft.Validate, c.Server.Validate, c.Client.Validate, c.Network.Validate, c.Disk.Validate} {
+		if err := check(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// meanGap is the mean pause of one client between operations.
+func (c Config) meanGap() time.Duration {
+	return time.Duration(float64(c.Clients) / c.Rate * float64(time.Second))
+}

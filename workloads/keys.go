@@ -1,0 +1,62 @@
+package workloads
+
+import "strconv"
+
+// Keys is the set of keys a run spreads its operations over, as Jepsen's
+// independent keys: a fixed number are active at a time, and a key that has
+// taken its share of operations is retired and a fresh one takes its place.
+// Retiring keys keeps each key's history short, which keeps checking it
+// tractable: an info operation stays concurrent with everything after it on
+// its key, and a key that collects many makes the search explode.
+//
+// Keys also hand out values unique per key (1, 2, 3, ...), so that a read
+// names the write it saw.
+type Keys struct {
+	active  []string
+	ops     []int
+	perKey  int
+	next    int
+	values  map[string]int64
+	retired []string
+	allKeys []string
+}
+
+// NewKeys returns n active keys, each retired after perKey operations
+// (0: never).
+func NewKeys(n, perKey int) *Keys {
+	k := &Keys{perKey: perKey, values: map[string]int64{}}
+	for i := 0; i < n; i++ {
+		k.active = append(k.active, k.fresh())
+		k.ops = append(k.ops, 0)
+	}
+	return k
+}
+
+func (k *Keys) fresh() string {
+	k.next++
+	key := "k" + strconv.Itoa(k.next)
+	k.allKeys = append(k.allKeys, key)
+	return key
+}
+
+// Pick draws an active key for the next operation, retiring it when it has
+// had its share.
+func (k *Keys) Pick(r Rand) string {
+	i := int(r.Below(uint64(len(k.active))))
+	key := k.active[i]
+	k.ops[i]++
+	if k.perKey > 0 && k.ops[i] >= k.perKey {
+		k.active[i] = k.fresh()
+		k.ops[i] = 0
+	}
+	return key
+}
+
+// NextValue is a value never used before on key.
+func (k *Keys) NextValue(key string) int64 {
+	k.values[key]++
+	return k.values[key]
+}
+
+// All is every key ever handed out, in the order they were created.
+func (k *Keys) All() []string { return append([]string(nil), k.allKeys...) }
