@@ -80,10 +80,16 @@ type TraceRecord struct {
 }
 
 // Tracer renders a payload in a trace. A payload that does not implement it
-// is shown by its type name: the default %v formatting could print pointer
-// addresses, which differ between runs.
+// (or TraceAppender) is shown by its type name: the default %v formatting
+// could print pointer addresses, which differ between runs.
 type Tracer interface {
 	TraceString() string
+}
+
+// TraceAppender is a Tracer that appends its rendering to a buffer, for
+// payloads frequent enough that a string each would cost.
+type TraceAppender interface {
+	AppendTrace(b []byte) []byte
 }
 
 // Trace is the record of a run. Records are kept in memory, cheaply, and
@@ -213,6 +219,8 @@ func appendPayload(b []byte, p any) []byte {
 	switch v := p.(type) {
 	case nil:
 		return append(b, "<nil>"...)
+	case TraceAppender:
+		return v.AppendTrace(b)
 	case Tracer:
 		return append(b, v.TraceString()...)
 	case string:

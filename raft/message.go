@@ -1,9 +1,6 @@
 package raft
 
-import (
-	"strconv"
-	"strings"
-)
+import "strconv"
 
 // MessageType names the messages Raft nodes exchange. The values are part of
 // traces and may be stored; new types are only ever appended.
@@ -105,63 +102,66 @@ type Message struct {
 //	MsgVote 1->2 t3 last 7/t2
 //	MsgVoteResp 2->1 t3 granted
 //	MsgHeartbeat 1->2 t3 c7
-func (m Message) String() string {
-	var b strings.Builder
-	b.WriteString(m.Type.String())
-	b.WriteByte(' ')
-	writeUint(&b, "", m.From)
-	writeUint(&b, "->", m.To)
-	writeUint(&b, " t", m.Term)
+func (m Message) String() string { return string(m.Append(nil)) }
+
+// Append appends the String form of m to b, so
+// a trace can render millions of messages without a string for each.
+func (m Message) Append(b []byte) []byte {
+	b = append(b, m.Type.String()...)
+	b = append(b, ' ')
+	b = appendUint(b, "", m.From)
+	b = appendUint(b, "->", m.To)
+	b = appendUint(b, " t", m.Term)
 	switch m.Type {
 	case MsgApp:
-		writeUint(&b, " i", m.Index)
-		writeUint(&b, "/t", m.LogTerm)
-		b.WriteString(" e[")
+		b = appendUint(b, " i", m.Index)
+		b = appendUint(b, "/t", m.LogTerm)
+		b = append(b, " e["...)
 		if n := len(m.Entries); n > 0 {
-			writeUint(&b, "", m.Entries[0].Index)
+			b = appendUint(b, "", m.Entries[0].Index)
 			if n > 1 {
-				writeUint(&b, "..", m.Entries[n-1].Index)
+				b = appendUint(b, "..", m.Entries[n-1].Index)
 			}
 		}
-		b.WriteByte(']')
-		writeUint(&b, " c", m.Commit)
+		b = append(b, ']')
+		b = appendUint(b, " c", m.Commit)
 	case MsgAppResp:
-		writeUint(&b, " i", m.Index)
+		b = appendUint(b, " i", m.Index)
 		if m.Reject {
-			writeUint(&b, " rej hint ", m.RejectHint)
-			writeUint(&b, "/t", m.HintTerm)
+			b = appendUint(b, " rej hint ", m.RejectHint)
+			b = appendUint(b, "/t", m.HintTerm)
 		}
 	case MsgVote, MsgPreVote:
-		writeUint(&b, " last ", m.Index)
-		writeUint(&b, "/t", m.LogTerm)
+		b = appendUint(b, " last ", m.Index)
+		b = appendUint(b, "/t", m.LogTerm)
 	case MsgVoteResp, MsgPreVoteResp:
 		if m.Reject {
-			b.WriteString(" rejected")
+			b = append(b, " rejected"...)
 		} else {
-			b.WriteString(" granted")
+			b = append(b, " granted"...)
 		}
 	case MsgHeartbeat:
-		writeUint(&b, " c", m.Commit)
+		b = appendUint(b, " c", m.Commit)
 	case MsgHeartbeatResp:
 	default:
 		// Unknown types show every field so nothing is hidden in a trace.
-		writeUint(&b, " i", m.Index)
-		writeUint(&b, "/t", m.LogTerm)
-		writeUint(&b, " e", uint64(len(m.Entries)))
-		writeUint(&b, " c", m.Commit)
+		b = appendUint(b, " i", m.Index)
+		b = appendUint(b, "/t", m.LogTerm)
+		b = appendUint(b, " e", uint64(len(m.Entries)))
+		b = appendUint(b, " c", m.Commit)
 		if m.Reject {
-			b.WriteString(" rej")
+			b = append(b, " rej"...)
 		}
-		writeUint(&b, " hint ", m.RejectHint)
-		writeUint(&b, "/t", m.HintTerm)
+		b = appendUint(b, " hint ", m.RejectHint)
+		b = appendUint(b, "/t", m.HintTerm)
 	}
 	if m.Context != 0 {
-		writeUint(&b, " ctx", m.Context)
+		b = appendUint(b, " ctx", m.Context)
 	}
-	return b.String()
+	return b
 }
 
-func writeUint(b *strings.Builder, prefix string, v uint64) {
-	b.WriteString(prefix)
-	b.WriteString(strconv.FormatUint(v, 10))
+func appendUint(b []byte, prefix string, v uint64) []byte {
+	b = append(b, prefix...)
+	return strconv.AppendUint(b, v, 10)
 }

@@ -92,8 +92,8 @@ func (p Peers) ID(addr harness.Addr) (uint64, bool) {
 // Envelope carries a raft.Message over the simulated network.
 type Envelope struct{ Msg raft.Message }
 
-// TraceString renders the message in the world's trace.
-func (e Envelope) TraceString() string { return e.Msg.String() }
+// AppendTrace renders the message in the world's trace.
+func (e Envelope) AppendTrace(b []byte) []byte { return e.Msg.Append(b) }
 
 // Node is one Raft server in the simulated world. A crash discards the
 // value; a restart builds a new one that recovers from the WAL.

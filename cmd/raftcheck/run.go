@@ -1,0 +1,114 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"raftcheck/harness/kv"
+	"raftcheck/harness/run"
+	"raftcheck/nemesis"
+)
+
+// runFlags are `raftcheck run`'s flags, bound to a run.Config.
+type runFlags struct {
+	fs       *flag.FlagSet
+	cfg      run.Config
+	seed     uint64
+	readMode string
+	nemesis  string
+	store    string
+	budget   time.Duration
+}
+
+func newRunFlags(name string) *runFlags {
+	f := &runFlags{fs: flag.NewFlagSet(name, flag.ContinueOnError), cfg: run.DefaultConfig(0)}
+	fs := f.fs
+	fs.SetOutput(io.Discard)
+	c := &f.cfg
+	fs.Uint64Var(&f.seed, "seed", 0, "the run's seed (0: draw one and print it)")
+	fs.DurationVar(&c.Time, "time", c.Time, "simulated duration of the main phase (load and faults)")
+	fs.IntVar(&c.Nodes, "nodes", c.Nodes, "number of Raft nodes")
+	fs.IntVar(&c.Clients, "clients", c.Clients, "number of client processes at a time")
+	fs.StringVar(&c.Workload, "workload", c.Workload, "register, counter, set or append")
+	fs.IntVar(&c.Keys, "keys", c.Keys, "independent keys in use at a time")
+	fs.IntVar(&c.OpsPerKey, "ops-per-key", c.OpsPerKey, "operations after which a key is retired for a fresh one (0: never)")
+	fs.Float64Var(&c.Rate, "rate", c.Rate, "target operations per second over all clients")
+	fs.StringVar(&f.readMode, "read-mode", string(c.Server.ReadMode), "index, lease or local")
+	fs.StringVar(&f.nemesis, "nemesis", "partition", "none, or a comma list of fault kinds: "+strings.Join(nemesis.Kinds(), ", "))
+	fs.DurationVar(&c.Nemesis.Interval, "nemesis-interval", c.Nemesis.Interval, "time between nemesis actions")
+	fs.DurationVar(&c.Recovery, "recovery", c.Recovery, "time after the heal for a leader and every final read (liveness)")
+	fs.StringVar(&f.store, "store", "store", "the store directory")
+	fs.DurationVar(&f.budget, "check-budget", time.Minute, "wall-clock budget of the linearizability check (exhausted: unknown)")
+	return f
+}
+
+// parse reads the flags into the run's configuration.
+func (f *runFlags) parse(args []string) error {
+	if err := f.fs.Parse(args); err != nil {
+		return usagef("%v", err)
+	}
+	if f.fs.NArg() > 0 {
+		return usagef("unexpected argument %q", f.fs.Arg(0))
+	}
+	mode, err := kv.ParseReadMode(f.readMode)
+	if err != nil {
+		return usagef("--read-mode: %v", err)
+	}
+	f.cfg.Server.ReadMode = mode
+	kinds, err := nemesis.Parse(f.nemesis)
+	if err != nil {
+		return usagef("--nemesis: %v", err)
+	}
+	f.cfg.Nemesis.Kinds = kinds
+	if f.budget <= 0 {
+		return usagef("--check-budget must be positive, got %v", f.budget)
+	}
+	if f.seed == 0 {
+		f.seed = drawSeed()
+	}
+	f.cfg.Seed = f.seed
+	if err := f.cfg.Validate(); err != nil {
+		return usagef("%v", err)
+	}
+	return nil
+}
+
+// replay is the command line that reproduces the run.
+func (f *runFlags) replay() string {
+	c := f.cfg
+	nem := "none"
+	if len(c.Nemesis.Kinds) > 0 {
+		nem = strings.Join(c.Nemesis.Kinds, ",")
+	}
+	return fmt.Sprintf("raftcheck run --seed %d --time %v --nodes %d --clients %d --workload %s --keys %d --ops-per-key %d --rate %v --read-mode %s --nemesis %s --nemesis-interval %v --recovery %v",
+		c.Seed, c.Time, c.Nodes, c.Clients, c.Workload, c.Keys, c.OpsPerKey, c.Rate, c.Server.ReadMode, nem, c.Nemesis.Interval, c.Recovery)
+}
+
+// testName names the run's folder in the store: the workload and the
+// faults, as a Jepsen test name would.
+func (f *runFlags) testName() string {
+	nem := "none"
+	if len(f.cfg.Nemesis.Kinds) > 0 {
+		nem = strings.Join(f.cfg.Nemesis.Kinds, "+")
+	}
+	return f.cfg.Workload + "-" + nem
+}
+
+func runRun(args []string, stdout io.Writer) (int, error) {
+	f := newRunFlags("run")
+	if err := f.parse(args); err != nil {
+		return exitError, err
+	}
+	fmt.Fprintf(stdout, "SEED=%d\n", f.cfg.Seed)
+	res, err := executeAndStore(f)
+	if err != nil {
+		return exitError, err
+	}
+	fmt.Fprintf(stdout, "%s: %s (%s)\n", f.testName(), verdictWord(res.valid), res.summary)
+	fmt.Fprintf(stdout, "run directory: %s\n", res.dir)
+	fmt.Fprintf(stdout, "report: %s\n", res.report)
+	return res.valid.ExitCode(), nil
+}
