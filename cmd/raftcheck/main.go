@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 )
 
 // The exit codes every subcommand uses.
@@ -43,6 +44,12 @@ func commands() []command {
 }
 
 func main() {
+	if os.Getenv("GOGC") == "" {
+		// A simulation makes much short-lived garbage and keeps a small
+		// heap (tens of MB for the default run): collecting a quarter as
+		// often buys a quarter more speed for a few tens of MB.
+		debug.SetGCPercent(400)
+	}
 	os.Exit(dispatch(os.Args[1:], os.Stdout, os.Stderr))
 }
 
