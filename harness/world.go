@@ -238,6 +238,10 @@ func (w *World) Stop(err error) {
 	w.trace.add(TraceRecord{At: w.now, Kind: TraceStop, From: -1, Payload: err.Error()})
 }
 
+// Note records a line in the trace on behalf of the world itself: what a
+// nemesis did, for example.
+func (w *World) Note(format string, args ...any) { w.trace.note(w.now, -1, format, args...) }
+
 // Err is the error the run was stopped with, if any.
 func (w *World) Err() error { return w.stopErr }
 

@@ -2,40 +2,41 @@ package nemesis
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
-	"raftcheck/harness"
 	"raftcheck/harness/cluster"
 )
 
-// Config says which faults a run injects and how often.
+// Config says which faults a run injects, how often and how hard.
 type Config struct {
 	// Kinds are the fault kinds in use; empty means none.
 	Kinds []string `json:"kinds"`
-	// Interval is the time between one fault's start and the next action
-	// (its heal, or the next fault).
+	// Interval is the mean time between the starts of two faults, and the
+	// mean time a fault lasts before it is healed.
 	Interval time.Duration `json:"interval"`
+	// MaxActive bounds how many faults are in force at once (faults of
+	// different kinds combine); 0 means 1.
+	MaxActive int `json:"max_active"`
+	// Params are the faults' intensities.
+	Params Params `json:"params"`
 }
 
-// kinds are the fault kinds this package knows.
-var kinds = map[string]bool{
-	"partition": true,
-}
-
-// Parse reads a --nemesis value: "none", or a comma list of kinds.
+// Parse reads a --nemesis value: "none", "all", or a comma list of kinds.
 func Parse(spec string) ([]string, error) {
 	spec = strings.TrimSpace(spec)
-	if spec == "" || spec == "none" {
+	switch spec {
+	case "", "none":
 		return nil, nil
+	case "all":
+		return Kinds(), nil
 	}
 	var out []string
 	seen := map[string]bool{}
 	for _, k := range strings.Split(spec, ",") {
 		k = strings.TrimSpace(k)
-		if !kinds[k] {
-			return nil, fmt.Errorf("unknown nemesis %q (want none or a comma list of %s)", k, strings.Join(Kinds(), ", "))
+		if _, ok := Lookup(k); !ok {
+			return nil, fmt.Errorf("unknown nemesis %q (want none, all, swarm, or a comma list of %s)", k, strings.Join(Kinds(), ", "))
 		}
 		if !seen[k] {
 			seen[k] = true
@@ -45,16 +46,6 @@ func Parse(spec string) ([]string, error) {
 	return out, nil
 }
 
-// Kinds lists the known fault kinds, sorted.
-func Kinds() []string {
-	var out []string
-	for k := range kinds {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
 // Log records a nemesis action in the run's history (process nemesis).
 type Log func(f string, value any)
 
@@ -62,106 +53,121 @@ type Log func(f string, value any)
 // while the fault lasts.
 type Interval struct {
 	Kind        string        `json:"kind"`
+	Group       string        `json:"group"`
 	Start       time.Duration `json:"start"`
 	End         time.Duration `json:"end"`
 	Description string        `json:"description"`
+	Nodes       []string      `json:"nodes,omitempty"`
 }
 
-// Nemesis injects a run's faults from the "nemesis" random stream.
+// Nemesis injects a run's faults, drawing every choice from the run's
+// "nemesis" random stream.
 type Nemesis struct {
-	c         *cluster.Cluster
+	env       Env
 	cfg       Config
 	log       Log
-	rand      *harness.Stream
 	stopped   bool
 	intervals []Interval
-	open      int // index of the fault in progress, -1 when none
+	active    []activeFault
 }
 
-// Start schedules faults from now until the given virtual time: every
-// Interval, alternately, a fault drawn from the configured kinds and its
-// heal.
+type activeFault struct {
+	kind     string
+	interval int // index into intervals
+	heal     func()
+}
+
+// Start schedules faults from now until the given virtual time. About
+// every Interval (a stagger of ±50%), if fewer than MaxActive faults are in
+// force, a kind not already in force is drawn and started; each fault is
+// healed after a duration drawn from [Interval/2, 3*Interval/2].
 func Start(c *cluster.Cluster, cfg Config, log Log, until time.Duration) *Nemesis {
-	n := &Nemesis{c: c, cfg: cfg, log: log, rand: c.World.Seeds().Stream("nemesis"), open: -1}
+	n := &Nemesis{env: Env{Cluster: c, Rand: c.World.Seeds().Stream("nemesis"), Params: cfg.Params}, cfg: cfg, log: log}
 	if len(cfg.Kinds) == 0 || cfg.Interval <= 0 {
 		return n
 	}
 	w := c.World
-	var step func()
-	step = func() {
+	var tick func()
+	tick = func() {
 		if n.stopped || w.Now() >= until {
 			return
 		}
-		if n.open >= 0 {
-			n.heal()
-		} else {
-			n.inject(cfg.Kinds[n.rand.Below(uint64(len(cfg.Kinds)))])
-		}
-		w.After(cfg.Interval, step)
+		n.maybeStart()
+		w.After(n.stagger(), tick)
 	}
-	w.After(cfg.Interval, step)
+	w.After(n.stagger(), tick)
 	return n
+}
+
+// stagger draws a delay in [Interval/2, 3*Interval/2].
+func (n *Nemesis) stagger() time.Duration {
+	iv := int64(n.cfg.Interval)
+	return time.Duration(n.env.Rand.Between(iv/2, iv+iv/2))
+}
+
+func (n *Nemesis) maxActive() int { return max(1, n.cfg.MaxActive) }
+
+func (n *Nemesis) maybeStart() {
+	if len(n.active) >= n.maxActive() {
+		return
+	}
+	var choices []string
+	for _, k := range n.cfg.Kinds {
+		if !n.isActive(k) {
+			choices = append(choices, k)
+		}
+	}
+	if len(choices) == 0 {
+		return
+	}
+	name := choices[n.env.Rand.Below(uint64(len(choices)))]
+	kind, _ := Lookup(name)
+	act, heal, ok := kind.Start(&n.env)
+	if !ok {
+		return
+	}
+	w := n.env.World()
+	idx := len(n.intervals)
+	n.intervals = append(n.intervals, Interval{Kind: name, Group: kind.Group, Start: w.Now(), Description: act.Description, Nodes: act.Nodes})
+	n.active = append(n.active, activeFault{kind: name, interval: idx, heal: heal})
+	n.log(name, act.Value)
+	w.Note("nemesis %s: %s", name, act.Description)
+	w.After(n.stagger(), func() { n.healKind(name) })
+}
+
+func (n *Nemesis) isActive(kind string) bool {
+	for _, a := range n.active {
+		if a.kind == kind {
+			return true
+		}
+	}
+	return false
+}
+
+// healKind heals the fault of a kind if it is in force.
+func (n *Nemesis) healKind(kind string) {
+	for i, a := range n.active {
+		if a.kind != kind {
+			continue
+		}
+		n.active = append(n.active[:i], n.active[i+1:]...)
+		if a.heal != nil {
+			a.heal()
+		}
+		n.intervals[a.interval].End = n.env.World().Now()
+		n.log("heal", kind)
+		n.env.World().Note("nemesis heal %s", kind)
+		return
+	}
 }
 
 // Intervals are the faults injected so far.
 func (n *Nemesis) Intervals() []Interval { return n.intervals }
 
-func (n *Nemesis) inject(kind string) {
-	switch kind {
-	case "partition":
-		a, b := n.randomHalves()
-		n.c.World.Partition(a, b)
-		desc := fmt.Sprintf("%s | %s", n.names(a), n.names(b))
-		n.begin(kind, desc)
-		n.log("partition", [][]string{n.nameList(a), n.nameList(b)})
-	}
-}
-
-// randomHalves splits the nodes in two, the first half the smaller, as
-// Jepsen's partition-random-halves does.
-func (n *Nemesis) randomHalves() (a, b []harness.Addr) {
-	nodes := append([]harness.Addr(nil), n.c.Peers.Addrs...)
-	perm := n.rand.Rand().Perm(len(nodes))
-	cut := len(nodes) / 2
-	for i, p := range perm {
-		if i < cut {
-			a = append(a, nodes[p])
-		} else {
-			b = append(b, nodes[p])
-		}
-	}
-	sort.Slice(a, func(i, j int) bool { return a[i] < a[j] })
-	sort.Slice(b, func(i, j int) bool { return b[i] < b[j] })
-	return a, b
-}
-
-func (n *Nemesis) begin(kind, desc string) {
-	n.open = len(n.intervals)
-	n.intervals = append(n.intervals, Interval{Kind: kind, Start: n.c.World.Now(), Description: desc})
-}
-
-func (n *Nemesis) heal() {
-	if n.open < 0 {
-		return
-	}
-	n.c.World.HealNetwork()
-	n.intervals[n.open].End = n.c.World.Now()
-	n.open = -1
-	n.log("heal", nil)
-}
-
-// Stop ends the schedule and heals what is broken.
+// Stop ends the schedule and heals every fault in force, newest first.
 func (n *Nemesis) Stop() {
 	n.stopped = true
-	n.heal()
-}
-
-func (n *Nemesis) nameList(addrs []harness.Addr) []string {
-	out := make([]string, len(addrs))
-	for i, a := range addrs {
-		out[i] = n.c.World.Name(a)
+	for len(n.active) > 0 {
+		n.healKind(n.active[len(n.active)-1].kind)
 	}
-	return out
 }
-
-func (n *Nemesis) names(addrs []harness.Addr) string { return strings.Join(n.nameList(addrs), " ") }

@@ -52,7 +52,7 @@ func DefaultConfig(seed uint64) Config {
 		OpsPerKey: 200,
 		Rate:      100,
 		Recovery:  10 * time.Second,
-		Nemesis:   nemesis.Config{Kinds: []string{"partition"}, Interval: 5 * time.Second},
+		Nemesis:   nemesis.Config{Kinds: []string{"partition"}, Interval: 5 * time.Second, MaxActive: 2, Params: nemesis.DefaultParams()},
 		Raft:      raftnode.DefaultConfig(),
 		Server:    kv.DefaultConfig(),
 		Client:    client.DefaultConfig(),
