@@ -28,7 +28,11 @@ type Clock struct {
 	anchorReal  time.Duration
 	anchorLocal time.Duration
 	rate        PPM
+	jumps       int
 }
+
+// Jumps is how many times the clock has been set.
+func (c *Clock) Jumps() int { return c.jumps }
 
 // MinPPM is the slowest rate a clock may run at: a clock that stops or runs
 // backwards would make local timers never fire.
@@ -47,6 +51,7 @@ func (c *Clock) Offset(now time.Duration) time.Duration { return c.Read(now) - n
 
 // Jump moves the reading by delta at virtual time now.
 func (c *Clock) Jump(now, delta time.Duration) {
+	c.jumps++
 	c.anchorLocal = c.Read(now) + delta
 	c.anchorReal = now
 }

@@ -24,6 +24,7 @@ type reportData struct {
 	Verdict, Class, Failed         string
 	Checkers                       []reportChecker
 	Config, Faults, Network, Disks string
+	FaultWorld, Clocks             string
 	Linearizability                string
 }
 
@@ -41,6 +42,8 @@ func WriteReport(w io.Writer, r *Run, linearizability string) error {
 		Faults:          indent(r.Faults),
 		Network:         indent(r.Network),
 		Disks:           indent(r.Disks),
+		FaultWorld:      indent(r.FaultWorld),
+		Clocks:          indent(r.Clocks),
 		Linearizability: linearizability,
 	}
 	names := make([]string, 0, len(r.Checkers))

@@ -29,6 +29,12 @@ type Run struct {
 	Faults  json.RawMessage `json:"faults,omitempty"`
 	Network json.RawMessage `json:"network,omitempty"`
 	Disks   json.RawMessage `json:"disks,omitempty"`
+	// FaultWorld is the run's fault world: the kinds, intervals and
+	// intensities, drawn from the seed in swarm mode.
+	FaultWorld json.RawMessage `json:"fault_world,omitempty"`
+	// Clocks says whether the clocks stayed within the drift bound that
+	// lease reads rely on.
+	Clocks json.RawMessage `json:"clocks,omitempty"`
 }
 
 // ReadRun reads a results.json.

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"raftcheck/harness"
 	"raftcheck/harness/kv"
 	"raftcheck/harness/run"
 	"raftcheck/nemesis"
@@ -37,9 +38,9 @@ func newRunFlags(name string) *runFlags {
 	fs.IntVar(&c.OpsPerKey, "ops-per-key", c.OpsPerKey, "operations after which a key is retired for a fresh one (0: never)")
 	fs.Float64Var(&c.Rate, "rate", c.Rate, "target operations per second over all clients")
 	fs.StringVar(&f.readMode, "read-mode", string(c.Server.ReadMode), "index, lease or local")
-	fs.StringVar(&f.nemesis, "nemesis", "partition", "none, or a comma list of fault kinds: "+strings.Join(nemesis.Kinds(), ", "))
+	fs.StringVar(&f.nemesis, "nemesis", "partition", "none, all, swarm (the seed draws the fault world), or a comma list of fault kinds: "+strings.Join(nemesis.Kinds(), ", "))
 	fs.DurationVar(&c.Nemesis.Interval, "nemesis-interval", c.Nemesis.Interval, "time between nemesis actions")
-	fs.DurationVar(&c.Recovery, "recovery", c.Recovery, "time after the heal for a leader and every final read (liveness)")
+	fs.IntVar(&c.Liveness, "liveness", c.Liveness, "election timeouts after the final heal within which a leader, an operation by every client, and every final read must succeed")
 	fs.StringVar(&f.store, "store", "store", "the store directory")
 	fs.DurationVar(&f.budget, "check-budget", time.Minute, "wall-clock budget of the linearizability check (exhausted: unknown)")
 	return f
@@ -58,18 +59,25 @@ func (f *runFlags) parse(args []string) error {
 		return usagef("--read-mode: %v", err)
 	}
 	f.cfg.Server.ReadMode = mode
-	kinds, err := nemesis.Parse(f.nemesis)
-	if err != nil {
-		return usagef("--nemesis: %v", err)
-	}
-	f.cfg.Nemesis.Kinds = kinds
-	if f.budget <= 0 {
-		return usagef("--check-budget must be positive, got %v", f.budget)
-	}
 	if f.seed == 0 {
 		f.seed = drawSeed()
 	}
 	f.cfg.Seed = f.seed
+	if f.nemesis == "swarm" {
+		world := nemesis.Swarm(f.seed)
+		f.cfg.Swarm = true
+		f.cfg.Nemesis = world.Nemesis
+		f.cfg.Disk.Torn = harness.Prob(world.Torn)
+	} else {
+		kinds, err := nemesis.Parse(f.nemesis)
+		if err != nil {
+			return usagef("--nemesis: %v", err)
+		}
+		f.cfg.Nemesis.Kinds = kinds
+	}
+	if f.budget <= 0 {
+		return usagef("--check-budget must be positive, got %v", f.budget)
+	}
 	if err := f.cfg.Validate(); err != nil {
 		return usagef("%v", err)
 	}
@@ -80,18 +88,30 @@ func (f *runFlags) parse(args []string) error {
 func (f *runFlags) replay() string {
 	c := f.cfg
 	nem := "none"
-	if len(c.Nemesis.Kinds) > 0 {
+	switch {
+	case c.Swarm:
+		nem = "swarm"
+	case len(c.Nemesis.Kinds) > 0:
 		nem = strings.Join(c.Nemesis.Kinds, ",")
 	}
-	return fmt.Sprintf("raftcheck run --seed %d --time %v --nodes %d --clients %d --workload %s --keys %d --ops-per-key %d --rate %v --read-mode %s --nemesis %s --nemesis-interval %v --recovery %v",
-		c.Seed, c.Time, c.Nodes, c.Clients, c.Workload, c.Keys, c.OpsPerKey, c.Rate, c.Server.ReadMode, nem, c.Nemesis.Interval, c.Recovery)
+	line := fmt.Sprintf("raftcheck run --seed %d --time %v --nodes %d --clients %d --workload %s --keys %d --ops-per-key %d --rate %v --read-mode %s --nemesis %s",
+		c.Seed, c.Time, c.Nodes, c.Clients, c.Workload, c.Keys, c.OpsPerKey, c.Rate, c.Server.ReadMode, nem)
+	if !c.Swarm {
+		line += fmt.Sprintf(" --nemesis-interval %v", c.Nemesis.Interval)
+	}
+	return line + fmt.Sprintf(" --liveness %d", c.Liveness)
 }
 
 // testName names the run's folder in the store: the workload and the
 // faults, as a Jepsen test name would.
 func (f *runFlags) testName() string {
 	nem := "none"
-	if len(f.cfg.Nemesis.Kinds) > 0 {
+	switch {
+	case f.cfg.Swarm:
+		nem = "swarm"
+	case len(f.cfg.Nemesis.Kinds) > 3:
+		nem = fmt.Sprintf("%d-faults", len(f.cfg.Nemesis.Kinds))
+	case len(f.cfg.Nemesis.Kinds) > 0:
 		nem = strings.Join(f.cfg.Nemesis.Kinds, "+")
 	}
 	return f.cfg.Workload + "-" + nem

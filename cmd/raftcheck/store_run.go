@@ -9,7 +9,9 @@ import (
 
 	"raftcheck/checker"
 	"raftcheck/harness"
+	"raftcheck/harness/kv"
 	"raftcheck/harness/run"
+	"raftcheck/nemesis"
 	"raftcheck/results"
 	"raftcheck/workloads"
 )
@@ -36,6 +38,7 @@ func executeAndStore(f *runFlags) (*stored, error) {
 	}
 	checked.Results["raft-invariants"] = out.Invariants
 	checked.Results["liveness"] = out.Liveness
+	judgeLeaseReads(f.cfg, out.Clocks, checked.Results)
 
 	store := &results.Store{Root: f.store}
 	dir, err := store.Begin(f.testName(), f.cfg.Seed, started)
@@ -78,6 +81,8 @@ func executeAndStore(f *runFlags) (*stored, error) {
 		Replay:        f.replay(),
 		Started:       started.UTC(),
 		Faults:        results.Raw(out.Faults),
+		FaultWorld:    results.Raw(faultWorld{Swarm: f.cfg.Swarm, Nemesis: f.cfg.Nemesis, TornWrites: f.cfg.Disk.Torn.Float()}),
+		Clocks:        results.Raw(out.Clocks),
 		Network:       results.Raw(out.Cluster.World.NetworkCounters()),
 		Disks:         results.Raw(diskCounters(out.Cluster.World)),
 	}
@@ -151,4 +156,30 @@ func verdictWord(v checker.Validity) string {
 		return "invalid"
 	}
 	return "unknown"
+}
+
+// faultWorld is the fault world of a run as results.json and the report
+// show it: drawn by swarm mode or given by flags.
+type faultWorld struct {
+	Swarm      bool           `json:"swarm"`
+	Nemesis    nemesis.Config `json:"nemesis"`
+	TornWrites float64        `json:"torn_writes"`
+}
+
+// judgeLeaseReads keeps the verdict honest about what lease reads promise:
+// linearizability only while clocks drift within the configured bound. When
+// a clock fault broke the bound in a lease-read run, a linearizability
+// failure is not a bug in the Raft but the lease's assumption failing, so it
+// is reported as unknown, with the reason, instead of invalid.
+func judgeLeaseReads(cfg run.Config, clocks run.ClockBound, rs checker.Results) {
+	if cfg.Server.ReadMode != kv.ReadLease || !clocks.Exceeded {
+		return
+	}
+	lin, ok := rs["linearizable"]
+	if !ok || lin.Valid != checker.Invalid {
+		return
+	}
+	lin.Valid = checker.Unknown
+	lin.Summary = "not judged: lease reads are linearizable only while clocks stay within the drift bound, and " + clocks.Reason + "; Porcupine found: " + lin.Summary
+	rs["linearizable"] = lin
 }

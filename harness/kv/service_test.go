@@ -31,9 +31,11 @@ type serviceOpts struct {
 	clients int
 	server  kv.Config
 	client  client.Config
-	// next draws each client's next operation.
-	next func(r *harness.Stream) kv.Op
-	gap  time.Duration
+	// next draws each client's next operation; nextFor, when set, draws
+	// client i's instead.
+	next    func(r *harness.Stream) kv.Op
+	nextFor func(i int, r *harness.Stream) kv.Op
+	gap     time.Duration
 }
 
 func startService(t *testing.T, o serviceOpts) *serviceRun {
@@ -47,15 +49,21 @@ func startService(t *testing.T, o serviceOpts) *serviceRun {
 	run.clients, run.rec, err = c.AddClients(o.clients, o.client)
 	require.NoError(t, err)
 	r := c.World.Seeds().Stream("clients")
-	for _, cl := range run.clients {
+	for i, cl := range run.clients {
+		next := func() kv.Op {
+			if o.nextFor != nil {
+				return o.nextFor(i, r)
+			}
+			return o.next(r)
+		}
 		cl.OnComplete = func(cl *client.Client, _ kv.Op, _ client.Completion) {
 			c.World.After(o.gap, func() {
 				if !run.stop {
-					require.NoError(t, cl.Invoke(o.next(r)))
+					require.NoError(t, cl.Invoke(next()))
 				}
 			})
 		}
-		c.World.After(o.gap, func() { require.NoError(t, cl.Invoke(o.next(r))) })
+		c.World.After(o.gap, func() { require.NoError(t, cl.Invoke(next())) })
 	}
 	return run
 }

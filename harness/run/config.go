@@ -27,16 +27,20 @@ type Config struct {
 	// client pauses a random stagger between operations whose mean is
 	// Clients/Rate.
 	Rate float64 `json:"rate"`
-	// Recovery bounds the time after the heal in which a leader must be
-	// elected and every final read must complete (the liveness check).
-	Recovery time.Duration         `json:"recovery"`
-	Nemesis  nemesis.Config        `json:"nemesis"`
-	Raft     raftnode.Config       `json:"raft"`
-	Server   kv.Config             `json:"server"`
-	Client   client.Config         `json:"client"`
-	Network  harness.NetworkConfig `json:"network"`
-	Disk     harness.DiskConfig    `json:"disk"`
-	Trace    bool                  `json:"trace"`
+	// Liveness bounds, in election timeouts, the time after the final heal
+	// in which a leader must be elected, every client must complete an
+	// operation, and every final read must succeed.
+	Liveness int            `json:"liveness_election_timeouts"`
+	Nemesis  nemesis.Config `json:"nemesis"`
+	// Swarm says the nemesis configuration and the disk's torn-write
+	// probability were drawn from the seed (nemesis.Swarm).
+	Swarm   bool                  `json:"swarm"`
+	Raft    raftnode.Config       `json:"raft"`
+	Server  kv.Config             `json:"server"`
+	Client  client.Config         `json:"client"`
+	Network harness.NetworkConfig `json:"network"`
+	Disk    harness.DiskConfig    `json:"disk"`
+	Trace   bool                  `json:"trace"`
 }
 
 // DefaultConfig is DESIGN §7's default run: 5 nodes, the register workload,
@@ -51,7 +55,7 @@ func DefaultConfig(seed uint64) Config {
 		Keys:      10,
 		OpsPerKey: 200,
 		Rate:      100,
-		Recovery:  10 * time.Second,
+		Liveness:  100,
 		Nemesis:   nemesis.Config{Kinds: []string{"partition"}, Interval: 5 * time.Second, MaxActive: 2, Params: nemesis.DefaultParams()},
 		Raft:      raftnode.DefaultConfig(),
 		Server:    kv.DefaultConfig(),
@@ -77,8 +81,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("--ops-per-key must not be negative, got %d", c.OpsPerKey)
 	case !(c.Rate > 0) || c.Rate > 1e7:
 		return fmt.Errorf("--rate must be a positive number of operations per second, got %v", c.Rate)
-	case c.Recovery <= 0:
-		return fmt.Errorf("--recovery must be positive, got %v", c.Recovery)
+	case c.Liveness <= 0:
+		return fmt.Errorf("--liveness must be a positive number of election timeouts, got %d", c.Liveness)
 	case c.Nemesis.Interval <= 0 && len(c.Nemesis.Kinds) > 0:
 		return fmt.Errorf("--nemesis-interval must be positive, got %v", c.Nemesis.Interval)
 	}
@@ -91,6 +95,12 @@ func (c Config) Validate() error {
 		}
 	}
 	return nil
+}
+
+// livenessWindow is the liveness bound as virtual time: Liveness election
+// timeouts (the base timeout, ElectionTick ticks).
+func (c Config) livenessWindow() time.Duration {
+	return time.Duration(c.Liveness*c.Raft.ElectionTick) * c.Raft.TickInterval
 }
 
 // meanGap is the mean pause of one client between operations.

@@ -24,9 +24,12 @@ type Outcome struct {
 	Faults []nemesis.Interval
 	// Invariants is the verdict of Raft's safety invariants, checked from
 	// inside every node on every step; Liveness says whether the cluster
-	// recovered after the heal.
+	// recovered after the final heal.
 	Invariants checker.Result
 	Liveness   checker.Result
+	// Clocks says whether the clocks stayed within the drift bound that
+	// lease reads rely on.
+	Clocks ClockBound
 	// SimTime is the virtual time the run covered.
 	SimTime time.Duration
 }
@@ -35,27 +38,36 @@ type Outcome struct {
 type phase int
 
 const (
-	mainPhase  phase = iota // load and faults
-	healPhase               // no new operations; outstanding ones finish
-	finalPhase              // final reads
+	mainPhase     phase = iota // load and faults
+	healPhase                  // no new operations; outstanding ones finish
+	livenessPhase              // every client must complete an operation; final reads
 	donePhase
 )
 
 type runner struct {
-	cfg      Config
-	c        *cluster.Cluster
-	clients  []*client.Client
-	rec      *client.Recorder
-	work     workloads.Workload
-	keys     *workloads.Keys
-	rand     *harness.Stream
-	phase    phase
-	finals   []workloads.Op // final reads not yet issued
+	cfg     Config
+	c       *cluster.Cluster
+	clients []*client.Client
+	rec     *client.Recorder
+	work    workloads.Workload
+	keys    *workloads.Keys
+	rand    *harness.Stream
+	phase   phase
+	clocks  clockWatch
+
+	// In the liveness phase: probes[i] is the read client i must complete,
+	// ok[i] whether it has; finals are the final reads not yet issued.
+	probes   []workloads.Op
+	probed   []bool
+	finals   []workloads.Op
 	finalsOK int
 	finalsN  int
+	healedAt time.Duration
+	leaderAt time.Duration // when a leader was first seen after the heal; -1 before
 }
 
-// Execute runs one test.
+// Execute runs one test: the main phase with load and faults, the final
+// heal, then the liveness phase with final reads.
 func Execute(cfg Config) (*Outcome, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -70,13 +82,15 @@ func Execute(cfg Config) (*Outcome, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &runner{cfg: cfg, c: c, work: work, keys: workloads.NewKeys(cfg.Keys, cfg.OpsPerKey), rand: c.World.Seeds().Stream("clients")}
+	r := &runner{cfg: cfg, c: c, work: work, keys: workloads.NewKeys(cfg.Keys, cfg.OpsPerKey), rand: c.World.Seeds().Stream("clients"), leaderAt: -1}
+	r.clocks = clockWatch{world: c.World, nodes: c.Peers.Addrs, bound: cfg.Server.MaxDrift}
 	r.clients, r.rec, err = c.AddClients(cfg.Clients, cfg.Client)
 	if err != nil {
 		return nil, err
 	}
-	for _, cl := range r.clients {
-		cl.OnComplete = r.completed
+	for i, cl := range r.clients {
+		i := i
+		cl.OnComplete = func(cl *client.Client, op kv.Op, done client.Completion) { r.completed(i, cl, op, done) }
 		r.later(cl)
 	}
 	nem := nemesis.Start(c, cfg.Nemesis, r.logNemesis, cfg.Time)
@@ -85,20 +99,21 @@ func Execute(cfg Config) (*Outcome, error) {
 	w := c.World
 	stopErr := w.Run(cfg.Time)
 	if stopErr == nil {
-		// The heal: faults end, outstanding operations finish (each within
-		// the client's operation timeout), then the final reads run.
+		// The final heal: every fault ends, crashed nodes restart, paused
+		// ones resume, the network is whole and quiet again.
 		r.phase = healPhase
 		nem.Stop()
 		c.Heal()
-		stopErr = w.RunFor(cfg.Client.OpTimeout)
+		r.healedAt = w.Now()
 	}
 	var live checker.Result
 	if stopErr == nil {
-		live, stopErr = r.finalReads()
+		live, stopErr = r.liveness()
 	}
 	out.History = r.rec.History()
 	out.Faults = nem.Intervals()
 	out.SimTime = w.Now()
+	out.Clocks = r.clocks.result()
 	out.Invariants = checker.Result{Valid: checker.Valid, Summary: fmt.Sprintf("no violation in %d terms with a leader, %d entries committed", len(c.Invariants.Leaders()), c.Invariants.Committed())}
 	if stopErr != nil {
 		out.Invariants = checker.Result{Valid: checker.Invalid, Summary: stopErr.Error()}
@@ -112,22 +127,24 @@ func Execute(cfg Config) (*Outcome, error) {
 func (r *runner) later(cl *client.Client) {
 	gap := r.cfg.meanGap()
 	delay := time.Duration(r.rand.Below(uint64(2*gap) + 1))
-	r.c.World.After(delay, func() { r.next(cl) })
+	r.c.World.After(delay, func() { r.next(-1, cl) })
 }
 
-func (r *runner) next(cl *client.Client) {
+// next starts a client's next operation: a generated one in the main
+// phase; in the liveness phase its probe until it has completed one, then
+// final reads.
+func (r *runner) next(i int, cl *client.Client) {
 	if cl.Busy() {
 		return
 	}
 	var op workloads.Op
-	switch r.phase {
-	case mainPhase:
+	switch {
+	case r.phase == mainPhase:
 		key := r.keys.Pick(r.rand)
 		op = r.work.Next(r.rand, r.keys, key)
-	case finalPhase:
-		if len(r.finals) == 0 {
-			return
-		}
+	case r.phase == livenessPhase && i >= 0 && !r.probed[i]:
+		op = r.probes[i]
+	case r.phase == livenessPhase && len(r.finals) > 0:
 		op, r.finals = r.finals[0], r.finals[1:]
 	default:
 		return
@@ -137,60 +154,125 @@ func (r *runner) next(cl *client.Client) {
 	}
 }
 
-func (r *runner) completed(cl *client.Client, op kv.Op, done client.Completion) {
+func (r *runner) completed(i int, cl *client.Client, op kv.Op, done client.Completion) {
 	switch r.phase {
 	case mainPhase:
 		r.later(cl)
-	case finalPhase:
-		if done.Type == checker.OK {
+	case livenessPhase:
+		switch {
+		case !r.probed[i]:
+			r.probed[i] = done.Type == checker.OK
+		case done.Type == checker.OK:
 			r.finalsOK++
-		} else {
-			// A final read that did not succeed is asked again, until the
-			// recovery window closes.
+		default:
+			// A final read that did not succeed is asked again, until
+			// the liveness window closes.
 			r.finals = append(r.finals, workloads.Op{F: op.F, Key: op.Key})
 		}
-		r.c.World.After(0, func() { r.next(cl) })
+		r.c.World.After(0, func() { r.next(i, cl) })
 	}
 }
 
-// finalReads runs the final reads after the heal: every key the run used
-// is read, spread over the clients. The cluster is live if a leader is
-// elected and every final read succeeds within the recovery window.
-func (r *runner) finalReads() (checker.Result, error) {
+// liveness runs the liveness phase: after the final heal, within the
+// liveness bound, a leader must be elected, every client must complete an
+// operation (its probe: a read), and every final read (one for each key the
+// run used, spread over the clients) must succeed.
+func (r *runner) liveness() (checker.Result, error) {
 	w := r.c.World
-	r.phase = finalPhase
-	for _, key := range r.keys.All() {
-		r.finals = append(r.finals, r.work.Final(key)...)
-	}
-	r.finalsN = len(r.finals)
-	for _, cl := range r.clients {
-		cl := cl
-		w.After(0, func() { r.next(cl) })
-	}
-	deadline := w.Now() + r.cfg.Recovery
-	for w.Now() < deadline && r.finalsOK < r.finalsN {
-		if err := w.RunFor(10 * time.Millisecond); err != nil {
-			return checker.Result{}, err
-		}
-	}
-	r.phase = donePhase
-	// Let the last operations complete so that the history has no open
-	// invocation left by the window's end.
+	// Operations still outstanding from the main phase finish first (each
+	// within the client's timeout).
 	if err := w.RunFor(r.cfg.Client.OpTimeout); err != nil {
 		return checker.Result{}, err
 	}
-	details := map[string]any{"final_reads": r.finalsN, "final_reads_ok": r.finalsOK}
-	if r.c.Leader() == nil {
-		return checker.Result{Valid: checker.Invalid, Summary: fmt.Sprintf("no leader %v after the heal", r.cfg.Recovery), Details: details}, nil
+	r.phase = livenessPhase
+	all := r.keys.All()
+	for i := range r.clients {
+		r.probes = append(r.probes, r.work.Final(all[i%len(all)])[0])
 	}
-	if r.finalsOK < r.finalsN {
-		return checker.Result{Valid: checker.Invalid, Summary: fmt.Sprintf("%d of %d final reads succeeded within %v of the heal", r.finalsOK, r.finalsN, r.cfg.Recovery), Details: details}, nil
+	r.probed = make([]bool, len(r.clients))
+	for _, key := range all {
+		r.finals = append(r.finals, r.work.Final(key)...)
 	}
-	return checker.Result{Valid: checker.Valid, Summary: fmt.Sprintf("a leader was elected and all %d final reads succeeded after the heal", r.finalsN), Details: details}, nil
+	r.finalsN = len(r.finals)
+	for i, cl := range r.clients {
+		i, cl := i, cl
+		w.After(0, func() { r.next(i, cl) })
+	}
+	window := r.cfg.livenessWindow()
+	deadline := r.healedAt + window
+	for w.Now() < deadline && !r.live() {
+		if r.leaderAt < 0 && r.c.Leader() != nil {
+			r.leaderAt = w.Now()
+		}
+		if err := w.RunFor(time.Millisecond); err != nil {
+			return checker.Result{}, err
+		}
+	}
+	liveAt := w.Now()
+	r.phase = donePhase
+	// Let the last operations complete, so no invocation is left open.
+	if err := w.RunFor(r.cfg.Client.OpTimeout); err != nil {
+		return checker.Result{}, err
+	}
+	probed := 0
+	for _, ok := range r.probed {
+		if ok {
+			probed++
+		}
+	}
+	details := livenessDetails{
+		Bound:          fmt.Sprintf("%d election timeouts (%v)", r.cfg.Liveness, window),
+		ClientsOK:      probed,
+		Clients:        len(r.clients),
+		FinalReadsOK:   r.finalsOK,
+		FinalReads:     r.finalsN,
+		LeaderAfter:    durationOrNone(r.leaderAt, r.healedAt),
+		RecoveredAfter: durationOrNone(liveAt, r.healedAt),
+	}
+	switch {
+	case r.leaderAt < 0:
+		return checker.Result{Valid: checker.Invalid, Summary: fmt.Sprintf("no leader within %d election timeouts of the final heal", r.cfg.Liveness), Details: details}, nil
+	case probed < len(r.clients):
+		return checker.Result{Valid: checker.Invalid, Summary: fmt.Sprintf("%d of %d clients completed an operation within %d election timeouts of the final heal", probed, len(r.clients), r.cfg.Liveness), Details: details}, nil
+	case r.finalsOK < r.finalsN:
+		return checker.Result{Valid: checker.Invalid, Summary: fmt.Sprintf("%d of %d final reads succeeded within %d election timeouts of the final heal", r.finalsOK, r.finalsN, r.cfg.Liveness), Details: details}, nil
+	}
+	return checker.Result{Valid: checker.Valid, Summary: fmt.Sprintf("after the final heal a leader was elected in %v; every client completed an operation and all %d final reads succeeded in %v", details.LeaderAfter, r.finalsN, details.RecoveredAfter), Details: details}, nil
+}
+
+func (r *runner) live() bool {
+	if r.leaderAt < 0 || r.finalsOK < r.finalsN {
+		return false
+	}
+	for _, ok := range r.probed {
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// livenessDetails are the liveness checker's details in results.json.
+type livenessDetails struct {
+	Bound          string `json:"bound"`
+	LeaderAfter    string `json:"leader_after"`
+	RecoveredAfter string `json:"recovered_after"`
+	Clients        int    `json:"clients"`
+	ClientsOK      int    `json:"clients_ok"`
+	FinalReads     int    `json:"final_reads"`
+	FinalReadsOK   int    `json:"final_reads_ok"`
+}
+
+func durationOrNone(at, since time.Duration) string {
+	if at < 0 {
+		return "never"
+	}
+	return (at - since).String()
 }
 
 func (r *runner) logNemesis(f string, value any) {
 	r.rec.Record(checker.Info, checker.Nemesis, f, "", checker.Value(value), "")
+	r.clocks.check()
 }
 
 func kvOp(o workloads.Op) kv.Op { return kv.Op{F: o.F, Key: o.Key, Value: o.Value, Old: o.Old} }
