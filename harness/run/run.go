@@ -30,6 +30,9 @@ type Outcome struct {
 	// Clocks says whether the clocks stayed within the drift bound that
 	// lease reads rely on.
 	Clocks ClockBound
+	// Raft samples each node's role, term and commit index over the run
+	// (every 50ms of virtual time, kept when something changed).
+	Raft []RaftSample
 	// SimTime is the virtual time the run covered.
 	SimTime time.Duration
 }
@@ -94,6 +97,7 @@ func Execute(cfg Config) (*Outcome, error) {
 		r.later(cl)
 	}
 	nem := nemesis.Start(c, cfg.Nemesis, r.logNemesis, cfg.Time)
+	timeline := startRaftTimeline(c, 50*time.Millisecond)
 
 	out := &Outcome{Config: cfg, Cluster: c}
 	w := c.World
@@ -113,6 +117,8 @@ func Execute(cfg Config) (*Outcome, error) {
 	out.History = r.rec.History()
 	out.Faults = nem.Intervals()
 	out.SimTime = w.Now()
+	timeline.sample()
+	out.Raft = timeline.samples
 	out.Clocks = r.clocks.result()
 	out.Invariants = checker.Result{Valid: checker.Valid, Summary: fmt.Sprintf("no violation in %d terms with a leader, %d entries committed", len(c.Invariants.Leaders()), c.Invariants.Committed())}
 	if stopErr != nil {
