@@ -1,0 +1,118 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"raftcheck/checker"
+	"raftcheck/harness/run"
+	"raftcheck/results"
+	"raftcheck/workloads"
+)
+
+// runReplay runs a stored run again from its results.json and compares:
+// exit 0 only if the history is byte-identical and the verdict the same;
+// otherwise it says where the histories first differ and exits 1.
+func runReplay(args []string, stdout io.Writer) (int, error) {
+	fs := flag.NewFlagSet("replay", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	budget := fs.Duration("check-budget", time.Minute, "wall-clock budget of the linearizability check")
+	if err := fs.Parse(args); err != nil {
+		return exitError, usagef("%v", err)
+	}
+	if fs.NArg() != 1 {
+		return exitError, usagef("want one run directory, got %d arguments", fs.NArg())
+	}
+	dir := fs.Arg(0)
+	stored, err := results.ReadRun(filepath.Join(dir, "results.json"))
+	if err != nil {
+		return exitError, err
+	}
+	var cfg run.Config
+	dec := json.NewDecoder(bytes.NewReader(stored.Config))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&cfg); err != nil {
+		return exitError, fmt.Errorf("%s: field config: %w", filepath.Join(dir, "results.json"), err)
+	}
+	out, err := run.Execute(cfg)
+	if err != nil {
+		return exitError, fmt.Errorf("%s: config: %w", filepath.Join(dir, "results.json"), err)
+	}
+	var buf bytes.Buffer
+	if err := checker.WriteJSONL(&buf, out.History); err != nil {
+		return exitError, err
+	}
+	hash := sha256Hex(buf.Bytes())
+	checked, err := workloads.Check(out.History, cfg.Workload, *budget)
+	if err != nil {
+		return exitError, err
+	}
+	checked.Results["raft-invariants"] = out.Invariants
+	checked.Results["liveness"] = out.Liveness
+	judgeLeaseReads(cfg, out.Clocks, checked.Results)
+	valid := checked.Results.Valid()
+
+	fmt.Fprintf(stdout, "SEED=%d\n", cfg.Seed)
+	histPath := filepath.Join(dir, "history.jsonl")
+	fileHash, err := results.HashFile(histPath)
+	if err != nil {
+		return exitError, err
+	}
+	same := hash == fileHash && hash == stored.HistorySHA256
+	if same && valid == stored.Valid {
+		fmt.Fprintf(stdout, "replay identical: history %s, verdict %s\n", hash, verdictWord(valid))
+		return exitValid, nil
+	}
+	if !same {
+		where, err := firstDifference(histPath, buf.Bytes())
+		if err != nil {
+			return exitError, err
+		}
+		fmt.Fprintf(stdout, "replay differs: history %s, %s holds %s, results.json says %s; %s\n", hash, histPath, fileHash, stored.HistorySHA256, where)
+	}
+	if valid != stored.Valid {
+		fmt.Fprintf(stdout, "replay differs: verdict %s, stored %s\n", verdictWord(valid), verdictWord(stored.Valid))
+	}
+	return exitInvalid, nil
+}
+
+// firstDifference names the first line where the stored history file and
+// the replayed history differ.
+func firstDifference(path string, replayed []byte) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	stored := bufio.NewScanner(f)
+	stored.Buffer(make([]byte, 0, 64<<10), 64<<20)
+	again := bufio.NewScanner(bytes.NewReader(replayed))
+	again.Buffer(make([]byte, 0, 64<<10), 64<<20)
+	for line := 1; ; line++ {
+		a, b := stored.Scan(), again.Scan()
+		switch {
+		case !a && !b:
+			return "the histories differ only in their bytes' hash", nil
+		case !a:
+			return fmt.Sprintf("%s ends at line %d, the replay goes on: %s", path, line, again.Text()), nil
+		case !b:
+			return fmt.Sprintf("the replay ends at line %d, %s goes on: %s", line, path, stored.Text()), nil
+		case stored.Text() != again.Text():
+			return fmt.Sprintf("first difference at %s:%d: stored %s, replayed %s", path, line, stored.Text(), again.Text()), nil
+		}
+	}
+}
+
+func sha256Hex(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
