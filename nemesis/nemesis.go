@@ -113,7 +113,7 @@ func (n *Nemesis) maybeStart() {
 	}
 	var choices []string
 	for _, k := range n.cfg.Kinds {
-		if !n.isActive(k) {
+		if !n.isActive(k) && !n.groupExcludes(k) {
 			choices = append(choices, k)
 		}
 	}
@@ -138,6 +138,22 @@ func (n *Nemesis) maybeStart() {
 func (n *Nemesis) isActive(kind string) bool {
 	for _, a := range n.active {
 		if a.kind == kind {
+			return true
+		}
+	}
+	return false
+}
+
+// groupExcludes reports whether a kind must wait because a fault of its
+// group is in force and the two cannot combine: a partition's heal restores
+// every link, so two partitions at once would heal each other.
+func (n *Nemesis) groupExcludes(kind string) bool {
+	k, _ := Lookup(kind)
+	if k.Group != "partition" {
+		return false
+	}
+	for _, a := range n.active {
+		if other, _ := Lookup(a.kind); other.Group == k.Group {
 			return true
 		}
 	}

@@ -186,8 +186,8 @@ func (r *runner) completed(i int, cl *client.Client, op kv.Op, done client.Compl
 func (r *runner) liveness() (checker.Result, error) {
 	w := r.c.World
 	// Operations still outstanding from the main phase finish first (each
-	// within the client's timeout).
-	if err := w.RunFor(r.cfg.Client.OpTimeout); err != nil {
+	// within the client's timeout); the leader is looked for meanwhile.
+	if err := r.runWatchingLeader(w.Now() + r.cfg.Client.OpTimeout); err != nil {
 		return checker.Result{}, err
 	}
 	r.phase = livenessPhase
@@ -207,10 +207,7 @@ func (r *runner) liveness() (checker.Result, error) {
 	window := r.cfg.livenessWindow()
 	deadline := r.healedAt + window
 	for w.Now() < deadline && !r.live() {
-		if r.leaderAt < 0 && r.c.Leader() != nil {
-			r.leaderAt = w.Now()
-		}
-		if err := w.RunFor(time.Millisecond); err != nil {
+		if err := r.runWatchingLeader(w.Now() + time.Millisecond); err != nil {
 			return checker.Result{}, err
 		}
 	}
@@ -244,6 +241,24 @@ func (r *runner) liveness() (checker.Result, error) {
 		return checker.Result{Valid: checker.Invalid, Summary: fmt.Sprintf("%d of %d final reads succeeded within %d election timeouts of the final heal", r.finalsOK, r.finalsN, r.cfg.Liveness), Details: details}, nil
 	}
 	return checker.Result{Valid: checker.Valid, Summary: fmt.Sprintf("after the final heal a leader was elected in %v; every client completed an operation and all %d final reads succeeded in %v", details.LeaderAfter, r.finalsN, details.RecoveredAfter), Details: details}, nil
+}
+
+// runWatchingLeader runs the world until the given time, noting when a
+// leader is first seen after the heal (at millisecond resolution).
+func (r *runner) runWatchingLeader(until time.Duration) error {
+	w := r.c.World
+	for w.Now() < until {
+		if r.leaderAt < 0 && r.c.Leader() != nil {
+			r.leaderAt = w.Now()
+		}
+		if err := w.Run(min(until, w.Now()+time.Millisecond)); err != nil {
+			return err
+		}
+	}
+	if r.leaderAt < 0 && r.c.Leader() != nil {
+		r.leaderAt = w.Now()
+	}
+	return nil
 }
 
 func (r *runner) live() bool {
