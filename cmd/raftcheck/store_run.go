@@ -27,6 +27,22 @@ type stored struct {
 // directory: history.jsonl, trace.txt, linearizability.html, results.json
 // and report.html, all or nothing.
 func executeAndStore(f *runFlags) (*stored, error) {
+	cr, err := executeAndCheck(f)
+	if err != nil {
+		return nil, err
+	}
+	return storeRun(f, f.store, cr)
+}
+
+// checkedRun is a run and its checks, in memory.
+type checkedRun struct {
+	started time.Time
+	out     *run.Outcome
+	checked *workloads.Checked
+}
+
+// executeAndCheck runs the test and checks its history, in memory.
+func executeAndCheck(f *runFlags) (*checkedRun, error) {
 	started := time.Now()
 	out, err := run.Execute(f.cfg)
 	if err != nil {
@@ -39,8 +55,13 @@ func executeAndStore(f *runFlags) (*stored, error) {
 	checked.Results["raft-invariants"] = out.Invariants
 	checked.Results["liveness"] = out.Liveness
 	judgeLeaseReads(f.cfg, out.Clocks, checked.Results)
+	return &checkedRun{started: started, out: out, checked: checked}, nil
+}
 
-	store := &results.Store{Root: f.store}
+// storeRun writes a checked run into the store at root.
+func storeRun(f *runFlags, root string, cr *checkedRun) (*stored, error) {
+	started, out, checked := cr.started, cr.out, cr.checked
+	store := &results.Store{Root: root}
 	dir, err := store.Begin(f.testName(), f.cfg.Seed, started)
 	if err != nil {
 		return nil, err

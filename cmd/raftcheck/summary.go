@@ -1,0 +1,80 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"time"
+
+	"raftcheck/checker"
+)
+
+// summaryFile is the name of a soak's summary in its output directory.
+const summaryFile = "summary.json"
+
+// soakSummary is a soak's record of every seed's verdict: the one file a
+// shard hands back, and what summarize merges.
+type soakSummary struct {
+	Command     string           `json:"command"`
+	Shard       string           `json:"shard"`
+	Started     time.Time        `json:"started"`
+	WallSeconds float64          `json:"wall_seconds"`
+	Runs        int              `json:"runs"`
+	Failures    int              `json:"failures"`
+	Valid       checker.Validity `json:"valid"`
+	Seeds       []seedVerdict    `json:"seeds"`
+	// HeapMB are the live heap after the first and after the last hundred
+	// runs: a long soak's memory must stay flat.
+	HeapMB []float64 `json:"heap_mb,omitempty"`
+}
+
+// seedVerdict is one seed's outcome.
+type seedVerdict struct {
+	Seed    uint64           `json:"seed"`
+	Valid   checker.Validity `json:"valid"`
+	Summary string           `json:"summary,omitempty"`
+	// Dir is the run directory, kept for failing seeds only.
+	Dir string `json:"dir,omitempty"`
+}
+
+func writeSummary(dir string, s *soakSummary) error {
+	b, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	tmp := filepath.Join(dir, summaryFile+".tmp")
+	if err := os.WriteFile(tmp, append(b, '\n'), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, filepath.Join(dir, summaryFile))
+}
+
+// readSummary reads a summary from a directory holding summary.json, or
+// from the file itself.
+func readSummary(path string) (*soakSummary, error) {
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		path = filepath.Join(path, summaryFile)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var s soakSummary
+	if err := json.Unmarshal(b, &s); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if s.Seeds == nil && s.Runs > 0 {
+		return nil, fmt.Errorf("%s: field seeds: missing", path)
+	}
+	return &s, nil
+}
+
+// sortSeeds orders verdicts by seed.
+func sortSeeds(vs []seedVerdict) {
+	sort.Slice(vs, func(i, j int) bool { return vs[i].Seed < vs[j].Seed })
+}
