@@ -3,7 +3,7 @@ GO ?= go
 SEED ?=
 RUNFLAGS ?=
 
-.PHONY: run test bench sweep vet fmt-check build
+.PHONY: run test bench sweep soak vet fmt-check build
 
 build:
 	$(GO) build -o raftcheck ./cmd/raftcheck
@@ -29,6 +29,13 @@ test: fmt-check vet
 SWEEP_SEEDS ?= 5000
 sweep: build
 	./raftcheck sweep --seeds $(SWEEP_SEEDS)
+
+# A nightly-sized soak on this machine: 20,000 seeds in swarm mode (each
+# seed draws its own fault world) over all cores; failing runs are kept
+# under store/soak-<time>/runs with a summary.json of every seed.
+SOAK_SEEDS ?= 20000
+soak: build
+	./raftcheck soak --seeds $(SOAK_SEEDS) --nemesis swarm
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...

@@ -1,0 +1,274 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"raftcheck/checker"
+	"raftcheck/harness"
+	"raftcheck/nemesis"
+)
+
+// soakFlags are the soak's own flags; every run flag applies to each seed.
+type soakFlags struct {
+	*runFlags
+	seeds    uint64
+	duration time.Duration
+	first    uint64
+	workers  int
+	shard    string
+	failFast bool
+	out      string
+	progress time.Duration
+}
+
+func newSoakFlags() *soakFlags {
+	f := &soakFlags{runFlags: newRunFlags("soak")}
+	f.cfg.Time = 10 * time.Second
+	fs := f.fs
+	fs.Uint64Var(&f.seeds, "seeds", 0, "number of seeds to run (over all shards)")
+	fs.DurationVar(&f.duration, "duration", 0, "run seeds until this much wall time has passed")
+	fs.Uint64Var(&f.first, "first", 1, "first seed of the range")
+	fs.IntVar(&f.workers, "workers", runtime.NumCPU(), "seeds run in parallel")
+	fs.StringVar(&f.shard, "shard", "1/1", "I/N: run only the I-th of N disjoint slices of the seeds")
+	fs.BoolVar(&f.failFast, "fail-fast", false, "stop at the first seed that is not valid")
+	fs.StringVar(&f.out, "out", "", "output directory for summary.json and failing runs (default: STORE/soak-<UTC time>)")
+	fs.DurationVar(&f.progress, "progress", 10*time.Second, "interval of progress lines when the output is not a terminal")
+	_ = fs.Set("nemesis", "swarm")
+	return f
+}
+
+func runSoak(args []string, stdout io.Writer) (int, error) {
+	f := newSoakFlags()
+	if err := f.parse(args); err != nil {
+		return exitError, err
+	}
+	if (f.seeds == 0) == (f.duration == 0) {
+		return exitError, usagef("give exactly one of --seeds N or --duration D")
+	}
+	if f.workers < 1 {
+		return exitError, usagef("--workers must be at least 1, got %d", f.workers)
+	}
+	sh, err := parseShard(f.shard)
+	if err != nil {
+		return exitError, err
+	}
+	if f.out == "" {
+		f.out = filepath.Join(f.store, "soak-"+time.Now().UTC().Format("20060102T150405Z"))
+	}
+	s := &soaker{f: f, shard: sh, out: stdout, started: time.Now(), tty: isTerminal(stdout)}
+	s.summary = soakSummary{Command: "raftcheck soak " + strings.Join(args, " "), Shard: sh.String(), Started: s.started.UTC(), Valid: checker.Valid}
+	if f.seeds > 0 {
+		s.total = sh.seedsIn(f.seeds)
+	}
+	if err := s.run(); err != nil {
+		return exitError, err
+	}
+	if err := writeSummary(f.out, &s.summary); err != nil {
+		return exitError, err
+	}
+	fmt.Fprintf(stdout, "%d runs, %d not valid, %.1f runs/s; summary: %s\n", s.summary.Runs, s.summary.Failures,
+		float64(s.summary.Runs)/s.summary.WallSeconds, filepath.Join(f.out, summaryFile))
+	return s.summary.Valid.ExitCode(), nil
+}
+
+// soaker runs a soak: workers take seeds in order, run and check each in
+// memory, and keep a run directory only for seeds that are not valid.
+type soaker struct {
+	f       *soakFlags
+	shard   shard
+	out     io.Writer
+	started time.Time
+	total   uint64 // seeds in this shard; 0 with --duration
+	tty     bool   // stdout is a terminal: progress is one line, rewritten
+
+	mu      sync.Mutex
+	summary soakSummary
+}
+
+func (s *soaker) run() error {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	g, ctx := errgroup.WithContext(ctx)
+	seeds := make(chan uint64)
+	var deadline time.Time
+	if s.f.duration > 0 {
+		deadline = s.started.Add(s.f.duration)
+	}
+	g.Go(func() error {
+		defer close(seeds)
+		for k := uint64(0); s.total == 0 || k < s.total; k++ {
+			if !deadline.IsZero() && time.Now().After(deadline) {
+				return nil
+			}
+			select {
+			case seeds <- s.shard.seed(s.f.first, k):
+			case <-ctx.Done():
+				return nil
+			}
+		}
+		return nil
+	})
+	for i := 0; i < s.f.workers; i++ {
+		g.Go(func() error {
+			for seed := range seeds {
+				v, err := s.runSeed(seed)
+				if err != nil {
+					return err
+				}
+				if s.record(v) && s.f.failFast {
+					cancel()
+				}
+			}
+			return nil
+		})
+	}
+	stop := s.startProgress()
+	err := g.Wait()
+	stop()
+	s.summary.WallSeconds = time.Since(s.started).Seconds()
+	sortSeeds(s.summary.Seeds)
+	if err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	return nil
+}
+
+// runSeed runs one seed with the soak's run flags.
+func (s *soaker) runSeed(seed uint64) (seedVerdict, error) {
+	rf := *s.f.runFlags
+	rf.cfg.Seed = seed
+	if rf.cfg.Swarm {
+		world := nemesis.Swarm(seed)
+		rf.cfg.Nemesis = world.Nemesis
+		rf.cfg.Disk.Torn = harness.Prob(world.Torn)
+	}
+	cr, err := executeAndCheck(&rf)
+	if err != nil {
+		return seedVerdict{}, fmt.Errorf("seed %d: %w", seed, err)
+	}
+	v := seedVerdict{Seed: seed, Valid: cr.checked.Results.Valid()}
+	if v.Valid != checker.Valid {
+		v.Summary = summarize(cr.checked.Results)
+		st, err := storeRun(&rf, filepath.Join(s.f.out, "runs"), cr)
+		if err != nil {
+			return seedVerdict{}, fmt.Errorf("seed %d: %w", seed, err)
+		}
+		v.Dir = st.dir
+	}
+	return v, nil
+}
+
+// record adds a seed's verdict and reports whether it was a failure.
+func (s *soaker) record(v seedVerdict) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.summary.Runs++
+	s.summary.Seeds = append(s.summary.Seeds, v)
+	s.summary.Valid = checker.Merge(s.summary.Valid, v.Valid)
+	failed := v.Valid != checker.Valid
+	if failed {
+		s.summary.Failures++
+		clear := ""
+		if s.tty {
+			clear = "\r\033[K" // over the progress line, which comes back
+		}
+		fmt.Fprintf(s.out, "%sseed %d: %s (%s) %s\n", clear, v.Seed, verdictWord(v.Valid), v.Summary, v.Dir)
+	}
+	if s.summary.Runs == 100 {
+		s.summary.HeapMB = append(s.summary.HeapMB, heapMB())
+	}
+	return failed
+}
+
+// heapMB is the live heap after a collection, in MB.
+func heapMB() float64 {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return float64(ms.HeapAlloc) / (1 << 20)
+}
+
+// startProgress prints progress: a line rewritten in place on a terminal,
+// plain lines every --progress otherwise. It returns a function that stops
+// it and prints the last line.
+func (s *soaker) startProgress() (stop func()) {
+	tty := s.tty
+	every := s.f.progress
+	if tty {
+		every = 250 * time.Millisecond
+	}
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				s.printProgress(tty, false)
+			case <-done:
+				s.printProgress(tty, true)
+				return
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-finished
+		s.mu.Lock()
+		if s.summary.Runs > 100 {
+			s.summary.HeapMB = append(s.summary.HeapMB, heapMB())
+		}
+		s.mu.Unlock()
+	}
+}
+
+func (s *soaker) printProgress(tty, last bool) {
+	s.mu.Lock()
+	runs, fails := s.summary.Runs, s.summary.Failures
+	s.mu.Unlock()
+	elapsed := time.Since(s.started)
+	rate := float64(runs) / elapsed.Seconds()
+	left := "?"
+	switch {
+	case s.total > 0 && rate > 0:
+		left = (time.Duration(float64(s.total-uint64(runs))/rate) * time.Second).Round(time.Second).String()
+	case s.f.duration > 0:
+		left = (s.f.duration - elapsed).Round(time.Second).String()
+	}
+	of := ""
+	if s.total > 0 {
+		of = fmt.Sprintf("/%d", s.total)
+	}
+	line := fmt.Sprintf("soak %s: %d%s seeds, %d failures, %.1f runs/s, %s left", s.shard, runs, of, fails, rate, left)
+	switch {
+	case tty && last:
+		fmt.Fprintf(s.out, "\r\033[K%s\n", line)
+	case tty:
+		fmt.Fprintf(s.out, "\r\033[K%s", line)
+	default:
+		fmt.Fprintln(s.out, line)
+	}
+}
+
+// isTerminal reports whether w is a character device (a terminal).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
