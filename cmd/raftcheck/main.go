@@ -39,6 +39,7 @@ func commands() []command {
 		{"run", "run one simulated test with faults; print the verdict and the report's path", runRun},
 		{"check", "check a history file (--model, --format jsonl|jepsen-edn)", runCheck},
 		{"replay", "run again from DIR/results.json; exit 0 only if the history and verdict are identical", runReplay},
+		{"shrink", "minimise a failing run (DIR) to a smaller run that still fails the same way", runShrink},
 		{"soak", "run many seeds in parallel (--seeds N or --duration D, --workers, --shard I/N); keep failing runs", runSoak},
 		{"summarize", "merge soak summaries (DIR...) into one table and one exit code", runSummarize},
 		{"demo", "run gossiping nodes in the simulated world with every fault on, and print what happened", runDemo},

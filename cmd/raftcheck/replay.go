@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -33,15 +32,9 @@ func runReplay(args []string, stdout io.Writer) (int, error) {
 		return exitError, usagef("want one run directory, got %d arguments", fs.NArg())
 	}
 	dir := fs.Arg(0)
-	stored, err := results.ReadRun(filepath.Join(dir, "results.json"))
+	cfg, stored, err := loadRun(dir)
 	if err != nil {
 		return exitError, err
-	}
-	var cfg run.Config
-	dec := json.NewDecoder(bytes.NewReader(stored.Config))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&cfg); err != nil {
-		return exitError, fmt.Errorf("%s: field config: %w", filepath.Join(dir, "results.json"), err)
 	}
 	out, err := run.Execute(cfg)
 	if err != nil {
