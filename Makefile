@@ -3,7 +3,7 @@ GO ?= go
 SEED ?=
 RUNFLAGS ?=
 
-.PHONY: run test bench sweep soak vet fmt-check build
+.PHONY: run test bench sweep soak vet fmt-check build serve chromium
 
 build:
 	$(GO) build -o raftcheck ./cmd/raftcheck
@@ -39,3 +39,15 @@ soak: build
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# Browse the store's runs and reports on http://127.0.0.1:8080/.
+serve: build
+	./raftcheck serve store
+
+# The browser test of the HTML reports (cmd/raftcheck) drives Debian's
+# Chromium. It is skipped where chromium is missing, except in CI, where
+# .ci/run installs it with this target first (as root: CI runs as root).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@chromium --version 2>/dev/null | head -1

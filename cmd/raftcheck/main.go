@@ -44,6 +44,7 @@ func commands() []command {
 		{"summarize", "merge soak summaries (DIR...) into one table and one exit code", runSummarize},
 		{"demo", "run gossiping nodes in the simulated world with every fault on, and print what happened", runDemo},
 		{"sweep", "run the Raft cluster over many seeds with every fault on; invariants checked on every step", runSweep},
+		{"serve", "browse the store's runs and reports over HTTP (serve [STORE] [--addr 127.0.0.1:8080])", runServe},
 	}
 }
 

@@ -66,7 +66,7 @@ func TestRunWritesTheStoreAsDesignSays(t *testing.T) {
 	for _, name := range []string{"linearizable", "raft-invariants", "liveness", "stats", "perf"} {
 		assert.Contains(t, r.Checkers, name)
 	}
-	for _, f := range []string{"results.json", "history.jsonl", "report.html", "trace.txt", "linearizability.html"} {
+	for _, f := range []string{"results.json", "history.jsonl", "report.html", "trace.txt", "linearizability.html", "raft.jsonl"} {
 		assert.FileExists(t, filepath.Join(dir, f))
 	}
 	hash, err := results.HashFile(filepath.Join(dir, "history.jsonl"))
@@ -77,6 +77,9 @@ func TestRunWritesTheStoreAsDesignSays(t *testing.T) {
 	latest, err := filepath.EvalSymlinks(filepath.Join(store, "latest"))
 	require.NoError(t, err)
 	assert.Equal(t, dir, latest)
+	index, err := os.ReadFile(filepath.Join(store, "index.html"))
+	require.NoError(t, err, "the store's index is written after the run")
+	assert.Contains(t, string(index), filepath.Base(dir)+"/report.html")
 	entries, err := os.ReadDir(filepath.Dir(dir))
 	require.NoError(t, err)
 	assert.Len(t, entries, 1, "no temporary directory is left behind")

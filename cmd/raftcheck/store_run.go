@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"path/filepath"
 	"sort"
@@ -24,8 +25,8 @@ type stored struct {
 }
 
 // executeAndStore runs the test, checks its history, and writes the run
-// directory: history.jsonl, trace.txt, linearizability.html, results.json
-// and report.html, all or nothing.
+// directory: history.jsonl, trace.txt, raft.jsonl, linearizability.html,
+// results.json and report.html, all or nothing; then the store's index.
 func executeAndStore(f *runFlags) (*stored, error) {
 	cr, err := executeAndCheck(f)
 	if err != nil {
@@ -58,7 +59,8 @@ func executeAndCheck(f *runFlags) (*checkedRun, error) {
 	return &checkedRun{started: started, out: out, checked: checked}, nil
 }
 
-// storeRun writes a checked run into the store at root.
+// storeRun writes a checked run into the store at root, and rewrites the
+// store's index.
 func storeRun(f *runFlags, root string, cr *checkedRun) (*stored, error) {
 	started, out, checked := cr.started, cr.out, cr.checked
 	store := &results.Store{Root: root}
@@ -72,20 +74,29 @@ func storeRun(f *runFlags, root string, cr *checkedRun) (*stored, error) {
 			dir.Abort()
 		}
 	}()
-	histHash, err := dir.Create("history.jsonl", func(w io.Writer) error { return checker.WriteJSONL(w, out.History) })
+	histHash, err := dir.Create(results.FileHistory, func(w io.Writer) error { return checker.WriteJSONL(w, out.History) })
 	if err != nil {
 		return nil, err
 	}
-	traceHash, err := dir.Create("trace.txt", func(w io.Writer) error {
+	traceHash, err := dir.Create(results.FileTrace, func(w io.Writer) error {
 		_, err := out.Cluster.World.Trace().WriteTo(w)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	const linName = "linearizability.html"
-	if _, err := dir.Create(linName, func(w io.Writer) error {
-		return checked.Linearizability.Visualize(w, annotations(out))
+	samples := raftSamples(out.Raft)
+	if _, err := dir.Create(results.FileRaft, func(w io.Writer) error { return results.WriteRaftJSONL(w, samples) }); err != nil {
+		return nil, err
+	}
+	faultsRaw := results.Raw(out.Faults)
+	faults, err := results.DecodeFaults(faultsRaw)
+	if err != nil {
+		return nil, err
+	}
+	ann := results.Annotations(faults, samples, int64(out.SimTime))
+	if _, err := dir.Create(results.FileLinearizability, func(w io.Writer) error {
+		return checked.Linearizability.Visualize(w, ann)
 	}); err != nil {
 		return nil, err
 	}
@@ -101,37 +112,40 @@ func storeRun(f *runFlags, root string, cr *checkedRun) (*stored, error) {
 		SimSeconds:    out.SimTime.Seconds(),
 		Replay:        f.replay(),
 		Started:       started.UTC(),
-		Faults:        results.Raw(out.Faults),
+		Faults:        faultsRaw,
 		FaultWorld:    results.Raw(faultWorld{Swarm: f.cfg.Swarm, Nemesis: f.cfg.Nemesis, TornWrites: f.cfg.Disk.Torn.Float()}),
 		Clocks:        results.Raw(out.Clocks),
 		Network:       results.Raw(out.Cluster.World.NetworkCounters()),
 		Disks:         results.Raw(diskCounters(out.Cluster.World)),
 	}
 	r.WallSeconds = time.Since(started).Seconds()
-	if err := dir.WriteJSON("results.json", r); err != nil {
+	if err := dir.WriteJSON(results.FileResults, r); err != nil {
 		return nil, err
 	}
-	if _, err := dir.Create("report.html", func(w io.Writer) error { return results.WriteReport(w, r, linName) }); err != nil {
+	report := results.Report{Run: r, History: out.History, Raft: samples, Linearizability: checked.Linearizability}
+	if _, err := dir.Create(results.FileReport, func(w io.Writer) error { return results.WriteReport(w, report) }); err != nil {
 		return nil, err
 	}
 	if err := dir.Commit(); err != nil {
 		return nil, err
 	}
 	ok = true
-	return &stored{valid: r.Valid, summary: summarize(checked.Results), dir: dir.Path(), report: filepath.Join(dir.Path(), "report.html")}, nil
+	// The run is in place; the index lists it. An index that cannot be
+	// written is an error of the store, reported as such, though the run
+	// itself is complete.
+	if err := results.WriteIndex(root); err != nil {
+		return nil, fmt.Errorf("run stored in %s, but %w", dir.Path(), err)
+	}
+	return &stored{valid: r.Valid, summary: summarize(checked.Results), dir: dir.Path(), report: filepath.Join(dir.Path(), results.FileReport)}, nil
 }
 
-// annotations lay the nemesis's faults over Porcupine's visualization.
-func annotations(out *run.Outcome) []checker.Annotation {
-	var as []checker.Annotation
-	for _, f := range out.Faults {
-		end := f.End
-		if end == 0 {
-			end = out.SimTime
-		}
-		as = append(as, checker.Annotation{Tag: "nemesis", Start: int64(f.Start), End: int64(end), Description: f.Kind + " " + f.Description, Color: "#f4cccc"})
+// raftSamples are the run's Raft samples as the store writes them.
+func raftSamples(in []run.RaftSample) []results.RaftSample {
+	out := make([]results.RaftSample, len(in))
+	for i, s := range in {
+		out[i] = results.RaftSample(s)
 	}
-	return as
+	return out
 }
 
 func countOps(h checker.History) int {
