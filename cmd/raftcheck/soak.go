@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -28,6 +29,7 @@ type soakFlags struct {
 	workers  int
 	shard    string
 	failFast bool
+	shrink   int
 	out      string
 	progress time.Duration
 }
@@ -42,6 +44,7 @@ func newSoakFlags() *soakFlags {
 	fs.IntVar(&f.workers, "workers", runtime.NumCPU(), "seeds run in parallel")
 	fs.StringVar(&f.shard, "shard", "1/1", "I/N: run only the I-th of N disjoint slices of the seeds")
 	fs.BoolVar(&f.failFast, "fail-fast", false, "stop at the first seed that is not valid")
+	fs.IntVar(&f.shrink, "shrink", 30, "shrink each failing seed with up to this many runs, keeping the smallest that fails the same way (0: off)")
 	fs.StringVar(&f.out, "out", "", "output directory for summary.json and failing runs (default: STORE/soak-<UTC time>)")
 	fs.DurationVar(&f.progress, "progress", 10*time.Second, "interval of progress lines when the output is not a terminal")
 	_ = fs.Set("nemesis", "swarm")
@@ -160,13 +163,46 @@ func (s *soaker) runSeed(seed uint64) (seedVerdict, error) {
 	v := seedVerdict{Seed: seed, Valid: cr.checked.Results.Valid()}
 	if v.Valid != checker.Valid {
 		v.Summary = summarize(cr.checked.Results)
-		st, err := storeRun(&rf, filepath.Join(s.f.out, "runs"), cr)
+		runs := filepath.Join(s.f.out, "runs")
+		st, err := storeRun(&rf, runs, cr)
 		if err != nil {
 			return seedVerdict{}, fmt.Errorf("seed %d: %w", seed, err)
 		}
 		v.Dir = st.dir
+		if s.f.shrink > 0 {
+			if v.Shrunk, err = s.shrinkSeed(rf, cr, runs); err != nil {
+				return seedVerdict{}, fmt.Errorf("seed %d: shrinking: %w", seed, err)
+			}
+		}
 	}
 	return v, nil
+}
+
+// shrinkSeed minimises a failing seed's run and stores the smallest run
+// that fails the same way; it returns that run's directory, or "" when no
+// smaller run failed.
+func (s *soaker) shrinkSeed(rf runFlags, cr *checkedRun, runs string) (string, error) {
+	var failing []string
+	for name, r := range cr.checked.Results {
+		if r.Valid == checker.Invalid {
+			failing = append(failing, name)
+		}
+	}
+	if len(failing) == 0 {
+		return "", nil // unknown, not invalid: nothing fails the same way
+	}
+	sort.Strings(failing)
+	sh := &shrinker{failing: failing, budget: rf.budget, tries: s.f.shrink}
+	best, smallest, err := sh.shrink(rf.cfg, io.Discard)
+	if err != nil || smallest == nil || countOps(smallest.out.History) >= countOps(cr.out.History) {
+		return "", err
+	}
+	rf.cfg = best
+	st, err := storeRun(&rf, runs, smallest)
+	if err != nil {
+		return "", err
+	}
+	return st.dir, nil
 }
 
 // record adds a seed's verdict and reports whether it was a failure.
@@ -184,6 +220,9 @@ func (s *soaker) record(v seedVerdict) bool {
 			clear = "\r\033[K" // over the progress line, which comes back
 		}
 		fmt.Fprintf(s.out, "%sseed %d: %s (%s) %s\n", clear, v.Seed, verdictWord(v.Valid), v.Summary, v.Dir)
+		if v.Shrunk != "" {
+			fmt.Fprintf(s.out, "seed %d shrunk: %s\n", v.Seed, v.Shrunk)
+		}
 	}
 	if s.summary.Runs == 100 {
 		s.summary.HeapMB = append(s.summary.HeapMB, heapMB())

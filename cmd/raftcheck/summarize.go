@@ -48,6 +48,9 @@ func runSummarize(args []string, stdout io.Writer) (int, error) {
 		}
 		failures++
 		fmt.Fprintf(stdout, "%-20d %-8s %s  %s\n", v.Seed, verdictWord(v.Valid), v.Dir, v.Summary)
+		if v.Shrunk != "" {
+			fmt.Fprintf(stdout, "%-20s %-8s %s\n", "", "shrunk", v.Shrunk)
+		}
 	}
 	fmt.Fprintf(stdout, "%d runs over %d summaries: %d valid, %d not; verdict %s\n", runs, fs.NArg(), len(all)-failures, failures, verdictWord(valid))
 	return valid.ExitCode(), nil

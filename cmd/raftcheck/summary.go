@@ -35,8 +35,10 @@ type seedVerdict struct {
 	Seed    uint64           `json:"seed"`
 	Valid   checker.Validity `json:"valid"`
 	Summary string           `json:"summary,omitempty"`
-	// Dir is the run directory, kept for failing seeds only.
-	Dir string `json:"dir,omitempty"`
+	// Dir is the run directory, kept for failing seeds only, and Shrunk
+	// the smallest run found that fails the same way.
+	Dir    string `json:"dir,omitempty"`
+	Shrunk string `json:"shrunk,omitempty"`
 }
 
 func writeSummary(dir string, s *soakSummary) error {
