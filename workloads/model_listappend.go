@@ -85,5 +85,6 @@ func CheckListAppend(h checker.History, budget time.Duration) (*checker.Lineariz
 	if err != nil {
 		return nil, err
 	}
+	ops = dropUnobservedInfo(ops, func(in ListAppendInput) (int64, bool) { return in.Value, in.F == "append" })
 	return checker.CheckLinearizable(ops, ListAppendModel(), budget), nil
 }

@@ -105,5 +105,6 @@ func CheckSet(h checker.History, budget time.Duration) (*checker.Linearizability
 	if err != nil {
 		return nil, err
 	}
+	ops = dropUnobservedInfo(ops, func(in SetInput) (int64, bool) { return in.Value, in.F == "add" })
 	return checker.CheckLinearizable(ops, SetModel(), budget), nil
 }
