@@ -20,7 +20,7 @@ const maxLeaderAnnotations = 300
 // node they hit (from the faults' nodes), so that a restart shows where
 // the crash ends; and, from the Raft samples, who led in which term, on
 // the "leader" row. end is the run's end, for faults still in force.
-func Annotations(faults []Fault, samples []RaftSample, end int64) []checker.Annotation {
+func Annotations(faults []Fault, samples []checker.RaftSample, end int64) []checker.Annotation {
 	var as []checker.Annotation
 	for _, f := range faults {
 		e := f.endOr(end)

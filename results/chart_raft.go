@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"raftcheck/checker"
 )
 
 // The Raft charts' limits: at most maxRaftSpans bars (leaderships,
@@ -34,8 +36,8 @@ func nodeOrder(a, b string) int {
 }
 
 // samplesByNode groups samples by node, each in time order.
-func samplesByNode(samples []RaftSample) (nodes []string, by map[string][]RaftSample) {
-	by = map[string][]RaftSample{}
+func samplesByNode(samples []checker.RaftSample) (nodes []string, by map[string][]checker.RaftSample) {
+	by = map[string][]checker.RaftSample{}
 	for _, s := range samples {
 		if _, ok := by[s.Node]; !ok {
 			nodes = append(nodes, s.Node)
@@ -44,14 +46,14 @@ func samplesByNode(samples []RaftSample) (nodes []string, by map[string][]RaftSa
 	}
 	slices.SortFunc(nodes, nodeOrder)
 	for _, n := range nodes {
-		slices.SortStableFunc(by[n], func(a, b RaftSample) int { return cmp.Compare(a.At, b.At) })
+		slices.SortStableFunc(by[n], func(a, b checker.RaftSample) int { return cmp.Compare(a.At, b.At) })
 	}
 	return nodes, by
 }
 
 // raftSpans turns each node's samples into the spans the leaders chart
 // draws: a sample holds until the node's next one.
-func raftSpans(nodes []string, by map[string][]RaftSample, end int64) []raftSpan {
+func raftSpans(nodes []string, by map[string][]checker.RaftSample, end int64) []raftSpan {
 	var out []raftSpan
 	for _, n := range nodes {
 		ss := by[n]
@@ -91,7 +93,7 @@ func raftSpans(nodes []string, by map[string][]RaftSample, end int64) []raftSpan
 // leadersChart draws a row per node: when it led, and in which term
 // (labelled and coloured by term), when it stood for election, was paused
 // or was down; the faults shaded behind.
-func leadersChart(samples []RaftSample, faults []Fault, end int64) (chart, table) {
+func leadersChart(samples []checker.RaftSample, faults []Fault, end int64) (chart, table) {
 	nodes, by := samplesByNode(samples)
 	rowH := 22.0
 	f := frame{width: 1100, left: 70, right: 20, top: 10, bottom: 40, end: end}
@@ -169,7 +171,7 @@ func termTable(spans []raftSpan) table {
 // commitChart draws each node's commit index over time, as a step line
 // broken while the node is down. Each node keeps at most the first and
 // last sample of each pixel column.
-func commitChart(samples []RaftSample, faults []Fault, end int64) chart {
+func commitChart(samples []checker.RaftSample, faults []Fault, end int64) chart {
 	nodes, by := samplesByNode(samples)
 	f := frame{width: 1100, height: 300, left: 70, right: 20, top: 10, bottom: 40, end: end}
 	s := newSVG("raft-commit-svg", f.width, f.height, "each node's commit index over time")

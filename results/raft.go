@@ -5,20 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-)
 
-// RaftSample is one node's Raft state at a moment, as raft.jsonl in a run
-// directory holds it: the report draws who led in which term and each
-// node's commit index over time from these. It has the JSON shape of the
-// harness's samples (results may not import harness).
-type RaftSample struct {
-	At     int64  `json:"at"` // virtual ns
-	Node   string `json:"node"`
-	Life   string `json:"life"`  // up, paused or down
-	State  string `json:"state"` // StateLeader, StateFollower, ... ("" while down)
-	Term   uint64 `json:"term"`
-	Commit uint64 `json:"commit"`
-}
+	"raftcheck/checker"
+)
 
 // A sample holds from its At until the node's next sample; these are the
 // values of Life and State the report knows.
@@ -30,7 +19,7 @@ const (
 )
 
 // WriteRaftJSONL writes samples as JSON Lines, one sample a line.
-func WriteRaftJSONL(w io.Writer, samples []RaftSample) error {
+func WriteRaftJSONL(w io.Writer, samples []checker.RaftSample) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	enc := json.NewEncoder(bw)
 	enc.SetEscapeHTML(false)
@@ -43,15 +32,15 @@ func WriteRaftJSONL(w io.Writer, samples []RaftSample) error {
 }
 
 // ReadRaftJSONL reads what WriteRaftJSONL wrote; name is used in errors.
-func ReadRaftJSONL(r io.Reader, name string) ([]RaftSample, error) {
+func ReadRaftJSONL(r io.Reader, name string) ([]checker.RaftSample, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
-	var out []RaftSample
+	var out []checker.RaftSample
 	for line := 1; sc.Scan(); line++ {
 		if len(sc.Bytes()) == 0 {
 			continue
 		}
-		var s RaftSample
+		var s checker.RaftSample
 		if err := json.Unmarshal(sc.Bytes(), &s); err != nil {
 			return nil, fmt.Errorf("%s:%d: %w", name, line, err)
 		}

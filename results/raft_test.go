@@ -7,6 +7,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"raftcheck/checker"
 )
 
 func TestRaftJSONLRoundTrips(t *testing.T) {
@@ -28,7 +30,7 @@ func TestAnnotationsShowFaultsCrashesAndLeaders(t *testing.T) {
 		{Kind: "kill-minority", Group: "kill", Start: 3e9, End: 4e9, Description: "killed n1 n3", Nodes: []string{"n1", "n3"}},
 		{Kind: "pause-one", Group: "pause", Start: 5e9, Description: "paused n4", Nodes: []string{"n4"}},
 	}
-	samples := []RaftSample{
+	samples := []checker.RaftSample{
 		{At: 0, Node: "n1", Life: lifeUp, State: stateLead, Term: 2},
 		{At: 3e9, Node: "n1", Life: lifeDown},
 		{At: 3e9, Node: "n2", Life: lifeUp, State: stateLead, Term: 3},

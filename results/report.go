@@ -50,7 +50,7 @@ type Report struct {
 	// history table.
 	History checker.History
 	// Raft samples each node's role, term and commit index over time.
-	Raft []RaftSample
+	Raft []checker.RaftSample
 	// Linearizability is the linearizability check, for Porcupine's view
 	// embedded in the page; nil embeds none (linearizability.html beside
 	// the report is linked instead).

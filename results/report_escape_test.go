@@ -43,7 +43,7 @@ func evilRun(t *testing.T) Report {
 	r.Disks = Raw(map[string]any{evil: map[string]any{"writes": 1}})
 	r.Checkers["liveness"] = checker.Result{Valid: checker.Unknown, Summary: evil, Details: map[string]any{"bound": evil}}
 	r.Valid = r.Checkers.Valid()
-	raft := append(synthRaft(end), RaftSample{At: 1e9, Node: evil, Life: lifeUp, State: stateLead, Term: 9, Commit: 3})
+	raft := append(synthRaft(end), checker.RaftSample{At: 1e9, Node: evil, Life: lifeUp, State: stateLead, Term: 9, Commit: 3})
 	return Report{Run: r, History: s.history, Raft: raft, Linearizability: c.Linearizability}
 }
 

@@ -22,7 +22,7 @@ import (
 type synth struct {
 	run     *Run
 	history checker.History
-	raft    []RaftSample
+	raft    []checker.RaftSample
 }
 
 type synthOp struct {
@@ -164,17 +164,17 @@ func newSynth(t testing.TB, ops, procs, keys int, seed uint64) *synth {
 
 // synthRaft samples five nodes every 50ms: a leader that changes every
 // 20s, n5 down for a second every 30s, and commit indexes that grow.
-func synthRaft(end int64) []RaftSample {
-	var out []RaftSample
+func synthRaft(end int64) []checker.RaftSample {
+	var out []checker.RaftSample
 	for at := int64(0); at <= end; at += 50e6 {
 		term := uint64(at/20e9) + 1
 		for n := 1; n <= 5; n++ {
-			s := RaftSample{At: at, Node: fmt.Sprintf("n%d", n), Life: lifeUp, State: "StateFollower", Term: term, Commit: uint64(at / 10e6)}
+			s := checker.RaftSample{At: at, Node: fmt.Sprintf("n%d", n), Life: lifeUp, State: "StateFollower", Term: term, Commit: uint64(at / 10e6)}
 			if n == int(term%5)+1 {
 				s.State = stateLead
 			}
 			if n == 5 && at%30e9 < 1e9 && at > 1e9 {
-				s = RaftSample{At: at, Node: "n5", Life: lifeDown}
+				s = checker.RaftSample{At: at, Node: "n5", Life: lifeDown}
 			}
 			out = append(out, s)
 		}

@@ -340,7 +340,7 @@ func evilReport(t *testing.T, dir string) string {
 	r.Test, r.Replay = evilValue, evilValue
 	r.Config = results.Raw(map[string]any{"workload": evilValue})
 	r.Faults = results.Raw([]results.Fault{{Kind: "kill-one", Group: "kill", Start: 1e9, End: 2e9, Description: evilValue, Nodes: []string{evilValue}}})
-	raft := []results.RaftSample{{At: 0, Node: evilValue, Life: "up", State: "StateLeader", Term: 1, Commit: 1}}
+	raft := []checker.RaftSample{{At: 0, Node: evilValue, Life: "up", State: "StateLeader", Term: 1, Commit: 1}}
 	path := filepath.Join(t.TempDir(), results.FileReport)
 	out, err := os.Create(path)
 	require.NoError(t, err)

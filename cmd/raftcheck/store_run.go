@@ -85,7 +85,7 @@ func storeRun(f *runFlags, root string, cr *checkedRun) (*stored, error) {
 	if err != nil {
 		return nil, err
 	}
-	samples := raftSamples(out.Raft)
+	samples := out.Raft
 	if _, err := dir.Create(results.FileRaft, func(w io.Writer) error { return results.WriteRaftJSONL(w, samples) }); err != nil {
 		return nil, err
 	}
@@ -137,15 +137,6 @@ func storeRun(f *runFlags, root string, cr *checkedRun) (*stored, error) {
 		return nil, fmt.Errorf("run stored in %s, but %w", dir.Path(), err)
 	}
 	return &stored{valid: r.Valid, summary: summarize(checked.Results), dir: dir.Path(), report: filepath.Join(dir.Path(), results.FileReport)}, nil
-}
-
-// raftSamples are the run's Raft samples as the store writes them.
-func raftSamples(in []run.RaftSample) []results.RaftSample {
-	out := make([]results.RaftSample, len(in))
-	for i, s := range in {
-		out[i] = results.RaftSample(s)
-	}
-	return out
 }
 
 func countOps(h checker.History) int {

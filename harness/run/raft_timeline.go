@@ -3,20 +3,10 @@ package run
 import (
 	"time"
 
+	"raftcheck/checker"
 	"raftcheck/harness"
 	"raftcheck/harness/cluster"
 )
-
-// RaftSample is one node's Raft state at a moment: the report draws who led
-// in which term and each node's commit index over time from these.
-type RaftSample struct {
-	At     int64  `json:"at"` // virtual ns
-	Node   string `json:"node"`
-	Life   string `json:"life"`  // up, paused or down
-	State  string `json:"state"` // StateLeader, StateFollower, ... ("" while down)
-	Term   uint64 `json:"term"`
-	Commit uint64 `json:"commit"`
-}
 
 // raftTimeline samples every node every interval and keeps a sample only
 // when something changed since the node's last one, so a quiet cluster
@@ -24,12 +14,12 @@ type RaftSample struct {
 type raftTimeline struct {
 	c       *cluster.Cluster
 	every   time.Duration
-	last    []RaftSample
-	samples []RaftSample
+	last    []checker.RaftSample
+	samples []checker.RaftSample
 }
 
 func startRaftTimeline(c *cluster.Cluster, every time.Duration) *raftTimeline {
-	t := &raftTimeline{c: c, every: every, last: make([]RaftSample, len(c.Peers.Addrs))}
+	t := &raftTimeline{c: c, every: every, last: make([]checker.RaftSample, len(c.Peers.Addrs))}
 	var tick func()
 	tick = func() {
 		t.sample()
@@ -43,7 +33,7 @@ func (t *raftTimeline) sample() {
 	w := t.c.World
 	for i, id := range t.c.Peers.IDs() {
 		a := t.c.Addr(id)
-		s := RaftSample{At: int64(w.Now()), Node: w.Name(a), Life: w.State(a).String()}
+		s := checker.RaftSample{At: int64(w.Now()), Node: w.Name(a), Life: w.State(a).String()}
 		if n := t.c.Node(id); n != nil && w.State(a) != harness.NodeDown {
 			st := n.Status()
 			s.State, s.Term, s.Commit = st.State.String(), st.Term, st.Commit

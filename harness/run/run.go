@@ -32,7 +32,7 @@ type Outcome struct {
 	Clocks ClockBound
 	// Raft samples each node's role, term and commit index over the run
 	// (every 50ms of virtual time, kept when something changed).
-	Raft []RaftSample
+	Raft []checker.RaftSample
 	// SimTime is the virtual time the run covered.
 	SimTime time.Duration
 }

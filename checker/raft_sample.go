@@ -1,0 +1,15 @@
+package checker
+
+// RaftSample is one node's Raft state at a moment of a run, as a run's
+// raft.jsonl holds it beside its history: the report draws from these who
+// led in which term and each node's commit index over time. Samples are
+// taken at intervals and kept when something changed, so a sample holds
+// from its At until the node's next one.
+type RaftSample struct {
+	At     int64  `json:"at"` // virtual ns
+	Node   string `json:"node"`
+	Life   string `json:"life"`  // up, paused or down
+	State  string `json:"state"` // StateLeader, StateFollower, ... ("" while down)
+	Term   uint64 `json:"term"`
+	Commit uint64 `json:"commit"`
+}
