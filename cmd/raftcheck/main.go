@@ -41,6 +41,7 @@ func commands() []command {
 		{"replay", "run again from DIR/results.json; exit 0 only if the history and verdict are identical", runReplay},
 		{"shrink", "minimise a failing run (DIR) to a smaller run that still fails the same way", runShrink},
 		{"soak", "run many seeds in parallel (--seeds N or --duration D, --workers, --shard I/N); keep failing runs", runSoak},
+		{"zoo", "plant known Raft bugs one at a time and show which checker catches each", runZoo},
 		{"summarize", "merge soak summaries (DIR...) into one table and one exit code", runSummarize},
 		{"demo", "run gossiping nodes in the simulated world with every fault on, and print what happened", runDemo},
 		{"sweep", "run the Raft cluster over many seeds with every fault on; invariants checked on every step", runSweep},

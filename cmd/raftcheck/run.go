@@ -9,6 +9,7 @@ import (
 
 	"raftcheck/harness"
 	"raftcheck/harness/kv"
+	"raftcheck/harness/raftnode"
 	"raftcheck/harness/run"
 	"raftcheck/nemesis"
 )
@@ -22,6 +23,7 @@ type runFlags struct {
 	nemesis  string
 	store    string
 	budget   time.Duration
+	bug      string
 }
 
 func newRunFlags(name string) *runFlags {
@@ -43,6 +45,7 @@ func newRunFlags(name string) *runFlags {
 	fs.IntVar(&c.Liveness, "liveness", c.Liveness, "election timeouts after the final heal within which a leader, an operation by every client, and every final read must succeed")
 	fs.StringVar(&f.store, "store", "store", "the store directory")
 	fs.DurationVar(&f.budget, "check-budget", time.Minute, "wall-clock budget of the linearizability check (exhausted: unknown)")
+	fs.StringVar(&f.bug, "bug", "", "plant a known bug on purpose (see raftcheck zoo): "+strings.Join(plantedBugs(), ", "))
 	return f
 }
 
@@ -75,6 +78,15 @@ func (f *runFlags) parse(args []string) error {
 		}
 		f.cfg.Nemesis.Kinds = kinds
 	}
+	switch {
+	case f.bug == "":
+	case isRaftBug(f.bug):
+		f.cfg.Raft.Bug = f.bug
+	case isServiceBug(f.bug):
+		f.cfg.Server.Bug = f.bug
+	default:
+		return usagef("--bug: unknown bug %q (want one of %s)", f.bug, strings.Join(plantedBugs(), ", "))
+	}
 	if f.budget <= 0 {
 		return usagef("--check-budget must be positive, got %v", f.budget)
 	}
@@ -99,7 +111,11 @@ func (f *runFlags) replay() string {
 	if !c.Swarm {
 		line += fmt.Sprintf(" --nemesis-interval %v", c.Nemesis.Interval)
 	}
-	return line + fmt.Sprintf(" --liveness %d", c.Liveness)
+	line += fmt.Sprintf(" --liveness %d", c.Liveness)
+	if bug := c.Raft.Bug + c.Server.Bug; bug != "" {
+		line += " --bug " + bug
+	}
+	return line
 }
 
 // testName names the run's folder in the store: the workload and the
@@ -132,3 +148,18 @@ func runRun(args []string, stdout io.Writer) (int, error) {
 	fmt.Fprintf(stdout, "report: %s\n", res.report)
 	return res.valid.ExitCode(), nil
 }
+
+// plantedBugs names the bugs --bug can plant.
+func plantedBugs() []string {
+	names := make([]string, len(zoo))
+	for i, b := range zoo {
+		names[i] = b.name
+	}
+	return names
+}
+
+func isRaftBug(name string) bool {
+	return name == raftnode.BugAckBeforeFsync || name == raftnode.BugForgetVote
+}
+
+func isServiceBug(name string) bool { return name == kv.BugNoDedup || name == kv.BugLeaderReads }

@@ -45,6 +45,9 @@ type Config struct {
 	// clock may run than any other's. A lease is shortened by this much;
 	// clocks that drift further apart may break lease reads.
 	MaxDrift harness.PPM `json:"max_drift_ppm"`
+	// Bug plants a known bug in the service, on purpose, to show that the
+	// checkers catch it (raftcheck zoo); "" for none. See bugs.go.
+	Bug string `json:"bug,omitempty"`
 }
 
 // DefaultConfig serves ReadIndex reads, expires sessions after 60s idle,
@@ -63,6 +66,9 @@ func (c Config) Validate() error {
 	}
 	if c.MaxDrift < 0 || c.MaxDrift >= 1_000_000 {
 		return fmt.Errorf("kv: max drift must be in [0, 1000000) ppm, got %d", c.MaxDrift)
+	}
+	if c.Bug != "" && !bugs[c.Bug] {
+		return fmt.Errorf("kv: unknown bug %q", c.Bug)
 	}
 	return nil
 }
@@ -120,7 +126,7 @@ func NewServer(cfg Config) func() raftnode.App {
 	return func() raftnode.App {
 		return &Server{
 			cfg:    cfg,
-			store:  NewStore(cfg.SessionTTL),
+			store:  newStore(cfg.SessionTTL, cfg.Bug == BugNoDedup),
 			writes: map[writeKey]harness.Addr{},
 			reads:  map[uint64]pendingRead{},
 			probes: map[uint64]leaseProbe{},
@@ -237,6 +243,14 @@ func (s *Server) read(from harness.Addr, req Request) {
 		s.Served.Local++
 		s.reply(from, req, Response{Status: StatusOK, Result: s.store.Read(req.Op)})
 		return
+	case ReadIndex:
+		if st := s.host.Status(); s.cfg.Bug == BugLeaderReads && st.State == raft.StateLeader {
+			// Planted: a node that believes it leads answers at once,
+			// without confirming it still does.
+			s.Served.Local++
+			s.reply(from, req, Response{Status: StatusOK, Result: s.store.Read(req.Op)})
+			return
+		}
 	case ReadLease:
 		st := s.host.Status()
 		if st.State == raft.StateLeader && s.leaseTerm == st.Term && s.host.Env().Now() < s.leaseUntil {

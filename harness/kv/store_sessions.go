@@ -76,6 +76,8 @@ type Store struct {
 	// retries counts commands answered from their session instead of
 	// being applied again.
 	retries int
+	// noDedup is the planted bug BugNoDedup.
+	noDedup bool
 }
 
 // Retries is the number of retried commands the sessions answered without
@@ -84,8 +86,10 @@ func (s *Store) Retries() int { return s.retries }
 
 // NewStore returns an empty store whose sessions expire after ttl without
 // a command.
-func NewStore(ttl time.Duration) *Store {
-	return &Store{data: newData(), sessions: map[uint64]*session{}, ttl: int64(ttl)}
+func NewStore(ttl time.Duration) *Store { return newStore(ttl, false) }
+
+func newStore(ttl time.Duration, noDedup bool) *Store {
+	return &Store{data: newData(), sessions: map[uint64]*session{}, ttl: int64(ttl), noDedup: noDedup}
 }
 
 // Applied is the index of the last entry applied.
@@ -131,7 +135,7 @@ func (s *Store) applyOp(cmd Command) Outcome {
 	case cmd.Seq < sess.lastSeq:
 		out.Status = StatusStale
 		return out
-	case cmd.Seq == sess.lastSeq:
+	case cmd.Seq == sess.lastSeq && !s.noDedup:
 		// A retry of the latest command: answer what it answered then,
 		// without applying it again.
 		sess.lastActive = s.clock

@@ -26,6 +26,9 @@ type Config struct {
 	// MaxInflightMsgs and MaxEntriesPerMsg bound pipelining and batching.
 	MaxInflightMsgs  int `json:"max_inflight_msgs"`
 	MaxEntriesPerMsg int `json:"max_entries_per_msg"`
+	// Bug plants a known bug in the node, on purpose, to show that the
+	// checkers catch it (raftcheck zoo); "" for none. See bugs.go.
+	Bug string `json:"bug,omitempty"`
 }
 
 // DefaultConfig is a cluster with 10ms ticks, a 100–200ms election timeout,
@@ -52,6 +55,9 @@ func (c Config) Validate() error {
 	}
 	if c.MaxInflightMsgs <= 0 || c.MaxEntriesPerMsg <= 0 {
 		return errors.New("raftnode: max inflight messages and max entries per message must be positive")
+	}
+	if c.Bug != "" && !bugs[c.Bug] {
+		return fmt.Errorf("raftnode: unknown bug %q", c.Bug)
 	}
 	return nil
 }
@@ -299,7 +305,11 @@ func (n *Node) process() {
 		rd := n.rn.Ready()
 		buf := n.walBuf[:0]
 		if !rd.HardState.IsEmpty() {
-			buf = wal.AppendHardState(buf, rd.HardState)
+			hs := rd.HardState
+			if n.cfg.Bug == BugForgetVote {
+				hs.Vote = raft.None // planted: the vote never reaches the disk
+			}
+			buf = wal.AppendHardState(buf, hs)
 		}
 		for _, e := range rd.Entries {
 			buf = wal.AppendEntry(buf, e)
@@ -312,7 +322,9 @@ func (n *Node) process() {
 			n.env.Disk().Append(WALFile, buf)
 		}
 		n.walBuf = buf
-		if rd.MustSync {
+		if rd.MustSync && n.cfg.Bug == BugAckBeforeFsync {
+			n.env.Sync() // planted: what follows does not wait for it
+		} else if rd.MustSync {
 			n.syncing = n.env.Sync()
 			n.waiting = rd
 			break

@@ -1,0 +1,18 @@
+package raftnode
+
+// Planted bugs, for raftcheck's zoo: each is a mistake real Raft
+// implementations have made, switched on by Config.Bug to show that the
+// checkers catch it. None is ever on unless asked for by name.
+const (
+	// BugAckBeforeFsync sends a Ready's messages (votes, append
+	// acknowledgements) without waiting for the fsync that makes what
+	// they promise durable: a crash then forgets a promise a quorum
+	// counted on.
+	BugAckBeforeFsync = "ack-before-fsync"
+	// BugForgetVote never writes the vote to disk (the term is written):
+	// a node that crashes and restarts can vote twice in one term, the
+	// akka-raft bug "Fuzzing Raft for Fun and Publication" found.
+	BugForgetVote = "forget-vote"
+)
+
+var bugs = map[string]bool{BugAckBeforeFsync: true, BugForgetVote: true}
