@@ -60,13 +60,13 @@ func TestCheckQuorumFollowerIgnoresVotesInLease(t *testing.T) {
 	r.becomeFollower(2, 3)
 	vote := Message{Type: MsgVote, From: 2, To: 1, Term: 3}
 
-	r.electionElapsed = r.electionTimeout - 1
+	r.leaseElapsed = r.electionTimeout - 1
 	require.NoError(t, r.Step(vote))
 	assert.Empty(t, r.readMessages())
 	assert.Equal(t, uint64(2), r.term)
 	assert.Equal(t, uint64(3), r.lead)
 
-	r.electionElapsed = r.electionTimeout
+	r.leaseElapsed = r.electionTimeout
 	require.NoError(t, r.Step(vote))
 	assert.Equal(t, []Message{{Type: MsgVoteResp, From: 1, To: 2, Term: 3}}, r.readMessages())
 	assert.Equal(t, uint64(3), r.term)

@@ -93,7 +93,12 @@ func (r *raft) handleVoteRequest(m Message) {
 	canVote := r.vote == m.From ||
 		(r.vote == None && r.lead == None) ||
 		(m.Type == MsgPreVote && m.Term > r.term)
-	leaderAlive := m.Type == MsgPreVote && r.inLease()
+	// A node in a leader's lease refuses pre-votes (§9.6) and, with
+	// CheckQuorum, votes too, even in its own term: a stale response from
+	// a node stuck in a higher term can move it to that term without
+	// ending the lease a leader's reads may rely on. A repeated request
+	// from the candidate it already voted for is answered as before.
+	leaderAlive := r.inLease() && (m.Type == MsgPreVote || (r.checkQuorum && r.vote != m.From))
 	if canVote && !leaderAlive && r.log.isUpToDate(m.Index, m.LogTerm) {
 		r.send(Message{Type: respType, To: m.From, Term: m.Term})
 		if m.Type == MsgVote {

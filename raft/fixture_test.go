@@ -69,7 +69,7 @@ func newTestRaft(t testing.TB, id uint64, peers []uint64, o testOptions, hs Hard
 	r, err := newRaft(&cfg)
 	require.NoError(t, err)
 	if !o.bootLease {
-		r.ticksSinceBoot = r.electionTimeout // see network.restart
+		r.leaseElapsed = r.electionTimeout // see network.restart
 	}
 	return r
 }

@@ -123,7 +123,7 @@ func (n *network) restart(id uint64) {
 		// Scripted tests elect whom they like as soon as nodes start; the
 		// boot lease (boot_lease_test.go) would make them wait an election
 		// timeout first.
-		rn.raft.ticksSinceBoot = rn.raft.electionTimeout
+		rn.raft.leaseElapsed = rn.raft.electionTimeout
 	}
 	nd.rn = rn
 	nd.applied = nil

@@ -49,7 +49,7 @@ func TestPreVoteRefusedWhileLeaderAlive(t *testing.T) {
 		r.becomeFollower(2, 3)
 		preVote := Message{Type: MsgPreVote, From: 2, To: 1, Term: 3, Index: 2, LogTerm: 2}
 
-		r.electionElapsed = r.electionTimeout - 1
+		r.leaseElapsed = r.electionTimeout - 1
 		require.NoError(t, r.Step(preVote))
 		resp := r.readMessages()
 		if checkQuorum {
@@ -58,7 +58,7 @@ func TestPreVoteRefusedWhileLeaderAlive(t *testing.T) {
 			assert.Equal(t, []Message{{Type: MsgPreVoteResp, From: 1, To: 2, Term: 2, Reject: true}}, resp)
 		}
 
-		r.electionElapsed = r.electionTimeout
+		r.leaseElapsed = r.electionTimeout
 		require.NoError(t, r.Step(preVote))
 		assert.Equal(t, []Message{{Type: MsgPreVoteResp, From: 1, To: 2, Term: 3}}, r.readMessages(),
 			"checkQuorum=%v: the leader has been silent an election timeout", checkQuorum)

@@ -44,9 +44,11 @@ type raft struct {
 	randomizedElectionTimeout int
 	electionElapsed           int
 	heartbeatElapsed          int
-	// ticksSinceBoot counts ticks since this RawNode was built, up to
-	// electionTimeout; see inLease.
-	ticksSinceBoot int
+	// leaseElapsed counts ticks, up to electionTimeout, since this node
+	// last heard from a leader of any term (itself, while it leads) or,
+	// if it has not, since it booted; see inLease. Unlike electionElapsed
+	// it is not reset by a change of term.
+	leaseElapsed int
 
 	rand *rand.Rand
 
@@ -99,8 +101,12 @@ func (r *raft) promotable() bool {
 // lease, dissertation §6.4.1), and it has forgotten when. Waiting one
 // election timeout after boot keeps that promise whatever it was; a
 // candidate waits at least as long before its first campaign anyway.
+//
+// The lease is kept across a change of term: a stale response from a node
+// stuck in a higher term moves this node to that term, but it still heard
+// from its leader moments ago and has still promised not to vote.
 func (r *raft) inLease() bool {
-	return r.ticksSinceBoot < r.electionTimeout || (r.lead != None && r.electionElapsed < r.electionTimeout)
+	return r.leaseElapsed < r.electionTimeout
 }
 
 // send queues m for the next Ready. From is always this node. Term is this

@@ -28,9 +28,6 @@ func NewRawNode(cfg Config) (*RawNode, error) {
 
 // Tick advances the node's logical clock by one tick.
 func (rn *RawNode) Tick() {
-	if r := rn.raft; r.ticksSinceBoot < r.electionTimeout {
-		r.ticksSinceBoot++
-	}
 	rn.raft.tick()
 }
 

@@ -37,6 +37,7 @@ func (r *raft) followLeader(from uint64) error {
 	}
 	r.lead = from
 	r.electionElapsed = 0
+	r.leaseElapsed = 0
 	return nil
 }
 

@@ -9,6 +9,9 @@ import "raftcheck/raft/tracker"
 // again with a fresh timeout.
 func (r *raft) tickElection() {
 	r.electionElapsed++
+	if r.leaseElapsed < r.electionTimeout {
+		r.leaseElapsed++
+	}
 	if r.promotable() && r.pastElectionTimeout() {
 		r.electionElapsed = 0
 		r.hup()
@@ -27,6 +30,7 @@ func (r *raft) tickElection() {
 func (r *raft) tickHeartbeat() {
 	r.heartbeatElapsed++
 	r.electionElapsed++
+	r.leaseElapsed = 0 // a leader hears from itself
 
 	if r.electionElapsed >= r.electionTimeout {
 		r.electionElapsed = 0
