@@ -1,6 +1,7 @@
 package nemesis
 
 import (
+	"fmt"
 	"time"
 
 	"raftcheck/harness"
@@ -63,6 +64,30 @@ type Params struct {
 	DriftPPM     harness.PPM   `json:"drift_ppm"`
 	// SlowFsync is the fsync latency while the disk fault is on.
 	SlowFsync harness.Latency `json:"slow_fsync"`
+}
+
+// Validate reports intensities out of range.
+func (p Params) Validate() error {
+	for name, v := range map[string]float64{"loss": p.Loss, "duplicate": p.Duplicate, "reorder": p.Reorder} {
+		if !(v >= 0 && v <= 1) {
+			return fmt.Errorf("nemesis: %s must be a probability in [0, 1], got %v", name, v)
+		}
+	}
+	if p.ClockBump < 0 || p.StrobeDelta < 0 || p.StrobePeriod < 0 {
+		return fmt.Errorf("nemesis: clock amounts must not be negative")
+	}
+	if p.DriftPPM < 0 || p.DriftPPM > -harness.MinPPM {
+		return fmt.Errorf("nemesis: drift must be in [0, %d] ppm, got %d", -harness.MinPPM, p.DriftPPM)
+	}
+	for name, l := range map[string]harness.Latency{"delay spike": p.DelaySpike, "slow fsync": p.SlowFsync} {
+		if l == (harness.Latency{}) {
+			continue
+		}
+		if err := l.Validate(); err != nil {
+			return fmt.Errorf("nemesis: %s: %w", name, err)
+		}
+	}
+	return nil
 }
 
 // DefaultParams are the intensities of faults outside swarm mode.

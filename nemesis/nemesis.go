@@ -22,6 +22,21 @@ type Config struct {
 	Params Params `json:"params"`
 }
 
+// Validate reports a configuration that cannot run: an unknown kind, a
+// negative interval, or intensities out of range. A configuration read back
+// from a results.json may have been edited by hand.
+func (c Config) Validate() error {
+	for _, k := range c.Kinds {
+		if _, ok := Lookup(k); !ok {
+			return fmt.Errorf("nemesis: unknown kind %q", k)
+		}
+	}
+	if c.Interval < 0 || c.MaxActive < 0 {
+		return fmt.Errorf("nemesis: interval and max active must not be negative, got %v and %d", c.Interval, c.MaxActive)
+	}
+	return c.Params.Validate()
+}
+
 // Parse reads a --nemesis value: "none", "all", or a comma list of kinds.
 func Parse(spec string) ([]string, error) {
 	spec = strings.TrimSpace(spec)

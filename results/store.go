@@ -88,13 +88,16 @@ func (d *RunDir) Commit() error {
 	if err != nil {
 		return fmt.Errorf("store: %w", err)
 	}
+	// The new link gets a name of its own (beside the run's directory
+	// name, unique), so runs committed at once by parallel soak workers
+	// never touch each other's link before the rename replaces latest.
 	link := filepath.Join(d.store.Root, "latest")
-	tmpLink := link + ".tmp"
-	_ = os.Remove(tmpLink)
+	tmpLink := filepath.Join(d.store.Root, ".latest-"+filepath.Base(d.tmp))
 	if err := os.Symlink(rel, tmpLink); err != nil {
 		return fmt.Errorf("store: %w", err)
 	}
 	if err := os.Rename(tmpLink, link); err != nil {
+		_ = os.Remove(tmpLink)
 		return fmt.Errorf("store: %w", err)
 	}
 	return nil

@@ -58,7 +58,7 @@ func runShrink(args []string, stdout io.Writer) (int, error) {
 	if err != nil {
 		return exitError, err
 	}
-	fmt.Fprintf(stdout, "shrunk in %d runs to %d operations: %s\n", s.runs, countOps(cr.out.History), f.replay())
+	fmt.Fprintf(stdout, "shrunk in %d runs to %d operations: %s\n", s.runs, countOps(cr.out.History), replayLine(f, st.dir))
 	fmt.Fprintf(stdout, "run directory: %s\nreport: %s\n", st.dir, st.report)
 	return st.valid.ExitCode(), nil
 }

@@ -97,6 +97,9 @@ type soaker struct {
 
 	mu      sync.Mutex
 	summary soakSummary
+	// storing serialises writing run directories and the store's index,
+	// so parallel workers never rewrite the index over each other.
+	storing sync.Mutex
 }
 
 func (s *soaker) run() error {
@@ -164,7 +167,9 @@ func (s *soaker) runSeed(seed uint64) (seedVerdict, error) {
 	if v.Valid != checker.Valid {
 		v.Summary = summarize(cr.checked.Results)
 		runs := filepath.Join(s.f.out, "runs")
+		s.storing.Lock()
 		st, err := storeRun(&rf, runs, cr)
+		s.storing.Unlock()
 		if err != nil {
 			return seedVerdict{}, fmt.Errorf("seed %d: %w", seed, err)
 		}
@@ -198,6 +203,8 @@ func (s *soaker) shrinkSeed(rf runFlags, cr *checkedRun, runs string) (string, e
 		return "", err
 	}
 	rf.cfg = best
+	s.storing.Lock()
+	defer s.storing.Unlock()
 	st, err := storeRun(&rf, runs, smallest)
 	if err != nil {
 		return "", err
@@ -275,9 +282,11 @@ func (s *soaker) startProgress() (stop func()) {
 }
 
 func (s *soaker) printProgress(tty, last bool) {
+	// Under the lock: failure lines are written under it too, and the two
+	// must not interleave.
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	runs, fails := s.summary.Runs, s.summary.Failures
-	s.mu.Unlock()
 	elapsed := time.Since(s.started)
 	rate := float64(runs) / elapsed.Seconds()
 	left := "?"

@@ -89,7 +89,7 @@ func (c Config) Validate() error {
 	if _, err := workloads.Lookup(c.Workload); err != nil {
 		return fmt.Errorf("--workload: %w", err)
 	}
-	for _, check := range []func() error{c.Raft.Validate, c.Server.Validate, c.Client.Validate, c.Network.Validate, c.Disk.Validate} {
+	for _, check := range []func() error{c.Raft.Validate, c.Server.Validate, c.Client.Validate, c.Network.Validate, c.Disk.Validate, c.Nemesis.Validate} {
 		if err := check(); err != nil {
 			return err
 		}
