@@ -39,6 +39,8 @@ func executeAndStore(f *runFlags) (*stored, error) {
 // checkedRun is a run and its checks, in memory.
 type checkedRun struct {
 	started time.Time
+	// took is the wall time of the run and its checks.
+	took time.Duration
 	out     *run.Outcome
 	checked *workloads.Checked
 }
@@ -57,13 +59,14 @@ func executeAndCheck(f *runFlags) (*checkedRun, error) {
 	checked.Results["raft-invariants"] = out.Invariants
 	checked.Results["liveness"] = out.Liveness
 	judgeLeaseReads(f.cfg, out.Clocks, checked.Results)
-	return &checkedRun{started: started, out: out, checked: checked}, nil
+	return &checkedRun{started: started, took: time.Since(started), out: out, checked: checked}, nil
 }
 
 // storeRun writes a checked run into the store at root, and rewrites the
 // store's index.
 func storeRun(f *runFlags, root string, cr *checkedRun) (*stored, error) {
 	started, out, checked := cr.started, cr.out, cr.checked
+	storing := time.Now()
 	store := &results.Store{Root: root}
 	dir, err := store.Begin(f.testName(), f.cfg.Seed, started)
 	if err != nil {
@@ -119,7 +122,9 @@ func storeRun(f *runFlags, root string, cr *checkedRun) (*stored, error) {
 		Network:       results.Raw(out.Cluster.World.NetworkCounters()),
 		Disks:         results.Raw(diskCounters(out.Cluster.World)),
 	}
-	r.WallSeconds = time.Since(started).Seconds()
+	// The run, its checks and writing it: not the time it may have waited
+	// in between (a shrink stores its smallest run after further tries).
+	r.WallSeconds = (cr.took + time.Since(storing)).Seconds()
 	if err := dir.WriteJSON(results.FileResults, r); err != nil {
 		return nil, err
 	}
