@@ -40,7 +40,7 @@ func executeAndStore(f *runFlags) (*stored, error) {
 type checkedRun struct {
 	started time.Time
 	// took is the wall time of the run and its checks.
-	took time.Duration
+	took    time.Duration
 	out     *run.Outcome
 	checked *workloads.Checked
 }
