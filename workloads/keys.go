@@ -17,8 +17,10 @@ type Keys struct {
 	perKey  int
 	next    int
 	values  map[string]int64
-	retired []string
 	allKeys []string
+	// used are the keys that have had an operation, in order of first use.
+	used     []string
+	usedKeys map[string]bool
 }
 
 // NewKeys returns n active keys, each retired after perKey operations
@@ -44,6 +46,13 @@ func (k *Keys) fresh() string {
 func (k *Keys) Pick(r Rand) string {
 	i := int(r.Below(uint64(len(k.active))))
 	key := k.active[i]
+	if !k.usedKeys[key] {
+		if k.usedKeys == nil {
+			k.usedKeys = map[string]bool{}
+		}
+		k.usedKeys[key] = true
+		k.used = append(k.used, key)
+	}
 	k.ops[i]++
 	if k.perKey > 0 && k.ops[i] >= k.perKey {
 		k.active[i] = k.fresh()
@@ -60,3 +69,7 @@ func (k *Keys) NextValue(key string) int64 {
 
 // All is every key ever handed out, in the order they were created.
 func (k *Keys) All() []string { return append([]string(nil), k.allKeys...) }
+
+// Used are the keys that have had an operation, in the order of their first:
+// the only keys final reads need to read.
+func (k *Keys) Used() []string { return append([]string(nil), k.used...) }

@@ -83,8 +83,10 @@ func (c Config) Validate() error {
 		return fmt.Errorf("--rate must be a positive number of operations per second, got %v", c.Rate)
 	case c.Liveness <= 0:
 		return fmt.Errorf("--liveness must be a positive number of election timeouts, got %d", c.Liveness)
-	case c.Nemesis.Interval <= 0 && len(c.Nemesis.Kinds) > 0:
-		return fmt.Errorf("--nemesis-interval must be positive, got %v", c.Nemesis.Interval)
+	case c.Nemesis.Interval < time.Millisecond && len(c.Nemesis.Kinds) > 0:
+		// Faults come and go about every interval: faster than the
+		// network's own latency they only make the simulation crawl.
+		return fmt.Errorf("--nemesis-interval must be at least 1ms, got %v", c.Nemesis.Interval)
 	}
 	if _, err := workloads.Lookup(c.Workload); err != nil {
 		return fmt.Errorf("--workload: %w", err)
