@@ -23,7 +23,7 @@ func runDemo(args []string, stdout io.Writer) (int, error) {
 	nodes := fs.Int("nodes", 5, "number of nodes")
 	tracePath := fs.String("trace", "", "write the trace to this file")
 	if err := fs.Parse(args); err != nil {
-		return exitError, usagef("%v", err)
+		return exitError, flagError(fs, err)
 	}
 	if fs.NArg() > 0 {
 		return exitError, usagef("unexpected argument %q", fs.Arg(0))

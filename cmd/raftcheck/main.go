@@ -6,10 +6,13 @@
 package main
 
 import (
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
 	"runtime/debug"
+	"strings"
 )
 
 // The exit codes every subcommand uses.
@@ -27,6 +30,24 @@ type usageError struct{ msg string }
 func (e usageError) Error() string { return e.msg }
 
 func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
+
+// helpShown is --help on a command: its flags, printed, and exit 0.
+type helpShown struct{ text string }
+
+func (h helpShown) Error() string { return "help" }
+
+// flagError turns a flag parsing error into --help's flag list or a
+// one-line usage error.
+func flagError(fs *flag.FlagSet, err error) error {
+	if !errors.Is(err, flag.ErrHelp) {
+		return usagef("%v", err)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "usage: raftcheck %s [flags]\nflags:\n", fs.Name())
+	fs.SetOutput(&b)
+	fs.PrintDefaults()
+	return helpShown{b.String()}
+}
 
 type command struct {
 	name    string
@@ -70,6 +91,11 @@ func dispatch(args []string, stdout, stderr io.Writer) int {
 	for _, c := range commands() {
 		if c.name == args[0] {
 			code, err := c.run(args[1:], stdout)
+			var help helpShown
+			if errors.As(err, &help) {
+				fmt.Fprint(stdout, help.text)
+				return exitValid
+			}
 			if err != nil {
 				fmt.Fprintf(stderr, "raftcheck %s: %s\n", c.name, oneLine(err))
 				return exitError
@@ -85,7 +111,7 @@ func printUsage(w io.Writer) {
 	fmt.Fprintln(w, "usage: raftcheck COMMAND [flags]")
 	fmt.Fprintln(w, "commands:")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
 	}
 }
 

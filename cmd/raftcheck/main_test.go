@@ -54,3 +54,12 @@ func TestDemoIsReproducible(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, entries, 2, "no temporary file is left behind")
 }
+
+func TestHelpListsACommandsFlagsAndExitsZero(t *testing.T) {
+	for _, c := range commands() {
+		var stdout, stderr bytes.Buffer
+		code := dispatch([]string{c.name, "--help"}, &stdout, &stderr)
+		assert.Equal(t, exitValid, code, "%s --help: %s", c.name, stderr.String())
+		assert.Contains(t, stdout.String(), "usage: raftcheck "+c.name, c.name)
+	}
+}

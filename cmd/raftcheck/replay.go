@@ -26,7 +26,7 @@ func runReplay(args []string, stdout io.Writer) (int, error) {
 	fs.SetOutput(io.Discard)
 	budget := fs.Duration("check-budget", time.Minute, "wall-clock budget of the linearizability check")
 	if err := fs.Parse(args); err != nil {
-		return exitError, usagef("%v", err)
+		return exitError, flagError(fs, err)
 	}
 	if fs.NArg() != 1 {
 		return exitError, usagef("want one run directory, got %d arguments", fs.NArg())

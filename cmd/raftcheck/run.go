@@ -52,7 +52,7 @@ func newRunFlags(name string) *runFlags {
 // parse reads the flags into the run's configuration.
 func (f *runFlags) parse(args []string) error {
 	if err := f.fs.Parse(args); err != nil {
-		return usagef("%v", err)
+		return flagError(f.fs, err)
 	}
 	if f.fs.NArg() > 0 {
 		return usagef("unexpected argument %q", f.fs.Arg(0))

@@ -28,7 +28,7 @@ func runServe(args []string, stdout io.Writer) (int, error) {
 	rest := args
 	for {
 		if err := fs.Parse(rest); err != nil {
-			return exitError, usagef("%v", err)
+			return exitError, flagError(fs, err)
 		}
 		if fs.NArg() == 0 {
 			break

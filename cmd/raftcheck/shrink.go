@@ -25,7 +25,7 @@ func runShrink(args []string, stdout io.Writer) (int, error) {
 	maxTries := fs.Int("tries", 100, "the most runs to try")
 	budget := fs.Duration("check-budget", time.Minute, "wall-clock budget of each linearizability check")
 	if err := fs.Parse(args); err != nil {
-		return exitError, usagef("%v", err)
+		return exitError, flagError(fs, err)
 	}
 	if fs.NArg() != 1 {
 		return exitError, usagef("want one run directory, got %d arguments", fs.NArg())

@@ -15,7 +15,7 @@ func runSummarize(args []string, stdout io.Writer) (int, error) {
 	fs := flag.NewFlagSet("summarize", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	if err := fs.Parse(args); err != nil {
-		return exitError, usagef("%v", err)
+		return exitError, flagError(fs, err)
 	}
 	if fs.NArg() == 0 {
 		return exitError, usagef("want one or more soak output directories or summary files")

@@ -30,7 +30,7 @@ func runSweep(args []string, stdout io.Writer) (int, error) {
 	liveness := fs.Duration("liveness", 10*time.Second, "simulated time after the heal")
 	workers := fs.Int("workers", runtime.NumCPU(), "seeds run in parallel")
 	if err := fs.Parse(args); err != nil {
-		return exitError, usagef("%v", err)
+		return exitError, flagError(fs, err)
 	}
 	if fs.NArg() > 0 {
 		return exitError, usagef("unexpected argument %q", fs.Arg(0))

@@ -46,7 +46,7 @@ func runZoo(args []string, stdout io.Writer) (int, error) {
 	store := fs.String("store", "store", "the store directory, for the catching runs")
 	only := fs.String("bug", "", "run only this bug")
 	if err := fs.Parse(args); err != nil {
-		return exitError, usagef("%v", err)
+		return exitError, flagError(fs, err)
 	}
 	if fs.NArg() > 0 {
 		return exitError, usagef("unexpected argument %q", fs.Arg(0))
