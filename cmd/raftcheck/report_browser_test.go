@@ -141,14 +141,14 @@ func watch(t *testing.T, ctx context.Context) *pageErrors {
 func open(t *testing.T, ctx context.Context, path, id string) {
 	t.Helper()
 	u := url.URL{Scheme: "file", Path: path}
-	sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	sctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
 	require.NoError(t, chromedp.Do(sctx, chromedp.Navigate(u.String()), chromedp.WaitVisible(chromedp.ID(id))), path)
 }
 
 func eval[T any](t *testing.T, ctx context.Context, js string) T {
 	t.Helper()
-	sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	v, err := chromedp.Run(sctx, chromedp.Evaluate[T](js))
 	require.NoError(t, err, js)
@@ -164,7 +164,7 @@ func screenshot(t *testing.T, ctx context.Context, name string) string {
 		dir = t.TempDir()
 	}
 	require.NoError(t, os.MkdirAll(dir, 0o755))
-	sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	sctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
 	png, err := chromedp.Run(sctx, chromedp.FullScreenshot(100)) // 100: PNG
 	require.NoError(t, err)
@@ -195,7 +195,7 @@ func missing(t *testing.T, ctx context.Context, ids []string) []string {
 func porcupineDrawn(t *testing.T, ctx context.Context) bool {
 	t.Helper()
 	const js = `(() => { const f = document.getElementById('porcupine-frame'); const d = f && f.contentDocument; return !!(d && d.querySelector('#canvas svg .history-rect')); })()`
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
 		if eval[bool](t, ctx, js) {
 			return true
 		}
