@@ -20,18 +20,9 @@ func runCheck(args []string, stdout io.Writer) (int, error) {
 	model := fs.String("model", "register", "register (cas-register), counter, set or list-append")
 	format := fs.String("format", "jsonl", "jsonl or jepsen-edn")
 	budget := fs.Duration("budget", time.Minute, "wall-clock budget of the linearizability check (exhausted: unknown)")
-	// Flags may come before or after the file, as users type them.
-	var files []string
-	rest := args
-	for {
-		if err := fs.Parse(rest); err != nil {
-			return exitError, flagError(fs, err)
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		files = append(files, fs.Arg(0))
-		rest = fs.Args()[1:]
+	files, err := parseInterspersed(fs, args)
+	if err != nil {
+		return exitError, err
 	}
 	if len(files) != 1 {
 		return exitError, usagef("want exactly one history file, got %d", len(files))

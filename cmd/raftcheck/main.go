@@ -36,6 +36,22 @@ type helpShown struct{ text string }
 
 func (h helpShown) Error() string { return "help" }
 
+// parseInterspersed parses flags that may come before or after the
+// positional arguments, as users type them, and returns the arguments.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, flagError(fs, err)
+		}
+		if fs.NArg() == 0 {
+			return positional, nil
+		}
+		positional = append(positional, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}
+
 // flagError turns a flag parsing error into --help's flag list or a
 // one-line usage error.
 func flagError(fs *flag.FlagSet, err error) error {

@@ -23,18 +23,9 @@ func runServe(args []string, stdout io.Writer) (int, error) {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (host:port)")
-	// Flags may come before or after the store, as users type them.
-	var stores []string
-	rest := args
-	for {
-		if err := fs.Parse(rest); err != nil {
-			return exitError, flagError(fs, err)
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		stores = append(stores, fs.Arg(0))
-		rest = fs.Args()[1:]
+	stores, err := parseInterspersed(fs, args)
+	if err != nil {
+		return exitError, err
 	}
 	if len(stores) > 1 {
 		return exitError, usagef("want at most one store directory, got %d", len(stores))
