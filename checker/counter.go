@@ -94,8 +94,7 @@ type CounterDuplicate struct {
 // Failed increments count nowhere; an increment never completed counts as
 // indeterminate. A history with no counter operations is unknown.
 func CheckCounter(h History) Result {
-	ops := pairOps(h)
-	byKey, keys := opsByKey(ops, "incr", "count")
+	byKey, keys := opsByKey(h.Operations(), "incr", "count")
 	if len(keys) == 0 {
 		return noOpsResult("counter")
 	}
@@ -147,23 +146,23 @@ func CheckCounter(h History) Result {
 // checkCounterKey checks one key's operations (in invocation order),
 // adding to d's counts and duplicates, and returns the out-of-bounds and
 // backwards ones.
-func checkCounterKey(h History, key string, ops []*pairedOp, d *CounterDetails) ([]CounterBound, []CounterBackwards) {
+func checkCounterKey(h History, key string, ops []*Operation, d *CounterDetails) ([]CounterBound, []CounterBackwards) {
 	// okDone: completions of ok increments; maybeInv: invocations of
 	// increments that may have happened (ok or indeterminate). Both are
 	// ascending: okDone is sorted below, maybeInv follows invocation order.
 	var okDone, maybeInv []int
 	for _, o := range ops {
-		if o.f != "incr" {
+		if o.Invocation.F != "incr" {
 			continue
 		}
-		switch o.typ {
+		switch o.Type {
 		case OK:
 			d.OKIncrs++
-			okDone = append(okDone, o.done)
-			maybeInv = append(maybeInv, o.inv)
+			okDone = append(okDone, o.CompletePos)
+			maybeInv = append(maybeInv, o.InvokePos)
 		case Info:
 			d.InfoIncrs++
-			maybeInv = append(maybeInv, o.inv)
+			maybeInv = append(maybeInv, o.InvokePos)
 		case Fail:
 			d.FailIncrs++
 		}
@@ -173,23 +172,23 @@ func checkCounterKey(h History, key string, ops []*pairedOp, d *CounterDetails) 
 
 	// The ok operations with their values, in invocation order.
 	type okOp struct {
-		o *pairedOp
+		o *Operation
 		v int64
 	}
 	var oks []okOp
 	for _, o := range ops {
-		if o.typ != OK {
+		if o.Type != OK {
 			continue
 		}
-		v, err := decodeInt(o.value)
+		v, err := decodeInt(o.Completion.Value)
 		if err != nil {
-			d.Malformed = append(d.Malformed, malformedAt(h, o.done, "%s on key %q: %v", o.f, key, err))
+			d.Malformed = append(d.Malformed, malformedAt(h, o.CompletePos, "%s on key %q: %v", o.Invocation.F, key, err))
 			continue
 		}
 		oks = append(oks, okOp{o, v})
 	}
 	byDone := append([]okOp(nil), oks...)
-	sort.Slice(byDone, func(i, j int) bool { return byDone[i].o.done < byDone[j].o.done })
+	sort.Slice(byDone, func(i, j int) bool { return byDone[i].o.CompletePos < byDone[j].o.CompletePos })
 
 	var bad []CounterBound
 	var back []CounterBackwards
@@ -198,28 +197,28 @@ func checkCounterKey(h History, key string, ops []*pairedOp, d *CounterDetails) 
 	prior, next := -1, 0 // prior: the byDone entry with the largest value completed so far
 	for _, ok := range oks {
 		o, v := ok.o, ok.v
-		for ; next < len(byDone) && byDone[next].o.done < o.inv; next++ {
+		for ; next < len(byDone) && byDone[next].o.CompletePos < o.InvokePos; next++ {
 			if prior < 0 || byDone[next].v > byDone[prior].v {
 				prior = next
 			}
 		}
-		lower, upper := countBefore(okDone, o.inv), countBefore(maybeInv, o.done)
-		if o.f == "incr" {
+		lower, upper := countBefore(okDone, o.InvokePos), countBefore(maybeInv, o.CompletePos)
+		if o.Invocation.F == "incr" {
 			lower++
 			if _, seen := byValue[v]; !seen {
 				values = append(values, v)
 			}
-			byValue[v] = append(byValue[v], h[o.done].Index)
+			byValue[v] = append(byValue[v], o.Completion.Index)
 		} else {
 			d.Reads++
 		}
 		switch {
 		case v < lower || v > upper:
-			bad = append(bad, CounterBound{Key: key, F: o.f, Index: h[o.done].Index, InvokeIndex: h[o.inv].Index,
-				Process: o.process, Value: v, Lower: lower, Upper: upper})
-		case prior >= 0 && (v < byDone[prior].v || (o.f == "incr" && v == byDone[prior].v)):
-			back = append(back, CounterBackwards{Key: key, F: o.f, Index: h[o.done].Index, InvokeIndex: h[o.inv].Index,
-				Process: o.process, Value: v, Prior: h[byDone[prior].o.done].Index, PriorValue: byDone[prior].v})
+			bad = append(bad, CounterBound{Key: key, F: o.Invocation.F, Index: o.Completion.Index, InvokeIndex: o.Invocation.Index,
+				Process: o.Invocation.Process, Value: v, Lower: lower, Upper: upper})
+		case prior >= 0 && (v < byDone[prior].v || (o.Invocation.F == "incr" && v == byDone[prior].v)):
+			back = append(back, CounterBackwards{Key: key, F: o.Invocation.F, Index: o.Completion.Index, InvokeIndex: o.Invocation.Index,
+				Process: o.Invocation.Process, Value: v, Prior: byDone[prior].o.Completion.Index, PriorValue: byDone[prior].v})
 		}
 	}
 	sort.Slice(values, func(i, j int) bool { return values[i] < values[j] })

@@ -112,8 +112,7 @@ type ListReorder struct {
 // the history is invalid elsewhere. A history with no list-append
 // operations is unknown.
 func CheckListAppend(h History) Result {
-	ops := pairOps(h)
-	byKey, keys := opsByKey(ops, "append", "list")
+	byKey, keys := opsByKey(h.Operations(), "append", "list")
 	if len(keys) == 0 {
 		return noOpsResult("list-append")
 	}
@@ -180,7 +179,7 @@ type listElement struct {
 }
 
 type listRead struct {
-	op   *pairedOp
+	op   *Operation
 	list []int64
 	// repeated are the elements the list has more than once (usually
 	// none: nil).
@@ -197,14 +196,14 @@ func addWitness[T any](list *[]T, n *int, w T) {
 
 // checkListKey checks one key's operations (in invocation order), adding
 // what it finds to d.
-func checkListKey(h History, key string, ops []*pairedOp, d *ListAppendDetails) {
+func checkListKey(h History, key string, ops []*Operation, d *ListAppendDetails) {
 	els := map[int64]*listElement{}
 	var order []int64
 	var reads []listRead
 	for _, o := range ops {
 		switch {
-		case o.f == "append":
-			switch o.typ {
+		case o.Invocation.F == "append":
+			switch o.Type {
 			case OK:
 				d.OKAppends++
 			case Info:
@@ -212,9 +211,9 @@ func checkListKey(h History, key string, ops []*pairedOp, d *ListAppendDetails) 
 			case Fail:
 				d.FailAppends++
 			}
-			v, err := decodeInt(o.invValue)
+			v, err := decodeInt(o.Invocation.Value)
 			if err != nil {
-				d.Malformed = append(d.Malformed, malformedAt(h, o.inv, "append on key %q: %v", key, err))
+				d.Malformed = append(d.Malformed, malformedAt(h, o.InvokePos, "append on key %q: %v", key, err))
 				continue
 			}
 			e := els[v]
@@ -223,20 +222,20 @@ func checkListKey(h History, key string, ops []*pairedOp, d *ListAppendDetails) 
 				els[v] = e
 				order = append(order, v)
 			}
-			if o.typ == Fail {
+			if o.Type == Fail {
 				continue
 			}
 			e.maybe++
 			if e.maybeInv < 0 {
-				e.maybeInv = o.inv
+				e.maybeInv = o.InvokePos
 			}
-			if o.typ == OK && (e.okDone < 0 || o.done < e.okDone) {
-				e.okDone = o.done
+			if o.Type == OK && (e.okDone < 0 || o.CompletePos < e.okDone) {
+				e.okDone = o.CompletePos
 			}
-		case o.typ == OK: // list
-			vs, err := decodeInts(o.value)
+		case o.Type == OK: // list
+			vs, err := decodeInts(o.Completion.Value)
 			if err != nil {
-				d.Malformed = append(d.Malformed, malformedAt(h, o.done, "list on key %q: %v", key, err))
+				d.Malformed = append(d.Malformed, malformedAt(h, o.CompletePos, "list on key %q: %v", key, err))
 				continue
 			}
 			reads = append(reads, listRead{op: o, list: vs})
@@ -265,7 +264,7 @@ func checkListKey(h History, key string, ops []*pairedOp, d *ListAppendDetails) 
 		e := els[v]
 		first := len(reads) // not acknowledged: no read must have it
 		if e.okDone >= 0 {
-			first = sort.Search(len(reads), func(i int) bool { return reads[i].op.inv > e.okDone })
+			first = sort.Search(len(reads), func(i int) bool { return reads[i].op.InvokePos > e.okDone })
 		}
 		e.reads = newPresence(first)
 	}
@@ -285,7 +284,7 @@ func checkListKey(h History, key string, ops []*pairedOp, d *ListAppendDetails) 
 					strangers = map[int64]int{}
 				}
 				if strangers[v]++; strangers[v] == 1 {
-					note(unexp, &unexpOrder, v, idx(r.op.done))
+					note(unexp, &unexpOrder, v, idx(r.op.CompletePos))
 				} else {
 					repeated(v)
 				}
@@ -298,9 +297,9 @@ func checkListKey(h History, key string, ops []*pairedOp, d *ListAppendDetails) 
 			if e.inRead == 2 {
 				repeated(v)
 			}
-			if e.maybeInv < 0 || e.maybeInv > r.op.done {
+			if e.maybeInv < 0 || e.maybeInv > r.op.CompletePos {
 				if e.inRead == 1 {
-					note(unexp, &unexpOrder, v, idx(r.op.done))
+					note(unexp, &unexpOrder, v, idx(r.op.CompletePos))
 				}
 				continue
 			}
@@ -308,7 +307,7 @@ func checkListKey(h History, key string, ops []*pairedOp, d *ListAppendDetails) 
 				e.reads.see(ri)
 			}
 			if e.inRead == e.maybe+1 {
-				note(dup, &dupOrder, v, idx(r.op.done))
+				note(dup, &dupOrder, v, idx(r.op.CompletePos))
 			}
 		}
 	}
@@ -324,7 +323,7 @@ func checkListKey(h History, key string, ops []*pairedOp, d *ListAppendDetails) 
 		e := els[v]
 		if missed, firstMissing, _ := e.reads.gaps(len(reads)); missed > 0 {
 			addWitness(&d.Lost, &d.LostCount, ListLost{Key: key, Element: v, Append: idx(e.okDone),
-				Read: idx(reads[firstMissing].op.done), Reads: missed})
+				Read: idx(reads[firstMissing].op.CompletePos), Reads: missed})
 		}
 	}
 
@@ -341,7 +340,7 @@ func checkListKey(h History, key string, ops []*pairedOp, d *ListAppendDetails) 
 			continue
 		}
 		if at := firstDifference(r.list, reads[ref].list); at >= 0 {
-			addWitness(&d.Diverged, &d.DivergedCount, ListDivergence{Key: key, Read: idx(r.op.done), Other: idx(reads[ref].op.done),
+			addWitness(&d.Diverged, &d.DivergedCount, ListDivergence{Key: key, Read: idx(r.op.CompletePos), Other: idx(reads[ref].op.CompletePos),
 				At: at, Element: r.list[at], OtherElement: reads[ref].list[at]})
 		}
 	}
@@ -352,16 +351,16 @@ func checkListKey(h History, key string, ops []*pairedOp, d *ListAppendDetails) 
 	for i := range byDone {
 		byDone[i] = i
 	}
-	sort.Slice(byDone, func(i, j int) bool { return reads[byDone[i]].op.done < reads[byDone[j]].op.done })
+	sort.Slice(byDone, func(i, j int) bool { return reads[byDone[i]].op.CompletePos < reads[byDone[j]].op.CompletePos })
 	best, next := -1, 0
 	for _, r := range reads {
-		for ; next < len(byDone) && reads[byDone[next]].op.done < r.op.inv; next++ {
+		for ; next < len(byDone) && reads[byDone[next]].op.CompletePos < r.op.InvokePos; next++ {
 			if c := byDone[next]; best < 0 || len(reads[c].list) > len(reads[best].list) {
 				best = c
 			}
 		}
 		if best >= 0 && len(r.list) < len(reads[best].list) {
-			addWitness(&d.Stale, &d.StaleCount, ListStaleRead{Key: key, Earlier: idx(reads[best].op.done), Later: idx(r.op.done),
+			addWitness(&d.Stale, &d.StaleCount, ListStaleRead{Key: key, Earlier: idx(reads[best].op.CompletePos), Later: idx(r.op.CompletePos),
 				EarlierLen: len(reads[best].list), LaterLen: len(r.list)})
 		}
 	}
@@ -381,7 +380,7 @@ func checkListKey(h History, key string, ops []*pairedOp, d *ListAppendDetails) 
 				pair := [2]int64{r.list[i], r.list[minAt]}
 				if !reported[pair] {
 					reported[pair] = true
-					addWitness(&d.Reordered, &d.ReorderedCount, ListReorder{Key: key, Read: idx(r.op.done), First: pair[0], Second: pair[1],
+					addWitness(&d.Reordered, &d.ReorderedCount, ListReorder{Key: key, Read: idx(r.op.CompletePos), First: pair[0], Second: pair[1],
 						FirstInvoke: idx(e.maybeInv), SecondDone: idx(minDone)})
 				}
 			}

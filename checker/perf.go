@@ -73,20 +73,21 @@ func Perf(h History) Result {
 	by := map[string]*samples{}
 	var fs []string
 	all := &samples{}
-	for _, o := range pairOps(h) {
-		s := by[o.f]
+	for _, o := range h.Operations() {
+		f := o.Invocation.F
+		s := by[f]
 		if s == nil {
 			s = &samples{}
-			by[o.f] = s
-			fs = append(fs, o.f)
+			by[f] = s
+			fs = append(fs, f)
 		}
-		if !o.completed() {
+		lat, ok := o.Latency()
+		if !ok {
 			continue
 		}
-		lat := h[o.done].Time - h[o.inv].Time
 		for _, s := range []*samples{s, all} {
 			s.completed = append(s.completed, lat)
-			if o.typ == OK {
+			if o.Type == OK {
 				s.ok = append(s.ok, lat)
 			}
 		}

@@ -84,8 +84,7 @@ type SetWitness struct {
 // after whose add no read was invoked is reported as never read, but does
 // not change the verdict. A history with no set operations is unknown.
 func CheckSet(h History) Result {
-	ops := pairOps(h)
-	byKey, keys := opsByKey(ops, "add", "members")
+	byKey, keys := opsByKey(h.Operations(), "add", "members")
 	if len(keys) == 0 {
 		return noOpsResult("set")
 	}
@@ -142,13 +141,13 @@ type setElement struct {
 }
 
 type setRead struct {
-	op      *pairedOp
+	op      *Operation
 	members []int64 // ascending, without duplicates
 }
 
 // checkSetKey checks one key's operations (in invocation order), adding to
 // d's counts, and returns what to show about the key, or nil.
-func checkSetKey(h History, key string, ops []*pairedOp, d *SetDetails) *SetKey {
+func checkSetKey(h History, key string, ops []*Operation, d *SetDetails) *SetKey {
 	els := map[int64]*setElement{}
 	var order []int64 // elements in first-add order, for a deterministic walk
 	element := func(v int64) *setElement {
@@ -163,23 +162,23 @@ func checkSetKey(h History, key string, ops []*pairedOp, d *SetDetails) *SetKey 
 	var reads []setRead
 	for _, o := range ops {
 		switch {
-		case o.f == "add":
-			v, err := decodeInt(o.invValue)
+		case o.Invocation.F == "add":
+			v, err := decodeInt(o.Invocation.Value)
 			if err != nil {
-				d.Malformed = append(d.Malformed, malformedAt(h, o.inv, "add on key %q: %v", key, err))
+				d.Malformed = append(d.Malformed, malformedAt(h, o.InvokePos, "add on key %q: %v", key, err))
 				continue
 			}
 			e := element(v)
-			if o.typ != Fail && e.maybeInv < 0 {
-				e.maybeInv = o.inv // ops are in invocation order: the first is the earliest
+			if o.Type != Fail && e.maybeInv < 0 {
+				e.maybeInv = o.InvokePos // ops are in invocation order: the first is the earliest
 			}
-			if o.typ == OK && (e.okDone < 0 || o.done < e.okDone) {
-				e.okDone = o.done
+			if o.Type == OK && (e.okDone < 0 || o.CompletePos < e.okDone) {
+				e.okDone = o.CompletePos
 			}
-		case o.typ == OK: // members
-			vs, err := decodeInts(o.value)
+		case o.Type == OK: // members
+			vs, err := decodeInts(o.Completion.Value)
 			if err != nil {
-				d.Malformed = append(d.Malformed, malformedAt(h, o.done, "members on key %q: %v", key, err))
+				d.Malformed = append(d.Malformed, malformedAt(h, o.CompletePos, "members on key %q: %v", key, err))
 				continue
 			}
 			reads = append(reads, setRead{op: o, members: sortedUnique(vs)})
@@ -199,16 +198,16 @@ func checkSetKey(h History, key string, ops []*pairedOp, d *SetDetails) *SetKey 
 	for _, r := range reads {
 		for _, v := range r.members {
 			e := els[v]
-			if e == nil || e.maybeInv < 0 || e.maybeInv > r.op.done {
+			if e == nil || e.maybeInv < 0 || e.maybeInv > r.op.CompletePos {
 				if !unexpected[v] {
 					unexpected[v] = true
 					sk.Unexpected = append(sk.Unexpected, v)
-					witness(SetWitness{Element: v, Kind: "unexpected", Read: h[r.op.done].Index, Known: -1})
+					witness(SetWitness{Element: v, Kind: "unexpected", Read: r.op.Completion.Index, Known: -1})
 				}
 				continue
 			}
-			if e.seenDone < 0 || r.op.done < e.seenDone {
-				e.seenDone = r.op.done
+			if e.seenDone < 0 || r.op.CompletePos < e.seenDone {
+				e.seenDone = r.op.CompletePos
 			}
 		}
 	}
@@ -231,7 +230,7 @@ func checkSetKey(h History, key string, ops []*pairedOp, d *SetDetails) *SetKey 
 		}
 		first := len(reads) // not judged: it may never have happened, or is already reported
 		if known := e.known(); known >= 0 && !unexpected[v] {
-			first = sort.Search(len(reads), func(i int) bool { return reads[i].op.inv > known })
+			first = sort.Search(len(reads), func(i int) bool { return reads[i].op.InvokePos > known })
 		}
 		e.reads = newPresence(first)
 	}
@@ -258,10 +257,10 @@ func checkSetKey(h History, key string, ops []*pairedOp, d *SetDetails) *SetKey 
 		case missed == 0:
 		case !inLast:
 			sk.Lost = append(sk.Lost, v)
-			witness(SetWitness{Element: v, Kind: "lost", Read: h[reads[len(reads)-1].op.done].Index, Known: h[known].Index})
+			witness(SetWitness{Element: v, Kind: "lost", Read: reads[len(reads)-1].op.Completion.Index, Known: h[known].Index})
 		default:
 			sk.Stale = append(sk.Stale, v)
-			witness(SetWitness{Element: v, Kind: "stale", Read: h[reads[firstMissing].op.done].Index, Known: h[known].Index})
+			witness(SetWitness{Element: v, Kind: "stale", Read: reads[firstMissing].op.Completion.Index, Known: h[known].Index})
 		}
 	}
 	for _, l := range [][]int64{sk.Lost, sk.Stale, sk.Unexpected, sk.NeverRead} {

@@ -44,20 +44,21 @@ func Stats(h History) Result {
 			d.NemesisEvents++
 		}
 	}
-	for _, o := range pairOps(h) {
-		c := by[o.f]
+	for _, o := range h.Operations() {
+		f := o.Invocation.F
+		c := by[f]
 		if c == nil {
-			c = &StatsCounts{F: o.f}
-			by[o.f] = c
+			c = &StatsCounts{F: f}
+			by[f] = c
 		}
 		for _, c := range []*StatsCounts{c, &d.Total} {
 			c.Count++
 			switch {
-			case !o.completed():
+			case !o.Completed():
 				c.Unfinished++
-			case o.typ == OK:
+			case o.Type == OK:
 				c.OK++
-			case o.typ == Fail:
+			case o.Type == Fail:
 				c.Fail++
 			default:
 				c.Info++

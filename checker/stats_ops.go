@@ -10,83 +10,24 @@ import (
 )
 
 // This file holds what stats, perf and the workload checkers (counter, set,
-// list-append) share: client operations paired from a history's events,
+// list-append) share beyond History.Operations: operations grouped by key,
 // value decoding, and key ordering.
-
-// pairedOp is one client operation: an invocation and what completed it.
-// Positions (inv, done) are offsets into the history slice, which is in
-// real-time order: "a completed before b was invoked" is a.done < b.inv.
-type pairedOp struct {
-	f, key  string
-	process Process
-	inv     int // position of the invocation
-	// done is the position of the completion, or -1 for an operation that
-	// never completed; such an operation counts as info (it may have
-	// happened at any time after its invocation, or never).
-	done int
-	typ  Type // OK, Fail or Info
-	// invValue is the invocation's value; value the completion's (nil if
-	// it never completed).
-	invValue, value json.RawMessage
-}
-
-// completed reports whether the operation has a completion event.
-func (o *pairedOp) completed() bool { return o.done >= 0 }
-
-// doneOr is the completion position, or end for an operation that never
-// completed (it stays concurrent with everything after its invocation).
-func (o *pairedOp) doneOr(end int) int {
-	if o.done < 0 {
-		return end
-	}
-	return o.done
-}
-
-// pairOps pairs every client invocation with its completion, in invocation
-// order, skipping nemesis events. It does not trust the history to be
-// valid: a completion with no outstanding invocation is ignored, and an
-// invocation on a process that is still busy leaves the earlier operation
-// uncompleted (info).
-func pairOps(h History) []pairedOp {
-	var ops []pairedOp
-	open := map[Process]int{} // process -> index into ops
-	for i := range h {
-		e := &h[i]
-		if e.Process == Nemesis {
-			continue
-		}
-		if e.Type == Invoke {
-			open[e.Process] = len(ops)
-			ops = append(ops, pairedOp{f: e.F, key: e.Key, process: e.Process, inv: i, done: -1, typ: Info, invValue: e.Value})
-			continue
-		}
-		j, ok := open[e.Process]
-		if !ok {
-			continue
-		}
-		delete(open, e.Process)
-		switch e.Type {
-		case OK, Fail, Info:
-			ops[j].typ, ops[j].done, ops[j].value = e.Type, i, e.Value
-		}
-	}
-	return ops
-}
 
 // opsByKey groups operations whose f is one of fs by key, keeping
 // invocation order within a key, and returns the keys in keyLess order.
-func opsByKey(ops []pairedOp, fs ...string) (map[string][]*pairedOp, []string) {
-	by := map[string][]*pairedOp{}
+func opsByKey(ops []Operation, fs ...string) (map[string][]*Operation, []string) {
+	by := map[string][]*Operation{}
 	var keys []string
 	for i := range ops {
 		o := &ops[i]
-		if !fOneOf(o.f, fs) {
+		if !fOneOf(o.Invocation.F, fs) {
 			continue
 		}
-		if _, seen := by[o.key]; !seen {
-			keys = append(keys, o.key)
+		key := o.Invocation.Key
+		if _, seen := by[key]; !seen {
+			keys = append(keys, key)
 		}
-		by[o.key] = append(by[o.key], o)
+		by[key] = append(by[key], o)
 	}
 	sort.Slice(keys, func(i, j int) bool { return keyLess(keys[i], keys[j]) })
 	return by, keys

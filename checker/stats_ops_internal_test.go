@@ -22,24 +22,6 @@ func TestKeyLessIsNaturalAndTotal(t *testing.T) {
 	}
 }
 
-func TestPairOpsToleratesBrokenHistories(t *testing.T) {
-	v := json.RawMessage(`1`)
-	h := History{
-		{Type: OK, F: "add", Process: 4, Value: v},     // completes nothing: ignored
-		{Type: Invoke, F: "add", Process: 1, Value: v}, // superseded: stays indeterminate
-		{Type: Invoke, F: "add", Process: 1, Value: v},
-		{Type: Fail, F: "add", Process: 1, Value: v},
-		{Type: Invoke, F: "x", Process: Nemesis},
-		{Type: Invoke, F: "members", Process: 2}, // never completed
-	}
-	ops := pairOps(h)
-	assert.Equal(t, []pairedOp{
-		{f: "add", process: 1, inv: 1, done: -1, typ: Info, invValue: v},
-		{f: "add", process: 1, inv: 2, done: 3, typ: Fail, invValue: v, value: v},
-		{f: "members", process: 2, inv: 5, done: -1, typ: Info},
-	}, ops)
-}
-
 func TestQuantileIsNearestRank(t *testing.T) {
 	xs := []int64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}
 	assert.Equal(t, int64(5), nearestRank(xs, 500))

@@ -101,19 +101,10 @@ func bigReads(tb testing.TB, n int, f, readF string) checker.History {
 // hasInfo reports whether a history has an indeterminate operation (an
 // info completion, or an invocation never completed): every fixture must.
 func hasInfo(h checker.History) bool {
-	open := map[checker.Process]bool{}
-	for _, e := range h {
-		if e.Process == checker.Nemesis {
-			continue
-		}
-		switch e.Type {
-		case checker.Info:
+	for _, o := range h.Operations() {
+		if o.Type == checker.Info {
 			return true
-		case checker.Invoke:
-			open[e.Process] = true
-		default:
-			delete(open, e.Process)
 		}
 	}
-	return len(open) > 0
+	return false
 }

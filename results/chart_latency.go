@@ -5,6 +5,8 @@ import (
 	"math"
 	"slices"
 	"strings"
+
+	"raftcheck/checker"
 )
 
 // The latency chart's limits: points of the same kind that fall on the
@@ -20,13 +22,13 @@ const (
 
 // functions are the operations' functions, sorted, each with its colour
 // class.
-func functions(ops []op) map[string]string {
+func functions(ops []checker.Operation) map[string]string {
 	var fs []string
 	seen := map[string]bool{}
 	for i := range ops {
-		if !seen[ops[i].F] {
-			seen[ops[i].F] = true
-			fs = append(fs, ops[i].F)
+		if f := ops[i].Invocation.F; !seen[f] {
+			seen[f] = true
+			fs = append(fs, f)
 		}
 	}
 	slices.Sort(fs)
@@ -41,14 +43,14 @@ func functions(ops []op) map[string]string {
 // latency (log scale), coloured by function and shaped by outcome, with
 // lines for the 50th, 95th and 99th percentile of ok operations over
 // time, and the faults shaded behind.
-func latencyChart(ops []op, faults []Fault, end int64) chart {
+func latencyChart(ops []checker.Operation, faults []Fault, end int64) chart {
 	f := frame{width: 1100, height: 360, left: 70, right: 20, top: 10, bottom: 40, end: end}
 	s := newSVG("latency-svg", f.width, f.height, "latency of each operation over time")
 	shadeFaults(s, f, faults, f.top, f.plotBottom())
 	lo, hi := math.Inf(1), math.Inf(-1)
 	completed := 0
 	for i := range ops {
-		if l := ops[i].latency(); l >= 0 {
+		if l, ok := ops[i].Latency(); ok {
 			ms := latencyMS(l)
 			lo, hi = min(lo, ms), max(hi, ms)
 			completed++
@@ -83,7 +85,7 @@ func latencyChart(ops []op, faults []Fault, end int64) chart {
 		x, y           int
 	}
 	type dot struct {
-		o     *op
+		o     *checker.Operation
 		x, y  float64
 		class string
 		n     int
@@ -92,18 +94,18 @@ func latencyChart(ops []op, faults []Fault, end int64) chart {
 	var dots []dot
 	for i := range ops {
 		o := &ops[i]
-		l := o.latency()
-		if l < 0 {
+		l, ok := o.Latency()
+		if !ok {
 			continue
 		}
-		x, yy := f.x(o.Start), y(latencyMS(l))
-		k := cellKey{fclass[o.F], o.outcome(), int(x / latencyCell), int(yy / latencyCell)}
+		x, yy := f.x(o.Start()), y(latencyMS(l))
+		k := cellKey{fclass[o.Invocation.F], string(o.Type), int(x / latencyCell), int(yy / latencyCell)}
 		if j, ok := at[k]; ok {
 			dots[j].n++
 			continue
 		}
 		at[k] = len(dots)
-		dots = append(dots, dot{o: o, x: x, y: yy, class: fclass[o.F], n: 1})
+		dots = append(dots, dot{o: o, x: x, y: yy, class: fclass[o.Invocation.F], n: 1})
 	}
 	stride := 1
 	if len(dots) > maxLatencyPoints {
@@ -116,15 +118,16 @@ func latencyChart(ops []op, faults []Fault, end int64) chart {
 		if d.n > 1 {
 			title += fmt.Sprintf(" (and %d more of this kind here)", d.n-1)
 		}
-		s.marker(d.x, d.y, d.o.outcome(), "pt "+d.class, title)
+		s.marker(d.x, d.y, string(d.o.Type), "pt "+d.class, title)
 		drawn++
 	}
+	buckets := okLatencies(ops, end)
 	for _, q := range []struct {
 		q     float64
 		class string
 		name  string
 	}{{0.5, "q50", "p50"}, {0.95, "q95", "p95"}, {0.99, "q99", "p99"}} {
-		for _, line := range quantileLines(ops, end, q.q) {
+		for _, line := range quantileLines(buckets, end, q.q) {
 			pts := make([]point, len(line))
 			for i, p := range line {
 				pts[i] = point{f.x(p.t), y(p.ms)}
@@ -192,19 +195,30 @@ type quantilePoint struct {
 	ms float64
 }
 
-// quantileLines are the q-th latency quantile of the ok operations
-// invoked in each time bucket, at the bucket's middle; a bucket without
-// any breaks the line.
-func quantileLines(ops []op, end int64, q float64) [][]quantilePoint {
+// okLatencies are the latencies of the ok operations invoked in each of
+// latencyBuckets time buckets, each bucket sorted: one pass over the
+// operations serves every quantile line.
+func okLatencies(ops []checker.Operation, end int64) [][]int64 {
 	buckets := make([][]int64, latencyBuckets)
 	for i := range ops {
 		o := &ops[i]
-		if o.outcome() != "ok" {
+		l, ok := o.Latency()
+		if o.Type != checker.OK || !ok {
 			continue
 		}
-		b := min(latencyBuckets-1, int(float64(o.Start)/float64(end)*latencyBuckets))
-		buckets[b] = append(buckets[b], o.latency())
+		b := min(latencyBuckets-1, int(float64(o.Start())/float64(end)*latencyBuckets))
+		buckets[b] = append(buckets[b], l)
 	}
+	for _, ls := range buckets {
+		slices.Sort(ls)
+	}
+	return buckets
+}
+
+// quantileLines are the q-th latency quantile of each bucket of
+// okLatencies, at the bucket's middle; a bucket without any breaks the
+// line.
+func quantileLines(buckets [][]int64, end int64, q float64) [][]quantilePoint {
 	var lines [][]quantilePoint
 	var cur []quantilePoint
 	for b, ls := range buckets {
@@ -215,7 +229,6 @@ func quantileLines(ops []op, end int64, q float64) [][]quantilePoint {
 			}
 			continue
 		}
-		slices.Sort(ls)
 		// Nearest rank, as the perf checker computes its quantiles.
 		rank := int(math.Ceil(q*float64(len(ls)))) - 1
 		mid := int64((float64(b) + 0.5) / latencyBuckets * float64(end))

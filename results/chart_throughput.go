@@ -4,11 +4,13 @@ import (
 	"fmt"
 	"math"
 	"slices"
+
+	"raftcheck/checker"
 )
 
 // throughputChart draws completions per second of virtual time, by
 // outcome, in about a hundred buckets, with the faults shaded behind.
-func throughputChart(ops []op, faults []Fault, end int64) chart {
+func throughputChart(ops []checker.Operation, faults []Fault, end int64) chart {
 	f := frame{width: 1100, height: 260, left: 70, right: 20, top: 10, bottom: 40, end: end}
 	s := newSVG("throughput-svg", f.width, f.height, "completed operations per second over time")
 	shadeFaults(s, f, faults, f.top, f.plotBottom())
@@ -21,14 +23,14 @@ func throughputChart(ops []op, faults []Fault, end int64) chart {
 	}
 	for i := range ops {
 		o := &ops[i]
-		if !o.completed() {
+		if !o.Completed() {
 			continue
 		}
-		k := slices.Index(outcomes, o.outcome())
+		k := slices.Index(outcomes, string(o.Type))
 		if k < 0 {
 			continue
 		}
-		counts[k][min(n-1, int(o.End/step))]++
+		counts[k][min(n-1, int(o.Completion.Time/step))]++
 	}
 	peak := 1
 	for _, cs := range counts {

@@ -24,7 +24,7 @@ const (
 // there are many more processes than clients. A process takes the lowest
 // row free when it starts, so that there are about as many rows as
 // clients at a time, as in Jepsen's timeline.
-func timelineRows(ops []op, end int64) (row map[checker.Process]int, labels []string) {
+func timelineRows(ops []checker.Operation, end int64) (row map[checker.Process]int, labels []string) {
 	type span struct {
 		p          checker.Process
 		start, end int64
@@ -33,17 +33,14 @@ func timelineRows(ops []op, end int64) (row map[checker.Process]int, labels []st
 	var order []*span
 	for i := range ops {
 		o := &ops[i]
-		s := spans[o.Process]
+		p := o.Invocation.Process
+		s := spans[p]
 		if s == nil {
-			s = &span{p: o.Process, start: o.Start}
-			spans[o.Process] = s
+			s = &span{p: p, start: o.Start()}
+			spans[p] = s
 			order = append(order, s)
 		}
-		e := o.End
-		if e < 0 {
-			e = end
-		}
-		s.end = max(s.end, e)
+		s.end = max(s.end, o.End(end))
 	}
 	slices.SortFunc(order, func(a, b *span) int {
 		if c := cmp.Compare(a.start, b.start); c != 0 {
@@ -95,7 +92,7 @@ func timelineRows(ops []op, end int64) (row map[checker.Process]int, labels []st
 // coloured by outcome, with the nemesis's faults above in lanes by kind
 // and shaded behind. The operations in focus (the first illegal one) are
 // drawn on top, the first with the id "timeline-focus".
-func timelineChart(ops []op, faults []Fault, end int64, focus map[int]bool) chart {
+func timelineChart(ops []checker.Operation, faults []Fault, end int64, focus map[int]bool) chart {
 	rowOf, labels := timelineRows(ops, end)
 	groups := faultLanes(faults)
 	rowH := 14.0
@@ -128,14 +125,14 @@ func timelineChart(ops []op, faults []Fault, end int64, focus map[int]bool) char
 	for r, l := range labels {
 		s.label(f.left-6, opsTop+float64(r)*rowH+rowH*0.75, "row-label", "end", l)
 	}
-	c := chart{Legend: append([]legendItem{{"o-ok", "ok"}, {"o-fail", "fail"}, {"o-info", "info (outcome unknown)"}, {"o-open", "never completed"}}, faultLegend(faults)...)}
+	c := chart{Legend: append([]legendItem{{"o-ok", "ok"}, {"o-fail", "fail"}, {"o-info", "info (outcome unknown)"}, {"o-info never", "info: never completed"}}, faultLegend(faults)...)}
 	if len(ops) <= maxTimelineOps {
 		for i := range ops {
 			o := &ops[i]
-			if focus[o.Invoke] {
+			if focus[o.Invocation.Index] {
 				continue
 			}
-			timelineBar(s, f, o, opsTop+float64(rowOf[o.Process])*rowH, rowH, "", false)
+			timelineBar(s, f, o, opsTop+float64(rowOf[o.Invocation.Process])*rowH, rowH, "", false)
 		}
 	} else {
 		timelineCells(s, f, ops, rowOf, labels, opsTop, rowH)
@@ -145,7 +142,7 @@ func timelineChart(ops []op, faults []Fault, end int64, focus map[int]bool) char
 	first := true
 	for i := range ops {
 		o := &ops[i]
-		if !focus[o.Invoke] {
+		if !focus[o.Invocation.Index] {
 			continue
 		}
 		id := ""
@@ -153,11 +150,11 @@ func timelineChart(ops []op, faults []Fault, end int64, focus map[int]bool) char
 			id, first = "timeline-focus", false
 			// A line down from a label, so that the operation is found at
 			// a glance among thousands.
-			x := f.x(o.Start)
+			x := f.x(o.Start())
 			s.line(x, f.top-10, x, f.plotBottom(), "focus-line")
-			s.label(x+4, f.top-2, "focus-label", "start", "first illegal operation: process "+o.Process.String()+", "+o.F+" "+shortValue(o.Value, 40))
+			s.label(x+4, f.top-2, "focus-label", "start", "first illegal operation: process "+o.Invocation.Process.String()+", "+o.Invocation.F+" "+shortValue(opValue(o), 40))
 		}
-		timelineBar(s, f, o, opsTop+float64(rowOf[o.Process])*rowH, rowH, id, true)
+		timelineBar(s, f, o, opsTop+float64(rowOf[o.Invocation.Process])*rowH, rowH, id, true)
 	}
 	if n := rowCount(rowOf); n > maxTimelineRows {
 		c.Note = strings.TrimSpace(c.Note + fmt.Sprintf(" %s rows of processes are folded onto %d.", commas(n), maxTimelineRows))
@@ -200,66 +197,59 @@ func faultLanes(faults []Fault) []string {
 	return append(out, rest...)
 }
 
-func timelineBar(s *svg, f frame, o *op, y, h float64, id string, focus bool) {
-	e := o.End
-	if e < 0 {
-		e = f.end
-	}
-	class := "op o-" + o.outcome()
+func timelineBar(s *svg, f frame, o *checker.Operation, y, h float64, id string, focus bool) {
+	class := "op " + opClass(o)
 	if focus {
 		class += " focus"
 	}
-	x0, x1 := f.x(o.Start), f.x(e)
+	x0, x1 := f.x(o.Start()), f.x(o.End(f.end))
 	pad := min(1.5, h/5)
 	s.rectID(id, x0, y+pad, x1-x0, h-2*pad, class, opTitle(o))
 }
 
 // opTitle describes an operation on hover.
-func opTitle(o *op) string {
+func opTitle(o *checker.Operation) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "process %s: %s", o.Process, o.F)
-	if o.Key != "" {
-		fmt.Fprintf(&b, " key %s", o.Key)
+	inv := o.Invocation
+	fmt.Fprintf(&b, "process %s: %s", inv.Process, inv.F)
+	if inv.Key != "" {
+		fmt.Fprintf(&b, " key %s", inv.Key)
 	}
-	fmt.Fprintf(&b, " %s → %s", shortValue(o.Value, 80), o.outcome())
-	if o.completed() {
-		fmt.Fprintf(&b, " in %s (events %d–%d, %s–%s)", dur(o.latency()), o.Invoke, o.Complete, dur(o.Start), dur(o.End))
+	fmt.Fprintf(&b, " %s → %s", shortValue(opValue(o), 80), o.Type)
+	if l, ok := o.Latency(); ok {
+		fmt.Fprintf(&b, " in %s (events %d–%d, %s–%s)", dur(l), inv.Index, o.Completion.Index, dur(inv.Time), dur(o.Completion.Time))
 	} else {
-		fmt.Fprintf(&b, " (event %d at %s; never completed)", o.Invoke, dur(o.Start))
+		fmt.Fprintf(&b, " (event %d at %s; never completed)", inv.Index, dur(inv.Time))
 	}
 	return b.String()
 }
 
 // timelineCells draws the timeline of a large history: per row, the
 // operations running in each time cell, coloured by the worst outcome.
-func timelineCells(s *svg, f frame, ops []op, rowOf map[checker.Process]int, labels []string, top, rowH float64) {
-	type counts [4]int // ok, fail, info, open
+func timelineCells(s *svg, f frame, ops []checker.Operation, rowOf map[checker.Process]int, labels []string, top, rowH float64) {
+	type counts [4]int // ok, fail, info completed, info never completed
 	cells := make([]counts, len(labels)*timelineBuckets)
 	bucket := func(t int64) int {
 		return min(timelineBuckets-1, int(float64(min(max(t, 0), f.end))/float64(f.end)*timelineBuckets))
 	}
 	for i := range ops {
 		o := &ops[i]
-		e := o.End
-		if e < 0 {
-			e = f.end
-		}
 		k := 0
-		switch o.outcome() {
-		case "fail":
-			k = 1
-		case "info":
-			k = 2
-		case "open":
+		switch {
+		case !o.Completed():
 			k = 3
+		case o.Type == checker.Fail:
+			k = 1
+		case o.Type == checker.Info:
+			k = 2
 		}
-		r := rowOf[o.Process]
-		for b := bucket(o.Start); b <= bucket(e); b++ {
+		r := rowOf[o.Invocation.Process]
+		for b := bucket(o.Start()); b <= bucket(o.End(f.end)); b++ {
 			cells[r*timelineBuckets+b][k]++
 		}
 	}
 	w := f.plotWidth() / timelineBuckets
-	classes := [4]string{"o-ok", "o-fail", "o-info", "o-open"}
+	classes := [4]string{"o-ok", "o-fail", "o-info", "o-info never"}
 	for r := range labels {
 		for b := 0; b < timelineBuckets; b++ {
 			c := cells[r*timelineBuckets+b]
@@ -269,7 +259,7 @@ func timelineCells(s *svg, f frame, ops []op, rowOf map[checker.Process]int, lab
 			}
 			t0 := int64(float64(b) / timelineBuckets * float64(f.end))
 			t1 := int64(float64(b+1) / timelineBuckets * float64(f.end))
-			title := fmt.Sprintf("%s, %s–%s: %d ok, %d fail, %d info, %d never completed", labels[r], dur(t0), dur(t1), c[0], c[1], c[2], c[3])
+			title := fmt.Sprintf("%s, %s–%s: %d ok, %d fail, %d info (%d never completed)", labels[r], dur(t0), dur(t1), c[0], c[1], c[2]+c[3], c[3])
 			// The cell is split by outcome in proportion to the
 			// operations running in it, with at least a sliver for any
 			// outcome present, so that a lone info among many ok still

@@ -148,13 +148,13 @@ func WriteReport(w io.Writer, rep Report) error {
 	var a anchors
 	p.History, a = historyTable(rep.History, withFocusFirst(firstFocus, d.focus()))
 	p.Checkers = checkerViews(r.Checkers, d, a)
-	ops := pairOps(rep.History)
+	ops := rep.History.Operations()
 	timelineFocus := map[int]bool{}
 	if illegal != nil {
 		p.FirstIllegal = newIllegalView(fail, illegal, a)
 		timelineFocus[illegal.Invoke] = true
 		for i := range ops {
-			if ops[i].Invoke == illegal.Invoke {
+			if ops[i].Invocation.Index == illegal.Invoke {
 				p.FirstIllegal.InTimeline = true
 			}
 		}

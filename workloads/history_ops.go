@@ -13,9 +13,9 @@ import (
 type decodeFunc[I, O any] func(inv, done *checker.Event) (in I, out O, read bool, err error)
 
 // historyOps turns a history into the operations a linearizability check
-// takes (checker.Op), decoding each with decode:
+// takes (checker.Op), decoding each with decode. It pairs events as
+// checker.History.Operations does, then:
 //
-//   - nemesis events are skipped;
 //   - an operation that completed fail certainly did not happen, and is
 //     left out (its values are still checked);
 //   - an operation that completed info, or not at all before the history
@@ -29,45 +29,33 @@ func historyOps[I, O any](h checker.History, decode decodeFunc[I, O]) ([]checker
 	if err := h.Validate(); err != nil {
 		return nil, err
 	}
-	type pending struct{ inv, done *checker.Event }
-	var all []pending
-	open := map[checker.Process]int{} // process -> its operation in all
-	for i := range h {
-		e := &h[i]
-		switch {
-		case e.Process == checker.Nemesis:
-		case e.Type == checker.Invoke:
-			open[e.Process] = len(all)
-			all = append(all, pending{inv: e})
-		default:
-			all[open[e.Process]].done = e
-			delete(open, e.Process)
-		}
-	}
-	ops := make([]checker.Op[I, O], 0, len(all))
-	for _, p := range all {
-		known := p.done != nil && p.done.Type == checker.OK
+	paired := h.Operations()
+	ops := make([]checker.Op[I, O], 0, len(paired))
+	for i := range paired {
+		p := &paired[i]
+		known := p.Type == checker.OK
 		var done *checker.Event
 		if known {
-			done = p.done
+			done = p.Completion
 		}
-		in, out, read, err := decode(p.inv, done)
+		in, out, read, err := decode(p.Invocation, done)
 		if err != nil {
 			return nil, err
 		}
-		if p.done != nil && p.done.Type == checker.Fail || !known && read {
+		if p.Type == checker.Fail || !known && read {
 			continue
 		}
+		inv := p.Invocation
 		op := checker.Op[I, O]{
-			Process: p.inv.Process, Key: p.inv.Key, F: p.inv.F, Value: p.inv.Value,
+			Process: inv.Process, Key: inv.Key, F: inv.F, Value: inv.Value,
 			Input: in, Output: out, Known: known,
-			Call: p.inv.Time, Return: p.inv.Time, Invoke: p.inv.Index, Complete: -1,
+			Call: inv.Time, Return: inv.Time, Invoke: inv.Index, Complete: -1,
 		}
-		if p.done != nil {
-			op.Return, op.Complete = p.done.Time, p.done.Index
+		if c := p.Completion; c != nil {
+			op.Return, op.Complete = c.Time, c.Index
 		}
 		if known {
-			op.Value = p.done.Value
+			op.Value = done.Value
 		}
 		ops = append(ops, op)
 	}
