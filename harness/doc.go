@@ -24,7 +24,11 @@
 // world only through its Env. The Raft core (package raft) never imports this
 // package; an adapter in this package drives it.
 //
-// harness must never import cmd/, results/ or nemesis/: the nemesis acts on
-// the world through its exported methods, and what happens to a run's output
-// is not the simulation's business.
+// Of the project, the package harness imports nothing. Its subpackages
+// build on it in layers: raftnode, kv, invariant, client and cluster are the
+// systems and clients in the world, and may import raft and checker's
+// history types but never nemesis, workloads, results or cmd; simtarget,
+// sweep and run compose runs, and are the only ones that import nemesis
+// (and run, workloads). cmd/raftcheck's layering test holds every package
+// to this.
 package harness

@@ -71,6 +71,10 @@ func (s *Stream) Between(lo, hi int64) int64 {
 	return lo + int64(s.Below(uint64(hi-lo)+1))
 }
 
+// Perm draws a random permutation of 0..n-1, through the stream's
+// *rand.Rand (so it shares the stream's one sequence).
+func (s *Stream) Perm(n int) []int { return s.rand.Perm(n) }
+
 // Chance reports true with probability p, given as a Probability.
 func (s *Stream) Chance(p Probability) bool {
 	switch p.threshold {

@@ -11,6 +11,7 @@ import (
 
 	"raftcheck/harness"
 	"raftcheck/harness/cluster"
+	"raftcheck/harness/simtarget"
 	"raftcheck/nemesis"
 )
 
@@ -70,8 +71,8 @@ func TestLeaderKindsNeedALeader(t *testing.T) {
 			c, env := newCluster(t, cluster.DefaultConfig(1))
 			require.Nil(t, c.Leader())
 			k, _ := nemesis.Lookup(name)
-			_, heal, ok := k.Start(env)
-			assert.False(t, ok)
+			_, heal, err := k.Start(env)
+			assert.ErrorIs(t, err, nemesis.ErrNothingToBreak)
 			assert.Nil(t, heal)
 			assertNoCut(t, c)
 			for _, a := range c.Peers.Addrs {
@@ -98,7 +99,7 @@ func newCluster(t *testing.T, cfg cluster.Config) (*cluster.Cluster, *nemesis.En
 	require.NoError(t, err)
 	_, err = c.World.AddClient("c1", idle{})
 	require.NoError(t, err)
-	return c, &nemesis.Env{Cluster: c, Rand: c.World.Seeds().Stream("test"), Params: nemesis.DefaultParams()}
+	return c, &nemesis.Env{Target: simtarget.ForCluster(c), Rand: c.World.Seeds().Stream("test"), Params: nemesis.DefaultParams()}
 }
 
 // sized is the default cluster config with n nodes.
@@ -118,8 +119,8 @@ func startHeal(t *testing.T, env *nemesis.Env, name string) (nemesis.Action, fun
 	t.Helper()
 	k, ok := nemesis.Lookup(name)
 	require.True(t, ok, name)
-	act, heal, ok := k.Start(env)
-	require.True(t, ok, "%s found nothing to do", name)
+	act, heal, err := k.Start(env)
+	require.NoError(t, err, "%s found nothing to do", name)
 	require.NotNil(t, heal)
 	require.NotEmpty(t, act.Description)
 	require.NotEmpty(t, act.Nodes)
@@ -204,5 +205,5 @@ func lookup(t *testing.T, name string) nemesis.Kind {
 
 // envWith is an Env on c whose random stream has the given name.
 func envWith(c *cluster.Cluster, stream string) *nemesis.Env {
-	return &nemesis.Env{Cluster: c, Rand: c.World.Seeds().Stream(stream), Params: nemesis.DefaultParams()}
+	return &nemesis.Env{Target: simtarget.ForCluster(c), Rand: c.World.Seeds().Stream(stream), Params: nemesis.DefaultParams()}
 }

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-
-	"raftcheck/harness"
 )
 
 // clockKinds disturb nodes' local clocks: a bump sets one clock, a strobe
@@ -22,27 +20,32 @@ var clockKinds = []Kind{
 // trueClocks are the nodes whose clocks read true time at a true rate.
 // Clock faults take only these, so that two clock faults in force at once
 // never share a clock and healing one does not undo the other.
-func trueClocks(env *Env) []harness.Addr {
-	w := env.World()
-	var out []harness.Addr
-	for _, a := range nodeAddrs(env) {
-		if c := w.Clock(a); c.Offset(w.Now()) == 0 && c.Rate() == 0 {
-			out = append(out, a)
+// A target without clocks answers with its error.
+func trueClocks(env *Env) ([]node, error) {
+	var out []node
+	for _, n := range allNodes(env) {
+		off, rate, err := env.Target.Clock(env.name(n))
+		if err != nil {
+			return nil, err
+		}
+		if off == 0 && rate == 0 {
+			out = append(out, n)
 		}
 	}
-	return out
+	return out, nil
 }
 
 // resetClocks returns a heal that sets the clocks back to true time and a
 // true rate.
-func resetClocks(w *harness.World, nodes []harness.Addr) func() {
+func resetClocks(env *Env, nodes []node) func() {
 	return func() {
-		for _, a := range nodes {
-			// The addresses are the cluster's own and rate 0 is valid, so
-			// neither call can fail.
-			_ = w.SetClockRate(a, 0)
-			if off := w.Clock(a).Offset(w.Now()); off != 0 {
-				_ = w.JumpClock(a, -off)
+		for _, n := range nodes {
+			// The clocks were set through the target, and rate 0 is valid,
+			// so neither call can fail.
+			name := env.name(n)
+			_ = env.Target.SetClockRate(name, 0)
+			if off, _, _ := env.Target.Clock(name); off != 0 {
+				_ = env.Target.JumpClock(name, -off)
 			}
 		}
 	}
@@ -67,34 +70,44 @@ type clockValue struct {
 
 // startClockBump jumps one random node's clock by ClockBump/2 to
 // ClockBump, forward or back.
-func startClockBump(env *Env) (Action, func(), bool) {
+func startClockBump(env *Env) (Action, func(), error) {
 	limit := env.Params.ClockBump
-	nodes := pickNodes(env, trueClocks(env), 1)
-	if limit <= 0 || len(nodes) == 0 {
-		return Action{}, nil, false
+	free, err := trueClocks(env)
+	if err != nil {
+		return Action{}, nil, err
 	}
-	w, a := env.World(), nodes[0]
+	nodes := pickNodes(env, free, 1)
+	if limit <= 0 || len(nodes) == 0 {
+		return Action{}, nil, ErrNothingToBreak
+	}
+	a := env.name(nodes[0])
 	delta := time.Duration(drawMagnitude(env, int64(limit)))
-	_ = w.JumpClock(a, delta)
+	if err := env.Target.JumpClock(a, delta); err != nil {
+		return Action{}, nil, err
+	}
 	return Action{
-		Description: fmt.Sprintf("bumped the clock of %s by %v", w.Name(a), delta),
-		Value:       clockValue{Node: w.Name(a), Delta: delta},
-		Nodes:       []string{w.Name(a)},
-	}, resetClocks(w, nodes), true
+		Description: fmt.Sprintf("bumped the clock of %s by %v", a, delta),
+		Value:       clockValue{Node: a, Delta: delta},
+		Nodes:       []string{a},
+	}, resetClocks(env, nodes), nil
 }
 
 // startClockStrobe jumps one random node's clock forward by StrobeDelta
 // now, back by as much StrobePeriod later, forward again after another,
 // and so on until healed: a clock whose readings keep going backwards.
-func startClockStrobe(env *Env) (Action, func(), bool) {
+func startClockStrobe(env *Env) (Action, func(), error) {
 	delta, period := env.Params.StrobeDelta, env.Params.StrobePeriod
-	nodes := pickNodes(env, trueClocks(env), 1)
+	free, err := trueClocks(env)
+	if err != nil {
+		return Action{}, nil, err
+	}
+	nodes := pickNodes(env, free, 1)
 	// A zero period would reschedule itself forever at one instant.
 	if delta <= 0 || period <= 0 || len(nodes) == 0 {
-		return Action{}, nil, false
+		return Action{}, nil, ErrNothingToBreak
 	}
-	w, a := env.World(), nodes[0]
-	// The world cannot cancel a scheduled call, so the strobe checks a
+	t, a := env.Target, env.name(nodes[0])
+	// The target cannot cancel a scheduled call, so the strobe checks a
 	// flag the heal sets; each strobe has its own, so a new strobe after
 	// this one healed is not stopped by it.
 	stopped := false
@@ -109,51 +122,58 @@ func startClockStrobe(env *Env) (Action, func(), bool) {
 			d = -delta
 		}
 		forward = !forward
-		_ = w.JumpClock(a, d)
-		w.After(period, strobe)
+		_ = t.JumpClock(a, d)
+		t.After(period, strobe)
 	}
-	_ = w.JumpClock(a, delta)
-	w.After(period, strobe)
-	reset := resetClocks(w, nodes)
+	if err := t.JumpClock(a, delta); err != nil {
+		return Action{}, nil, err
+	}
+	t.After(period, strobe)
+	reset := resetClocks(env, nodes)
 	return Action{
-		Description: fmt.Sprintf("strobing the clock of %s by %v every %v", w.Name(a), delta, period),
-		Value:       clockValue{Node: w.Name(a), Delta: delta, Period: period},
-		Nodes:       []string{w.Name(a)},
-	}, func() { stopped = true; reset() }, true
+		Description: fmt.Sprintf("strobing the clock of %s by %v every %v", a, delta, period),
+		Value:       clockValue{Node: a, Delta: delta, Period: period},
+		Nodes:       []string{a},
+	}, func() { stopped = true; reset() }, nil
 }
 
 // driftValue is one clock's rate in the history value of a drift.
 type driftValue struct {
-	Node string      `json:"node"`
-	PPM  harness.PPM `json:"ppm"`
+	Node string `json:"node"`
+	PPM  PPM    `json:"ppm"`
 }
 
 // startClockDrift makes a random minority of the nodes (of a random size,
 // at least one) run fast or slow by DriftPPM/2 to DriftPPM each.
-func startClockDrift(env *Env) (Action, func(), bool) {
-	// A clock may not run slower than MinPPM: it would stop its timers.
-	limit := min(env.Params.DriftPPM, -harness.MinPPM)
-	n := len(nodeAddrs(env))
+func startClockDrift(env *Env) (Action, func(), error) {
+	limit := min(env.Params.DriftPPM, MaxDriftPPM)
+	n := len(allNodes(env))
 	if limit <= 0 || n == 0 {
-		return Action{}, nil, false
+		return Action{}, nil, ErrNothingToBreak
 	}
 	count := int(env.Rand.Between(1, int64(minority(n))))
-	nodes := pickNodes(env, trueClocks(env), count)
-	if len(nodes) == 0 {
-		return Action{}, nil, false
+	free, err := trueClocks(env)
+	if err != nil {
+		return Action{}, nil, err
 	}
-	w := env.World()
+	nodes := pickNodes(env, free, count)
+	if len(nodes) == 0 {
+		return Action{}, nil, ErrNothingToBreak
+	}
 	var rates []driftValue
 	var desc []string
-	for _, a := range nodes {
-		rate := harness.PPM(drawMagnitude(env, int64(limit)))
-		_ = w.SetClockRate(a, rate)
-		rates = append(rates, driftValue{Node: w.Name(a), PPM: rate})
-		desc = append(desc, fmt.Sprintf("%s %+d ppm", w.Name(a), rate))
+	for i, n := range nodes {
+		rate := PPM(drawMagnitude(env, int64(limit)))
+		if err := env.Target.SetClockRate(env.name(n), rate); err != nil {
+			resetClocks(env, nodes[:i])()
+			return Action{}, nil, err
+		}
+		rates = append(rates, driftValue{Node: env.name(n), PPM: rate})
+		desc = append(desc, fmt.Sprintf("%s %+d ppm", env.name(n), rate))
 	}
 	return Action{
 		Description: "clock drift " + strings.Join(desc, ", "),
 		Value:       rates,
-		Nodes:       nodeNames(w, nodes),
-	}, resetClocks(w, nodes), true
+		Nodes:       nodeNames(env, nodes),
+	}, resetClocks(env, nodes), nil
 }

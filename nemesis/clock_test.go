@@ -141,8 +141,8 @@ func TestClockFaultsTakeDistinctClocks(t *testing.T) {
 	assert.NotEqual(t, first.Nodes, second.Nodes)
 	assert.NotContains(t, third.Nodes, first.Nodes[0])
 	assert.NotContains(t, third.Nodes, second.Nodes[0])
-	_, _, ok := lookup(t, "clock-bump").Start(env)
-	assert.False(t, ok, "every clock is taken")
+	_, _, err := lookup(t, "clock-bump").Start(env)
+	assert.ErrorIs(t, err, nemesis.ErrNothingToBreak, "every clock is taken")
 
 	healFirst()
 	w := c.World

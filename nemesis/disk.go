@@ -1,10 +1,6 @@
 package nemesis
 
-import (
-	"fmt"
-
-	"raftcheck/harness"
-)
+import "fmt"
 
 // diskKinds slow the nodes' disks. A slow fsync keeps writes un-durable
 // for longer, which widens the window in which a crash loses them and in
@@ -15,29 +11,31 @@ var diskKinds = []Kind{
 
 // diskValue is the history value of a slow disk.
 type diskValue struct {
-	SyncLatency harness.Latency `json:"sync_latency"`
+	SyncLatency Latency `json:"sync_latency"`
 }
 
 // startDiskSlow makes every node's fsync take SlowFsync; its heal puts back
-// the cluster's starting fsync latency and leaves the rest of the disk
-// configuration (torn writes) as it is.
-func startDiskSlow(env *Env) (Action, func(), bool) {
-	w := env.World()
-	cfg := w.DiskConfig()
-	cfg.SyncLatency = env.Params.SlowFsync
-	// A zero or invalid latency injects nothing rather than stopping the
-	// run.
-	if cfg.SyncLatency == (harness.Latency{}) || w.SetDisk(cfg) != nil {
-		return Action{}, nil, false
+// the target's own fsync latency and leaves the rest of the disk faults
+// (torn writes) as they are.
+func startDiskSlow(env *Env) (Action, func(), error) {
+	faults := env.disk
+	faults.FsyncLatency = env.Params.SlowFsync
+	if faults.FsyncLatency.IsZero() {
+		return Action{}, nil, ErrNothingToBreak
 	}
-	base := env.Cluster.Config().Disk.SyncLatency
+	// A latency the target cannot draw from injects nothing rather than
+	// stopping the run.
+	if err := env.Target.SetDiskFaults(faults); err != nil {
+		return Action{}, nil, err
+	}
+	env.disk = faults
 	return Action{
-			Description: fmt.Sprintf("fsync latency %v on every disk", cfg.SyncLatency),
-			Value:       diskValue{SyncLatency: cfg.SyncLatency},
-			Nodes:       nodeNames(w, nodeAddrs(env)),
+			Description: fmt.Sprintf("fsync latency %v on every disk", faults.FsyncLatency),
+			Value:       diskValue{SyncLatency: faults.FsyncLatency},
+			Nodes:       nodeNames(env, allNodes(env)),
 		}, func() {
-			cfg := w.DiskConfig()
-			cfg.SyncLatency = base
-			_ = w.SetDisk(cfg)
-		}, true
+			env.disk.FsyncLatency = Latency{}
+			// Clearing a fault the target took cannot fail.
+			_ = env.Target.SetDiskFaults(env.disk)
+		}, nil
 }

@@ -9,6 +9,7 @@ import (
 
 	"raftcheck/harness"
 	"raftcheck/harness/cluster"
+	"raftcheck/harness/simtarget"
 )
 
 // A slow disk changes the fsync latency and nothing else of the disks'
@@ -27,7 +28,7 @@ func TestDiskSlow(t *testing.T) {
 
 	act, heal := startHeal(t, env, "disk-slow")
 	want := base
-	want.SyncLatency = env.Params.SlowFsync
+	want.SyncLatency = simtarget.Latency(env.Params.SlowFsync)
 	assert.NotEqual(t, base, want)
 	assert.Equal(t, want, c.World.DiskConfig(), "only the fsync latency changes")
 	assert.Len(t, act.Nodes, 5)

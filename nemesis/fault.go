@@ -3,22 +3,26 @@ package nemesis
 import (
 	"fmt"
 	"time"
-
-	"raftcheck/harness"
-	"raftcheck/harness/cluster"
 )
 
-// Env is what a fault acts on and with: the cluster (its world, its nodes,
-// its leader), the nemesis's own random stream, and the run's parameters
-// for faults of this kind.
+// Env is what a fault acts on and with: the target, the random stream its
+// choices are drawn from, and the run's parameters for faults of this
+// kind. The zero value of the rest is ready to use.
 type Env struct {
-	Cluster *cluster.Cluster
-	Rand    *harness.Stream
-	Params  Params
+	Target Target
+	Rand   Rand
+	Params Params
+
+	// links and disk are the packet and disk faults in force, as last set
+	// on the target: each fault owns one field and heals only that field,
+	// so faults in force together heal independently, in any order.
+	links LinkFaults
+	disk  DiskFaults
 }
 
-// World is the cluster's simulated world.
-func (e *Env) World() *harness.World { return e.Cluster.World }
+// NewEnv is the environment of faults on a target, drawing from the
+// target's own random stream.
+func NewEnv(t Target, p Params) *Env { return &Env{Target: t, Rand: t.Random(), Params: p} }
 
 // Kind is one kind of fault, as --nemesis names it.
 type Kind struct {
@@ -29,9 +33,11 @@ type Kind struct {
 	// Start breaks something now. It returns what it did, for the history
 	// and the report (Value is recorded as the nemesis event's value), and
 	// heal, which undoes it; heal is called once, when the schedule heals
-	// the fault or the run ends. A fault that finds nothing to do (no
-	// leader to isolate, say) returns ok false and nothing happens.
-	Start func(env *Env) (done Action, heal func(), ok bool)
+	// the fault or the run ends. On an error nothing is in force: a fault
+	// that finds nothing to do (no leader to isolate, say) returns
+	// ErrNothingToBreak, and one the target cannot perform an error
+	// wrapping ErrUnsupported.
+	Start func(env *Env) (done Action, heal func(), err error)
 }
 
 // Action describes what a fault did.
@@ -51,22 +57,24 @@ type Params struct {
 	// Packet faults: while on, the network drops, duplicates and reorders
 	// messages with these probabilities, and a delay spike adds this
 	// latency.
-	Loss       float64         `json:"loss"`
-	Duplicate  float64         `json:"duplicate"`
-	Reorder    float64         `json:"reorder"`
-	DelaySpike harness.Latency `json:"delay_spike"`
+	Loss       float64 `json:"loss"`
+	Duplicate  float64 `json:"duplicate"`
+	Reorder    float64 `json:"reorder"`
+	DelaySpike Latency `json:"delay_spike"`
 	// Clock faults: a bump jumps a clock by up to ClockBump either way; a
 	// strobe jumps it back and forth by StrobeDelta every StrobePeriod;
 	// drift runs a clock up to DriftPPM fast or slow.
 	ClockBump    time.Duration `json:"clock_bump"`
 	StrobeDelta  time.Duration `json:"strobe_delta"`
 	StrobePeriod time.Duration `json:"strobe_period"`
-	DriftPPM     harness.PPM   `json:"drift_ppm"`
+	DriftPPM     PPM           `json:"drift_ppm"`
 	// SlowFsync is the fsync latency while the disk fault is on.
-	SlowFsync harness.Latency `json:"slow_fsync"`
+	SlowFsync Latency `json:"slow_fsync"`
 }
 
-// Validate reports intensities out of range.
+// Validate reports intensities out of range. The latencies are
+// descriptions for the target to draw from, and the target judges them
+// (a run's configuration checks them against the simulated world's rules).
 func (p Params) Validate() error {
 	for name, v := range map[string]float64{"loss": p.Loss, "duplicate": p.Duplicate, "reorder": p.Reorder} {
 		if !(v >= 0 && v <= 1) {
@@ -76,16 +84,8 @@ func (p Params) Validate() error {
 	if p.ClockBump < 0 || p.StrobeDelta < 0 || p.StrobePeriod < 0 {
 		return fmt.Errorf("nemesis: clock amounts must not be negative")
 	}
-	if p.DriftPPM < 0 || p.DriftPPM > -harness.MinPPM {
-		return fmt.Errorf("nemesis: drift must be in [0, %d] ppm, got %d", -harness.MinPPM, p.DriftPPM)
-	}
-	for name, l := range map[string]harness.Latency{"delay spike": p.DelaySpike, "slow fsync": p.SlowFsync} {
-		if l == (harness.Latency{}) {
-			continue
-		}
-		if err := l.Validate(); err != nil {
-			return fmt.Errorf("nemesis: %s: %w", name, err)
-		}
+	if p.DriftPPM < 0 || p.DriftPPM > MaxDriftPPM {
+		return fmt.Errorf("nemesis: drift must be in [0, %d] ppm, got %d", MaxDriftPPM, p.DriftPPM)
 	}
 	return nil
 }
@@ -96,7 +96,7 @@ func DefaultParams() Params {
 		Loss:         0.2,
 		Duplicate:    0.2,
 		Reorder:      0.3,
-		DelaySpike:   harness.Exponential(50*time.Millisecond, 100*time.Millisecond, 2*time.Second),
+		DelaySpike:   Exponential(50*time.Millisecond, 100*time.Millisecond, 2*time.Second),
 		ClockBump:    2 * time.Second,
 		StrobeDelta:  500 * time.Millisecond,
 		StrobePeriod: 20 * time.Millisecond,
@@ -105,6 +105,6 @@ func DefaultParams() Params {
 		// outstanding (its messages wait for what they promise to be
 		// durable), so an fsync as long as the election timeout costs the
 		// leader its office; that outage is left to swarm mode's draws.
-		SlowFsync: harness.Uniform(5*time.Millisecond, 50*time.Millisecond),
+		SlowFsync: Uniform(5*time.Millisecond, 50*time.Millisecond),
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"raftcheck/harness"
+	"raftcheck/nemesis"
 )
 
 // Each kill crashes the promised number of nodes and no other; its heal
@@ -116,8 +117,8 @@ func TestKillLeavesDownNodesAlone(t *testing.T) {
 	act, heal := startHeal(t, env, "kill-majority")
 	assert.Equal(t, []string{"n3", "n4", "n5"}, act.Nodes, "only three were up")
 	for _, name := range []string{"kill-one", "kill-minority", "kill-majority", "kill-all"} {
-		_, _, ok := lookup(t, name).Start(env)
-		assert.False(t, ok, "%s with every node down", name)
+		_, _, err := lookup(t, name).Start(env)
+		assert.ErrorIs(t, err, nemesis.ErrNothingToBreak, "%s with every node down", name)
 	}
 	heal()
 	assert.Equal(t, harness.NodeDown, w.State(n1))

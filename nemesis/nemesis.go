@@ -1,11 +1,10 @@
 package nemesis
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
-
-	"raftcheck/harness/cluster"
 )
 
 // Config says which faults a run injects, how often and how hard.
@@ -78,12 +77,23 @@ type Interval struct {
 // Nemesis injects a run's faults, drawing every choice from the run's
 // "nemesis" random stream.
 type Nemesis struct {
-	env       Env
+	env       *Env
 	cfg       Config
 	log       Log
 	stopped   bool
 	intervals []Interval
 	active    []activeFault
+	// unsupported are the kinds the target said it cannot perform, in the
+	// order it said so; they are never drawn again.
+	unsupported []Unsupported
+}
+
+// Unsupported is a kind the schedule skipped because the target cannot
+// perform it.
+type Unsupported struct {
+	Kind   string        `json:"kind"`
+	At     time.Duration `json:"at"`
+	Reason string        `json:"reason"`
 }
 
 type activeFault struct {
@@ -96,21 +106,23 @@ type activeFault struct {
 // every Interval (a stagger of ±50%), if fewer than MaxActive faults are in
 // force, a kind not already in force is drawn and started; each fault is
 // healed after a duration drawn from [Interval/2, 3*Interval/2].
-func Start(c *cluster.Cluster, cfg Config, log Log, until time.Duration) *Nemesis {
-	n := &Nemesis{env: Env{Cluster: c, Rand: c.World.Seeds().Stream("nemesis"), Params: cfg.Params}, cfg: cfg, log: log}
+//
+// Every choice is drawn from the target's random stream (Target.Random);
+// log records each action in the run's history.
+func Start(t Target, cfg Config, log Log, until time.Duration) *Nemesis {
+	n := &Nemesis{env: NewEnv(t, cfg.Params), cfg: cfg, log: log}
 	if len(cfg.Kinds) == 0 || cfg.Interval <= 0 {
 		return n
 	}
-	w := c.World
 	var tick func()
 	tick = func() {
-		if n.stopped || w.Now() >= until {
+		if n.stopped || t.Now() >= until {
 			return
 		}
 		n.maybeStart()
-		w.After(n.stagger(), tick)
+		t.After(n.stagger(), tick)
 	}
-	w.After(n.stagger(), tick)
+	t.After(n.stagger(), tick)
 	return n
 }
 
@@ -128,7 +140,7 @@ func (n *Nemesis) maybeStart() {
 	}
 	var choices []string
 	for _, k := range n.cfg.Kinds {
-		if !n.isActive(k) && !n.groupExcludes(k) {
+		if !n.isActive(k) && !n.groupExcludes(k) && !n.isUnsupported(k) {
 			choices = append(choices, k)
 		}
 	}
@@ -137,18 +149,36 @@ func (n *Nemesis) maybeStart() {
 	}
 	name := choices[n.env.Rand.Below(uint64(len(choices)))]
 	kind, _ := Lookup(name)
-	act, heal, ok := kind.Start(&n.env)
-	if !ok {
+	act, heal, err := kind.Start(n.env)
+	t := n.env.Target
+	switch {
+	case errors.Is(err, ErrUnsupported):
+		n.unsupported = append(n.unsupported, Unsupported{Kind: name, At: t.Now(), Reason: err.Error()})
+		t.Note("nemesis %s: skipped for the rest of the run: %v", name, err)
+		return
+	case err != nil:
 		return
 	}
-	w := n.env.World()
 	idx := len(n.intervals)
-	n.intervals = append(n.intervals, Interval{Kind: name, Group: kind.Group, Start: w.Now(), Description: act.Description, Nodes: act.Nodes})
+	n.intervals = append(n.intervals, Interval{Kind: name, Group: kind.Group, Start: t.Now(), Description: act.Description, Nodes: act.Nodes})
 	n.active = append(n.active, activeFault{kind: name, interval: idx, heal: heal})
 	n.log(name, act.Value)
-	w.Note("nemesis %s: %s", name, act.Description)
-	w.After(n.stagger(), func() { n.healKind(name) })
+	t.Note("nemesis %s: %s", name, act.Description)
+	t.After(n.stagger(), func() { n.healKind(name) })
 }
+
+func (n *Nemesis) isUnsupported(kind string) bool {
+	for _, u := range n.unsupported {
+		if u.Kind == kind {
+			return true
+		}
+	}
+	return false
+}
+
+// Unsupported are the kinds skipped because the target cannot perform
+// them, each with when and why.
+func (n *Nemesis) Unsupported() []Unsupported { return n.unsupported }
 
 func (n *Nemesis) isActive(kind string) bool {
 	for _, a := range n.active {
@@ -185,9 +215,9 @@ func (n *Nemesis) healKind(kind string) {
 		if a.heal != nil {
 			a.heal()
 		}
-		n.intervals[a.interval].End = n.env.World().Now()
+		n.intervals[a.interval].End = n.env.Target.Now()
 		n.log("heal", kind)
-		n.env.World().Note("nemesis heal %s", kind)
+		n.env.Target.Note("nemesis heal %s", kind)
 		return
 	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"raftcheck/harness"
 	"raftcheck/harness/cluster"
+	"raftcheck/harness/simtarget"
 	"raftcheck/nemesis"
 )
 
@@ -15,7 +16,7 @@ import (
 // while it is in force: its one field set from the parameters.
 var packetFaults = map[string]func(c *harness.NetworkConfig, p nemesis.Params){
 	"packet-loss":      func(c *harness.NetworkConfig, p nemesis.Params) { c.Drop = harness.Prob(p.Loss) },
-	"packet-delay":     func(c *harness.NetworkConfig, p nemesis.Params) { c.Latency = p.DelaySpike },
+	"packet-delay":     func(c *harness.NetworkConfig, p nemesis.Params) { c.Latency = simtarget.Latency(p.DelaySpike) },
 	"packet-duplicate": func(c *harness.NetworkConfig, p nemesis.Params) { c.Duplicate = harness.Prob(p.Duplicate) },
 	"packet-reorder":   func(c *harness.NetworkConfig, p nemesis.Params) { c.Reorder = harness.Prob(p.Reorder) },
 }
@@ -93,8 +94,8 @@ func TestPacketFaultWithZeroIntensityDoesNothing(t *testing.T) {
 	c, env := newCluster(t, noisyBaseline())
 	env.Params = nemesis.Params{}
 	for _, name := range append(packetKindNames, "disk-slow", "clock-bump", "clock-strobe", "clock-drift") {
-		_, _, ok := lookup(t, name).Start(env)
-		assert.False(t, ok, name)
+		_, _, err := lookup(t, name).Start(env)
+		assert.ErrorIs(t, err, nemesis.ErrNothingToBreak, name)
 	}
 	assert.Equal(t, c.Config().Network, c.World.Network())
 	assert.Equal(t, c.Config().Disk, c.World.DiskConfig())

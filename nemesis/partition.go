@@ -2,10 +2,7 @@ package nemesis
 
 import (
 	"fmt"
-	"sort"
 	"strings"
-
-	"raftcheck/harness"
 )
 
 // partitionKinds are the network partitions. Each acts on the links
@@ -25,11 +22,11 @@ var partitionKinds = []Kind{
 
 // startRandomHalves splits the nodes in two random groups, the first the
 // smaller, as Jepsen's partition-random-halves does.
-func startRandomHalves(env *Env) (Action, func(), bool) {
-	nodes := env.Cluster.Peers.Addrs
-	perm := env.Rand.Rand().Perm(len(nodes))
+func startRandomHalves(env *Env) (Action, func(), error) {
+	nodes := allNodes(env)
+	perm := env.Rand.Perm(len(nodes))
 	cut := len(nodes) / 2
-	var a, b []harness.Addr
+	var a, b []node
 	for i, p := range perm {
 		if i < cut {
 			a = append(a, nodes[p])
@@ -43,44 +40,44 @@ func startRandomHalves(env *Env) (Action, func(), bool) {
 // startHalves cuts the first ⌊n/2⌋ nodes by ID from the rest: the same
 // split every time, so a failure under it does not hang on which nodes
 // were drawn.
-func startHalves(env *Env) (Action, func(), bool) {
-	nodes := env.Cluster.Peers.Addrs // in ID order
+func startHalves(env *Env) (Action, func(), error) {
+	nodes := allNodes(env)
 	return partitionGroups(env, nodes[:len(nodes)/2], nodes[len(nodes)/2:])
 }
 
 // startIsolateOne cuts one random node off from every other node.
-func startIsolateOne(env *Env) (Action, func(), bool) {
-	nodes := nodeAddrs(env)
+func startIsolateOne(env *Env) (Action, func(), error) {
+	nodes := allNodes(env)
 	return isolate(env, pickNodes(env, nodes, 1), "")
 }
 
 // startIsolateLeader cuts the current leader off from every other node;
 // with no leader there is nothing to isolate.
-func startIsolateLeader(env *Env) (Action, func(), bool) {
-	leader, ok := leaderAddr(env)
+func startIsolateLeader(env *Env) (Action, func(), error) {
+	leader, ok := leaderNode(env)
 	if !ok {
-		return Action{}, nil, false
+		return Action{}, nil, ErrNothingToBreak
 	}
-	return isolate(env, []harness.Addr{leader}, " (the leader)")
+	return isolate(env, []node{leader}, " (the leader)")
 }
 
-func isolate(env *Env, alone []harness.Addr, why string) (Action, func(), bool) {
+func isolate(env *Env, alone []node, why string) (Action, func(), error) {
 	if len(alone) != 1 {
-		return Action{}, nil, false
+		return Action{}, nil, ErrNothingToBreak
 	}
-	act, heal, ok := partitionGroups(env, alone, without(nodeAddrs(env), alone))
-	if ok {
-		act.Description = fmt.Sprintf("isolated %s%s", env.World().Name(alone[0]), why)
-		act.Nodes = nodeNames(env.World(), alone)
+	act, heal, err := partitionGroups(env, alone, without(allNodes(env), alone))
+	if err == nil {
+		act.Description = fmt.Sprintf("isolated %s%s", env.name(alone[0]), why)
+		act.Nodes = nodeNames(env, alone)
 	}
-	return act, heal, ok
+	return act, heal, err
 }
 
 // startMinorityThird cuts a random third of the nodes (⌊n/3⌋, at least
 // one) from the rest: a minority too small to elect, large enough that it
 // is not just one lost node.
-func startMinorityThird(env *Env) (Action, func(), bool) {
-	nodes := nodeAddrs(env)
+func startMinorityThird(env *Env) (Action, func(), error) {
+	nodes := allNodes(env)
 	minority := pickNodes(env, nodes, max(1, len(nodes)/3))
 	return partitionGroups(env, minority, without(nodes, minority))
 }
@@ -88,32 +85,36 @@ func startMinorityThird(env *Env) (Action, func(), bool) {
 // partitionGroups cuts every link between the groups, both ways, restores
 // every link inside a group, and returns the action and its heal. With an
 // empty group there is no partition to make.
-func partitionGroups(env *Env, groups ...[]harness.Addr) (Action, func(), bool) {
+func partitionGroups(env *Env, groups ...[]node) (Action, func(), error) {
 	if len(groups) < 2 {
-		return Action{}, nil, false
+		return Action{}, nil, ErrNothingToBreak
 	}
 	for _, g := range groups {
 		if len(g) == 0 {
-			return Action{}, nil, false
+			return Action{}, nil, ErrNothingToBreak
 		}
 	}
-	w := env.World()
 	var names [][]string
 	var desc []string
-	var all []harness.Addr
-	for _, g := range groups {
-		g = sortedAddrs(g)
-		n := nodeNames(w, g)
+	var all []node
+	group := map[node]int{}
+	for i, g := range groups {
+		g = sortedNodes(g)
+		n := nodeNames(env, g)
 		names = append(names, n)
 		desc = append(desc, strings.Join(n, " "))
 		all = append(all, g...)
+		for _, x := range g {
+			group[x] = i
+		}
 	}
-	w.Partition(groups...)
-	return Action{Description: fmt.Sprintf("partition %s", strings.Join(desc, " | ")), Value: names, Nodes: nodeNames(w, sortedAddrs(all))},
-		healNetwork(w), true
+	all = sortedNodes(all)
+	if _, err := setLinks(env, all, func(i, j int) bool { return group[all[i]] == group[all[j]] }); err != nil {
+		return Action{}, nil, err
+	}
+	return Action{Description: fmt.Sprintf("partition %s", strings.Join(desc, " | ")), Value: names, Nodes: nodeNames(env, all)},
+		healLinks(env), nil
 }
-
-func healNetwork(w *harness.World) func() { return func() { w.HealNetwork() } }
 
 // ringValue is the history value of a majorities ring: the ring order and
 // the links it cut.
@@ -129,20 +130,22 @@ type ringValue struct {
 // vote from its own majority while no majority agrees on who else is
 // reachable: the shape that breaks protocols which assume a majority is a
 // clique.
-func startMajoritiesRing(env *Env) (Action, func(), bool) {
-	nodes := nodeAddrs(env)
+func startMajoritiesRing(env *Env) (Action, func(), error) {
+	nodes := allNodes(env)
 	k, path, ok := majoritiesRing(len(nodes))
 	if !ok {
-		return Action{}, nil, false
+		return Action{}, nil, ErrNothingToBreak
 	}
-	w := env.World()
 	order := shuffled(env, nodes)
 	pos := make([]int, len(nodes)) // pos[i] is the ring position of nodes[i]
 	for p, a := range order {
 		pos[indexOf(nodes, a)] = p
 	}
-	cut := setLinks(w, nodes, func(i, j int) bool { return ringSees(len(nodes), k, path, pos[i], pos[j]) })
-	ring := nodeNames(w, order)
+	cut, err := setLinks(env, nodes, func(i, j int) bool { return ringSees(len(nodes), k, path, pos[i], pos[j]) })
+	if err != nil {
+		return Action{}, nil, err
+	}
+	ring := nodeNames(env, order)
 	shape := "ring"
 	if path {
 		shape = "ring opened between its ends"
@@ -150,8 +153,8 @@ func startMajoritiesRing(env *Env) (Action, func(), bool) {
 	return Action{
 		Description: fmt.Sprintf("majorities %s %s: each node sees itself and %d either side", shape, strings.Join(ring, "-"), k),
 		Value:       ringValue{Ring: ring, Cut: cut},
-		Nodes:       nodeNames(w, nodes),
-	}, healNetwork(w), true
+		Nodes:       nodeNames(env, nodes),
+	}, healLinks(env), nil
 }
 
 // majoritiesRing gives the reach k of a majorities ring of n nodes: the
@@ -207,17 +210,16 @@ type bridgeValue struct {
 // random halves that cannot hear each other, while the bridge hears and is
 // heard by everybody. With n = 5 each side plus the bridge is a majority,
 // so two leaders can each believe they hold one.
-func startBridge(env *Env) (Action, func(), bool) {
-	nodes := nodeAddrs(env)
+func startBridge(env *Env) (Action, func(), error) {
+	nodes := allNodes(env)
 	if len(nodes) < 3 {
-		return Action{}, nil, false
+		return Action{}, nil, ErrNothingToBreak
 	}
-	w := env.World()
 	order := shuffled(env, nodes)
 	bridge := order[0]
 	half := (len(order) - 1) / 2
-	a, b := sortedAddrs(order[1:1+half]), sortedAddrs(order[1+half:])
-	side := func(x harness.Addr) int {
+	a, b := sortedNodes(order[1:1+half]), sortedNodes(order[1+half:])
+	side := func(x node) int {
 		switch {
 		case x == bridge:
 			return 0
@@ -226,16 +228,18 @@ func startBridge(env *Env) (Action, func(), bool) {
 		}
 		return 2
 	}
-	setLinks(w, nodes, func(i, j int) bool {
+	if _, err := setLinks(env, nodes, func(i, j int) bool {
 		si, sj := side(nodes[i]), side(nodes[j])
 		return si == 0 || sj == 0 || si == sj
-	})
-	an, bn := nodeNames(w, a), nodeNames(w, b)
+	}); err != nil {
+		return Action{}, nil, err
+	}
+	an, bn := nodeNames(env, a), nodeNames(env, b)
 	return Action{
-		Description: fmt.Sprintf("bridge %s between %s | %s", w.Name(bridge), strings.Join(an, " "), strings.Join(bn, " ")),
-		Value:       bridgeValue{Bridge: w.Name(bridge), Sides: [][]string{an, bn}},
-		Nodes:       nodeNames(w, nodes),
-	}, healNetwork(w), true
+		Description: fmt.Sprintf("bridge %s between %s | %s", env.name(bridge), strings.Join(an, " "), strings.Join(bn, " ")),
+		Value:       bridgeValue{Bridge: env.name(bridge), Sides: [][]string{an, bn}},
+		Nodes:       nodeNames(env, nodes),
+	}, healLinks(env), nil
 }
 
 // oneWayValue is the history value of a one-way partition.
@@ -250,133 +254,75 @@ type oneWayValue struct {
 // heartbeats it never hears answered, and otherwise a random node, which
 // keeps campaigning with votes it never hears. Only the inbound links are
 // cut; links another fault cut stay as they are.
-func startOneWay(env *Env) (Action, func(), bool) {
-	nodes := nodeAddrs(env)
+func startOneWay(env *Env) (Action, func(), error) {
+	nodes := allNodes(env)
 	if len(nodes) < 2 {
-		return Action{}, nil, false
+		return Action{}, nil, ErrNothingToBreak
 	}
-	w := env.World()
 	wantLeader := env.Rand.Below(2) == 0
-	deaf, isLeader := leaderAddr(env)
+	deaf, isLeader := leaderNode(env)
 	if !wantLeader || !isLeader {
 		deaf, isLeader = pickNodes(env, nodes, 1)[0], false
 	}
-	others := without(nodes, []harness.Addr{deaf})
+	others := without(nodes, []node{deaf})
 	for _, o := range others {
-		w.Cut(o, deaf)
+		if err := env.Target.Cut(env.name(o), env.name(deaf)); err != nil {
+			healLinks(env)()
+			return Action{}, nil, err
+		}
 	}
 	why := ""
 	if isLeader {
 		why = " (the leader)"
 	}
 	return Action{
-		Description: fmt.Sprintf("%s%s hears no other node; they still hear it", w.Name(deaf), why),
-		Value:       oneWayValue{Node: w.Name(deaf), Leader: isLeader, From: nodeNames(w, others)},
-		Nodes:       []string{w.Name(deaf)},
-	}, healNetwork(w), true
+		Description: fmt.Sprintf("%s%s hears no other node; they still hear it", env.name(deaf), why),
+		Value:       oneWayValue{Node: env.name(deaf), Leader: isLeader, From: nodeNames(env, others)},
+		Nodes:       []string{env.name(deaf)},
+	}, healLinks(env), nil
 }
 
 // setLinks sets every link between the nodes: nodes[i] -> nodes[j] is
 // connected when open(i, j) holds and cut otherwise. It walks the pairs in
-// address order, so the trace's cut records come in a fixed order, and
-// returns the cut links by name.
-func setLinks(w *harness.World, nodes []harness.Addr, open func(i, j int) bool) [][2]string {
+// the target's order, so the trace's cut records come in a fixed order,
+// and returns the cut links by name. On an error it heals every link and
+// returns the error.
+func setLinks(env *Env, nodes []node, open func(i, j int) bool) ([][2]string, error) {
 	cut := [][2]string{}
 	for i, from := range nodes {
 		for j, to := range nodes {
+			var err error
 			switch {
 			case i == j:
 			case open(i, j):
-				w.Connect(from, to)
+				err = env.Target.Connect(env.name(from), env.name(to))
 			default:
-				w.Cut(from, to)
-				cut = append(cut, [2]string{w.Name(from), w.Name(to)})
+				err = env.Target.Cut(env.name(from), env.name(to))
+				cut = append(cut, [2]string{env.name(from), env.name(to)})
+			}
+			if err != nil {
+				healLinks(env)()
+				return nil, err
 			}
 		}
 	}
-	return cut
+	return cut, nil
 }
 
-// The helpers below choose nodes for every group of kinds. Each takes its
-// candidates in address order and draws from env.Rand alone, so a seed
-// picks the same nodes on every machine.
-
-// nodeAddrs are the cluster's nodes (never its clients), in address order.
-func nodeAddrs(env *Env) []harness.Addr { return sortedAddrs(env.Cluster.Peers.Addrs) }
-
-// nodesIn are the nodes whose lifecycle state is one of states.
-func nodesIn(env *Env, states ...harness.NodeState) []harness.Addr {
-	var out []harness.Addr
-	for _, a := range nodeAddrs(env) {
-		s := env.World().State(a)
-		for _, want := range states {
-			if s == want {
-				out = append(out, a)
-				break
+// healLinks returns the heal of every partition: it connects every link
+// between nodes, in the target's order. Only one partition is in force at a
+// time (Nemesis.groupExcludes), so it undoes no other fault's cut.
+func healLinks(env *Env) func() {
+	return func() {
+		nodes := allNodes(env)
+		for _, from := range nodes {
+			for _, to := range nodes {
+				if from != to {
+					// Connecting is the undoing of a cut the target made,
+					// so it cannot be unsupported.
+					_ = env.Target.Connect(env.name(from), env.name(to))
+				}
 			}
 		}
 	}
-	return out
-}
-
-// leaderAddr is the address of the running node that leads the highest
-// term (Cluster.Leader).
-func leaderAddr(env *Env) (harness.Addr, bool) {
-	l := env.Cluster.Leader()
-	if l == nil {
-		return 0, false
-	}
-	return env.Cluster.Addr(l.ID()), true
-}
-
-// shuffled returns the addresses in a random order.
-func shuffled(env *Env, as []harness.Addr) []harness.Addr {
-	out := make([]harness.Addr, len(as))
-	for i, p := range env.Rand.Rand().Perm(len(as)) {
-		out[i] = as[p]
-	}
-	return out
-}
-
-// pickNodes draws k of the candidates at random (all of them when there
-// are no more than k), in address order.
-func pickNodes(env *Env, candidates []harness.Addr, k int) []harness.Addr {
-	if k <= 0 || len(candidates) == 0 {
-		return nil
-	}
-	return sortedAddrs(shuffled(env, candidates)[:min(k, len(candidates))])
-}
-
-// without is as minus the addresses in drop, in the order of as.
-func without(as, drop []harness.Addr) []harness.Addr {
-	var out []harness.Addr
-	for _, a := range as {
-		if indexOf(drop, a) < 0 {
-			out = append(out, a)
-		}
-	}
-	return out
-}
-
-func indexOf(as []harness.Addr, a harness.Addr) int {
-	for i, x := range as {
-		if x == a {
-			return i
-		}
-	}
-	return -1
-}
-
-func sortedAddrs(as []harness.Addr) []harness.Addr {
-	out := append([]harness.Addr(nil), as...)
-	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
-	return out
-}
-
-func nodeNames(w *harness.World, as []harness.Addr) []string {
-	out := make([]string, len(as))
-	for i, a := range as {
-		out[i] = w.Name(a)
-	}
-	return out
 }

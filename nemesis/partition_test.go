@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"raftcheck/harness"
+	"raftcheck/nemesis"
 )
 
 // Each group partition cuts exactly the links between its groups, both
@@ -184,8 +185,8 @@ func TestMajoritiesRingNeedsThreeNodes(t *testing.T) {
 	for _, kind := range []string{"partition-ring", "partition-bridge"} {
 		_, env := newCluster(t, sized(2, 1))
 		k := lookup(t, kind)
-		_, _, ok := k.Start(env)
-		assert.False(t, ok, kind)
+		_, _, err := k.Start(env)
+		assert.ErrorIs(t, err, nemesis.ErrNothingToBreak, kind)
 	}
 }
 

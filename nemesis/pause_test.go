@@ -11,6 +11,7 @@ import (
 
 	"raftcheck/harness"
 	"raftcheck/harness/cluster"
+	"raftcheck/nemesis"
 	"raftcheck/raft"
 )
 
@@ -100,8 +101,8 @@ func TestPauseSkipsNodesNotUp(t *testing.T) {
 	act, heal := startHeal(t, env, "pause-minority")
 	assert.Equal(t, []string{"n5"}, act.Nodes, "only n5 was running")
 	for _, name := range []string{"pause-one", "pause-minority"} {
-		_, _, ok := lookup(t, name).Start(env)
-		assert.False(t, ok, "%s with no node running", name)
+		_, _, err := lookup(t, name).Start(env)
+		assert.ErrorIs(t, err, nemesis.ErrNothingToBreak, "%s with no node running", name)
 	}
 	heal()
 	assert.Equal(t, harness.NodeUp, w.State(addrOf(t, c, "n5")))

@@ -1,10 +1,6 @@
 package nemesis
 
-import (
-	"time"
-
-	"raftcheck/harness"
-)
+import "time"
 
 // World is a fault world drawn by swarm mode: which kinds of faults a run
 // uses, how often and how hard, and how often a crash tears a write.
@@ -17,13 +13,13 @@ type World struct {
 // TigerBeetle's and FoundationDB's simulators: different seeds explore
 // different worlds (one seed only packet loss and slow disks, another
 // partitions and clock strobes, each at its own intensity), not just
-// different timings of the same faults. The draw uses the seed's "swarm"
-// stream, so it repeats exactly for a seed and shifts nothing else.
+// different timings of the same faults. It draws from r alone: given the
+// seed's own "swarm" stream, it repeats exactly for a seed and shifts
+// nothing else.
 //
 // Each known kind is in with probability one half (at least one always
 // is); every intensity is drawn from a range wide enough to matter.
-func Swarm(seed uint64) World {
-	r := harness.NewSeeds(seed).Stream("swarm")
+func Swarm(r Rand) World {
 	var kinds []string
 	for _, k := range Kinds() {
 		if r.Below(2) == 0 {
@@ -42,12 +38,12 @@ func Swarm(seed uint64) World {
 		Loss:         permille(10, 500),
 		Duplicate:    permille(10, 300),
 		Reorder:      permille(10, 500),
-		DelaySpike:   harness.Exponential(delayMin, ms(10, 500), 5*time.Second),
+		DelaySpike:   Exponential(delayMin, ms(10, 500), 5*time.Second),
 		ClockBump:    ms(10, 5000),
 		StrobeDelta:  ms(1, 1000),
 		StrobePeriod: ms(5, 200),
-		DriftPPM:     harness.PPM(r.Between(1_000, 500_000)),
-		SlowFsync:    harness.Uniform(fsyncMin, fsyncMin+ms(5, 500)),
+		DriftPPM:     PPM(r.Between(1_000, 500_000)),
+		SlowFsync:    Uniform(fsyncMin, fsyncMin+ms(5, 500)),
 	}
 	return World{
 		Nemesis: Config{

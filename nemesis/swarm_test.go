@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"raftcheck/harness/run"
 	"raftcheck/nemesis"
 )
 
@@ -15,7 +16,7 @@ func TestSwarmRepeatsForASeedAndDiffersAcrossSeeds(t *testing.T) {
 	seen := map[string]bool{}
 	kindsSeen := map[string]bool{}
 	for seed := uint64(1); seed <= 50; seed++ {
-		a, b := nemesis.Swarm(seed), nemesis.Swarm(seed)
+		a, b := run.SwarmWorld(seed), run.SwarmWorld(seed)
 		require.Equal(t, a, b, "seed %d: the same seed draws the same world", seed)
 		require.NotEmpty(t, a.Nemesis.Kinds)
 		for _, k := range a.Nemesis.Kinds {
@@ -25,8 +26,9 @@ func TestSwarmRepeatsForASeedAndDiffersAcrossSeeds(t *testing.T) {
 		}
 		assert.Positive(t, a.Nemesis.Interval)
 		assert.GreaterOrEqual(t, a.Nemesis.MaxActive, 1)
-		require.NoError(t, a.Nemesis.Params.DelaySpike.Validate())
-		require.NoError(t, a.Nemesis.Params.SlowFsync.Validate())
+		cfg := run.DefaultConfig(seed)
+		cfg.UseSwarm()
+		require.NoError(t, cfg.Validate(), "seed %d: the world drawn is one the simulation can run", seed)
 		seen[worldKey(a)] = true
 	}
 	assert.Len(t, seen, 50, "fifty seeds, fifty different worlds")

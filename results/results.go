@@ -26,9 +26,13 @@ type Run struct {
 	Started       time.Time       `json:"started"`
 	// Faults, Network and Disks describe what the world did: the
 	// nemesis's fault intervals and the counters of links and disks.
-	Faults  json.RawMessage `json:"faults,omitempty"`
-	Network json.RawMessage `json:"network,omitempty"`
-	Disks   json.RawMessage `json:"disks,omitempty"`
+	Faults json.RawMessage `json:"faults,omitempty"`
+	// FaultsSkipped are the fault kinds the nemesis skipped because the
+	// system under test cannot perform them, with when and why; absent
+	// when it skipped none.
+	FaultsSkipped json.RawMessage `json:"faults_skipped,omitempty"`
+	Network       json.RawMessage `json:"network,omitempty"`
+	Disks         json.RawMessage `json:"disks,omitempty"`
 	// FaultWorld is the run's fault world: the kinds, intervals and
 	// intensities, drawn from the seed in swarm mode.
 	FaultWorld json.RawMessage `json:"fault_world,omitempty"`

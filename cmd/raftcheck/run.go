@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"raftcheck/harness"
 	"raftcheck/harness/kv"
 	"raftcheck/harness/raftnode"
 	"raftcheck/harness/run"
@@ -67,10 +66,7 @@ func (f *runFlags) parse(args []string) error {
 	}
 	f.cfg.Seed = f.seed
 	if f.nemesis == "swarm" {
-		world := nemesis.Swarm(f.seed)
-		f.cfg.Swarm = true
-		f.cfg.Nemesis = world.Nemesis
-		f.cfg.Disk.Torn = harness.Prob(world.Torn)
+		f.cfg.UseSwarm()
 	} else {
 		kinds, err := nemesis.Parse(f.nemesis)
 		if err != nil {

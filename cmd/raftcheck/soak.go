@@ -16,8 +16,6 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"raftcheck/checker"
-	"raftcheck/harness"
-	"raftcheck/nemesis"
 )
 
 // soakFlags are the soak's own flags; every run flag applies to each seed.
@@ -155,9 +153,7 @@ func (s *soaker) runSeed(seed uint64) (seedVerdict, error) {
 	rf := *s.f.runFlags
 	rf.cfg.Seed = seed
 	if rf.cfg.Swarm {
-		world := nemesis.Swarm(seed)
-		rf.cfg.Nemesis = world.Nemesis
-		rf.cfg.Disk.Torn = harness.Prob(world.Torn)
+		rf.cfg.UseSwarm()
 	}
 	cr, err := executeAndCheck(&rf)
 	if err != nil {

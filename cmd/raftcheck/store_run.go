@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
-	"reflect"
 	"sort"
 	"strings"
 	"time"
@@ -122,6 +121,9 @@ func storeRun(f *runFlags, root string, cr *checkedRun) (*stored, error) {
 		Network:       results.Raw(out.Cluster.World.NetworkCounters()),
 		Disks:         results.Raw(diskCounters(out.Cluster.World)),
 	}
+	if len(out.FaultsSkipped) > 0 {
+		r.FaultsSkipped = results.Raw(out.FaultsSkipped)
+	}
 	// The run, its checks and writing it: not the time it may have waited
 	// in between (a shrink stores its smallest run after further tries).
 	r.WallSeconds = (cr.took + time.Since(storing)).Seconds()
@@ -145,15 +147,9 @@ func storeRun(f *runFlags, root string, cr *checkedRun) (*stored, error) {
 	return &stored{valid: r.Valid, summary: summarize(checked.Results), dir: dir.Path(), report: filepath.Join(dir.Path(), results.FileReport)}, nil
 }
 
-func countOps(h checker.History) int {
-	n := 0
-	for _, e := range h {
-		if e.Type == checker.Invoke && e.Process != checker.Nemesis {
-			n++
-		}
-	}
-	return n
-}
+// countOps is the number of client operations in the history, as
+// results.json's ops and the shrinker count them: checker's pairing.
+func countOps(h checker.History) int { return len(h.Operations()) }
 
 func diskCounters(w *harness.World) map[string]harness.DiskCounters {
 	out := map[string]harness.DiskCounters{}
@@ -226,11 +222,8 @@ func judgeLeaseReads(cfg run.Config, clocks run.ClockBound, rs checker.Results) 
 // --nemesis swarm would draw the whole world again: it is replayed from its
 // results.json instead.
 func replayLine(f *runFlags, dir string) string {
-	if f.cfg.Swarm {
-		w := nemesis.Swarm(f.cfg.Seed)
-		if !reflect.DeepEqual(w.Nemesis, f.cfg.Nemesis) || harness.Prob(w.Torn) != f.cfg.Disk.Torn {
-			return "raftcheck replay " + dir
-		}
+	if f.cfg.Swarm && !f.cfg.SwarmAsDrawn() {
+		return "raftcheck replay " + dir
 	}
 	return f.replay()
 }

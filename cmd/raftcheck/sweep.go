@@ -13,13 +13,14 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
-	"raftcheck/harness/cluster"
+	"raftcheck/harness/sweep"
 )
 
-// runSweep runs the Raft seed sweep: for every seed and cluster size, a
-// run with every fault on and the invariants checked on every step, then a
-// heal and a liveness check. It is the soak target for the Raft core until
-// `raftcheck soak` (with workloads and histories) lands.
+// runSweep runs the Raft seed sweep (package harness/sweep): for every
+// seed and cluster size, a run of the bare Raft core under every fault of
+// nemesis's catalogue with the invariants checked on every step, then a
+// heal and a liveness check. `raftcheck soak` tests whole systems, with
+// workloads and histories.
 func runSweep(args []string, stdout io.Writer) (int, error) {
 	fs := flag.NewFlagSet("sweep", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
@@ -69,7 +70,7 @@ func runSweep(args []string, stdout io.Writer) (int, error) {
 	for i := 0; i < *workers; i++ {
 		g.Go(func() error {
 			for j := range jobs {
-				res, err := cluster.Sweep(cluster.SweepConfig{Seed: j.seed, Nodes: j.nodes, Faults: *faults, Liveness: *liveness})
+				res, err := sweep.Run(sweep.Config{Seed: j.seed, Nodes: j.nodes, Faults: *faults, Liveness: *liveness})
 				mu.Lock()
 				runs++
 				proposed += res.Proposed

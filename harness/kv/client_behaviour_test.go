@@ -29,9 +29,9 @@ func TestClientsRetireProcessesAfterInfo(t *testing.T) {
 			seed: seed, nodes: 5, clients: 4, server: kv.DefaultConfig(), client: cfg,
 			next: registerOps(), gap: 5 * time.Millisecond,
 		})
-		run.c.ScheduleFaults(cluster.DefaultFaults(), 8*time.Second)
+		run.injectFaults(everyFault(), 8*time.Second)
 		require.NoError(t, run.c.World.Run(10*time.Second))
-		run.c.Heal()
+		run.heal()
 		run.quiesce(t)
 		h := run.rec.History()
 		require.NoError(t, h.Validate(), "seed %d", seed)
@@ -94,7 +94,7 @@ func TestServiceRunsAreDeterministic(t *testing.T) {
 				seed: seed, nodes: 5, clients: 4, server: kv.DefaultConfig(), client: client.DefaultConfig(),
 				next: registerOps(), gap: 5 * time.Millisecond,
 			})
-			run.c.ScheduleFaults(cluster.DefaultFaults(), 4*time.Second)
+			run.injectFaults(everyFault(), 4*time.Second)
 			require.NoError(t, run.c.World.Run(5*time.Second))
 			hashes[i] = historyHash(t, run.rec.History())
 			traces[i] = run.c.World.Trace().SHA256()

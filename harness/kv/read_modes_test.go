@@ -2,6 +2,7 @@ package kv_test
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -10,8 +11,8 @@ import (
 
 	"raftcheck/harness"
 	"raftcheck/harness/client"
-	"raftcheck/harness/cluster"
 	"raftcheck/harness/kv"
+	"raftcheck/nemesis"
 )
 
 // registerOps writes values unique per key (1, 2, 3, ... on each key) and
@@ -28,7 +29,7 @@ func registerOps() func(r *harness.Stream) kv.Op {
 	}
 }
 
-func readModeRun(t *testing.T, seed uint64, mode kv.ReadMode, faults cluster.FaultSchedule) *serviceRun {
+func readModeRun(t *testing.T, seed uint64, mode kv.ReadMode, faults nemesis.Config) *serviceRun {
 	t.Helper()
 	server := kv.DefaultConfig()
 	server.ReadMode = mode
@@ -37,9 +38,9 @@ func readModeRun(t *testing.T, seed uint64, mode kv.ReadMode, faults cluster.Fau
 		server: server, client: client.DefaultConfig(),
 		next: registerOps(), gap: 5 * time.Millisecond,
 	})
-	run.c.ScheduleFaults(faults, 8*time.Second)
+	run.injectFaults(faults, 8*time.Second)
 	require.NoError(t, run.c.World.Run(10*time.Second), "seed %d: the Raft invariants hold", seed)
-	run.c.Heal()
+	run.heal()
 	run.quiesce(t)
 	return run
 }
@@ -54,9 +55,9 @@ func TestLinearizableReadModesNeverReadStale(t *testing.T) {
 	if testing.Short() {
 		seeds = 5
 	}
-	within := cluster.DefaultFaults()
-	within.ClockJumps = false
-	within.MaxRate = 25_000 // two clocks at most 50,000 ppm apart: the default MaxDrift
+	within := everyFault()
+	within.Kinds = slices.DeleteFunc(within.Kinds, func(k string) bool { return k == "clock-bump" || k == "clock-strobe" })
+	within.Params.DriftPPM = 25_000 // two clocks at most 50,000 ppm apart: the default MaxDrift
 	for _, mode := range []kv.ReadMode{kv.ReadIndex, kv.ReadLease} {
 		reads := 0
 		var served kv.ReadCounts
@@ -90,7 +91,7 @@ func TestLinearizableReadModesNeverReadStale(t *testing.T) {
 func TestLocalReadsAreStaleUnderPartitions(t *testing.T) {
 	stale := 0
 	for seed := uint64(1); seed <= 10; seed++ {
-		run := readModeRun(t, seed, kv.ReadLocal, cluster.DefaultFaults())
+		run := readModeRun(t, seed, kv.ReadLocal, everyFault())
 		stale += len(staleReads(t, run.rec.History()))
 	}
 	assert.Positive(t, stale, "local reads returned stale values")

@@ -13,6 +13,9 @@ import (
 	"raftcheck/harness/client"
 	"raftcheck/harness/cluster"
 	"raftcheck/harness/kv"
+	"raftcheck/harness/simtarget"
+	"raftcheck/harness/sweep"
+	"raftcheck/nemesis"
 )
 
 // serviceRun is a cluster running the kv service with clients driven in a
@@ -23,6 +26,26 @@ type serviceRun struct {
 	clients []*client.Client
 	rec     *client.Recorder
 	stop    bool
+	nemesis *nemesis.Nemesis
+}
+
+// everyFault is the seed sweep's faults: every kind of nemesis's
+// catalogue, dense.
+func everyFault() nemesis.Config { return sweep.Faults() }
+
+// injectFaults starts the nemesis on the run's cluster until the given
+// virtual time; heal ends it.
+func (r *serviceRun) injectFaults(cfg nemesis.Config, until time.Duration) {
+	r.nemesis = nemesis.Start(simtarget.ForCluster(r.c), cfg, func(string, any) {}, until)
+}
+
+// heal ends every fault: the nemesis's, and anything else the cluster
+// holds broken.
+func (r *serviceRun) heal() {
+	if r.nemesis != nil {
+		r.nemesis.Stop()
+	}
+	r.c.Heal()
 }
 
 type serviceOpts struct {

@@ -2,12 +2,14 @@ package run
 
 import (
 	"fmt"
+	"reflect"
 	"time"
 
 	"raftcheck/harness"
 	"raftcheck/harness/client"
 	"raftcheck/harness/kv"
 	"raftcheck/harness/raftnode"
+	"raftcheck/harness/simtarget"
 	"raftcheck/nemesis"
 	"raftcheck/workloads"
 )
@@ -91,12 +93,53 @@ func (c Config) Validate() error {
 	if _, err := workloads.Lookup(c.Workload); err != nil {
 		return fmt.Errorf("--workload: %w", err)
 	}
-	for _, check := range []func() error{c.Raft.Validate, c.Server.Validate, c.Client.Validate, c.Network.Validate, c.Disk.Validate, c.Nemesis.Validate} {
+	for _, check := range []func() error{c.Raft.Validate, c.Server.Validate, c.Client.Validate, c.Network.Validate, c.Disk.Validate, c.Nemesis.Validate, c.validateFaultLatencies} {
 		if err := check(); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// validateFaultLatencies checks the nemesis's latencies against the
+// simulated world's rules: nemesis only describes them, and the world is
+// what draws from them.
+func (c Config) validateFaultLatencies() error {
+	for _, l := range []struct {
+		name string
+		l    nemesis.Latency
+	}{{"delay spike", c.Nemesis.Params.DelaySpike}, {"slow fsync", c.Nemesis.Params.SlowFsync}} {
+		if l.l.IsZero() {
+			continue
+		}
+		if err := simtarget.Latency(l.l).Validate(); err != nil {
+			return fmt.Errorf("nemesis: %s: %w", l.name, err)
+		}
+	}
+	return nil
+}
+
+// SwarmWorld is the fault world swarm mode draws for a seed, from the
+// seed's own "swarm" stream, which nothing else draws from.
+func SwarmWorld(seed uint64) nemesis.World {
+	return nemesis.Swarm(harness.NewSeeds(seed).Stream("swarm"))
+}
+
+// UseSwarm gives the run the fault world its seed draws: the nemesis's
+// kinds, interval and intensities, and the disks' torn-write probability.
+func (c *Config) UseSwarm() {
+	w := SwarmWorld(c.Seed)
+	c.Swarm = true
+	c.Nemesis = w.Nemesis
+	c.Disk.Torn = harness.Prob(w.Torn)
+}
+
+// SwarmAsDrawn reports whether a swarm run still has the fault world its
+// seed draws; a shrunk one may not, and then only its results.json can
+// replay it.
+func (c Config) SwarmAsDrawn() bool {
+	w := SwarmWorld(c.Seed)
+	return c.Swarm && reflect.DeepEqual(w.Nemesis, c.Nemesis) && harness.Prob(w.Torn) == c.Disk.Torn
 }
 
 // livenessWindow is the liveness bound as virtual time: Liveness election

@@ -7,6 +7,8 @@
 // workloads and checker do that), so a run and its check can be separated,
 // as `raftcheck check` does for a history file.
 //
-// run imports harness and its subpackages, nemesis, workloads and checker's
-// history types; it must never import results or cmd.
+// run composes a test, so it sits at the top of harness: it imports
+// harness and its subpackages, nemesis (through harness/simtarget's
+// adapter), workloads and checker's history types; it must never import
+// results or cmd, and nothing but cmd imports it.
 package run

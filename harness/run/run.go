@@ -9,6 +9,7 @@ import (
 	"raftcheck/harness/client"
 	"raftcheck/harness/cluster"
 	"raftcheck/harness/kv"
+	"raftcheck/harness/simtarget"
 	"raftcheck/nemesis"
 	"raftcheck/workloads"
 )
@@ -22,6 +23,9 @@ type Outcome struct {
 	Cluster *cluster.Cluster
 	// Faults are the nemesis's fault intervals.
 	Faults []nemesis.Interval
+	// FaultsSkipped are the kinds the nemesis skipped because the target
+	// cannot perform them.
+	FaultsSkipped []nemesis.Unsupported
 	// Invariants is the verdict of Raft's safety invariants, checked from
 	// inside every node on every step; Liveness says whether the cluster
 	// recovered after the final heal.
@@ -96,7 +100,7 @@ func Execute(cfg Config) (*Outcome, error) {
 		cl.OnComplete = func(cl *client.Client, op kv.Op, done client.Completion) { r.completed(i, cl, op, done) }
 		r.later(cl)
 	}
-	nem := nemesis.Start(c, cfg.Nemesis, r.logNemesis, cfg.Time)
+	nem := nemesis.Start(simtarget.ForCluster(c), cfg.Nemesis, r.logNemesis, cfg.Time)
 	timeline := startRaftTimeline(c, 50*time.Millisecond)
 
 	out := &Outcome{Config: cfg, Cluster: c}
@@ -116,6 +120,7 @@ func Execute(cfg Config) (*Outcome, error) {
 	}
 	out.History = r.rec.History()
 	out.Faults = nem.Intervals()
+	out.FaultsSkipped = nem.Unsupported()
 	out.SimTime = w.Now()
 	timeline.sample()
 	out.Raft = timeline.samples

@@ -1,4 +1,4 @@
-package cluster_test
+package sweep_test
 
 import (
 	"fmt"
@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"raftcheck/harness/cluster"
+	"raftcheck/harness/sweep"
 )
 
 // TestSeedSweep runs a few hundred seeds over 3- and 5-node clusters with
@@ -23,7 +23,7 @@ func TestSeedSweep(t *testing.T) {
 	for _, nodes := range []int{3, 5} {
 		var proposed, committed, terms int
 		for seed := uint64(1); seed <= seeds; seed++ {
-			res, err := cluster.Sweep(cluster.SweepConfig{Seed: seed, Nodes: nodes, Faults: 10 * time.Second, Liveness: 10 * time.Second})
+			res, err := sweep.Run(sweep.Config{Seed: seed, Nodes: nodes, Faults: 10 * time.Second, Liveness: 10 * time.Second})
 			require.NoError(t, err, "nodes=%d seed=%d", nodes, seed)
 			proposed += res.Proposed
 			committed += res.Committed
@@ -37,7 +37,7 @@ func TestSeedSweep(t *testing.T) {
 func TestSweepIsDeterministic(t *testing.T) {
 	for seed := uint64(1); seed <= 5; seed++ {
 		hash := func() string {
-			res, err := cluster.Sweep(cluster.SweepConfig{Seed: seed, Nodes: 5, Faults: 3 * time.Second, Liveness: 5 * time.Second, Trace: true})
+			res, err := sweep.Run(sweep.Config{Seed: seed, Nodes: 5, Faults: 3 * time.Second, Liveness: 5 * time.Second, Trace: true})
 			require.NoError(t, err)
 			return res.Cluster.World.Trace().SHA256()
 		}

@@ -1,0 +1,208 @@
+package simtarget
+
+import (
+	"fmt"
+	"time"
+
+	"raftcheck/harness"
+	"raftcheck/harness/cluster"
+	"raftcheck/nemesis"
+)
+
+// Target is a simulated world's nodes as the nemesis sees them.
+type Target struct {
+	world  *harness.World
+	addrs  []harness.Addr // the nodes, in address order
+	names  []string       // their names, in the same order
+	leader func() (harness.Addr, bool)
+	rand   *harness.Stream
+	// network and disk are the world's configuration before any fault:
+	// what a zero field of LinkFaults or DiskFaults stands for.
+	network harness.NetworkConfig
+	disk    harness.DiskConfig
+}
+
+var _ nemesis.Target = (*Target)(nil)
+
+// New adapts the world's nodes at addrs (in address order) with the given
+// leader. It takes the world's network and disk configuration now as the
+// one faults are laid over, and the world's "nemesis" stream as the
+// nemesis's randomness.
+func New(w *harness.World, addrs []harness.Addr, leader func() (harness.Addr, bool)) *Target {
+	t := &Target{
+		world: w, addrs: addrs, leader: leader, rand: w.Seeds().Stream("nemesis"),
+		network: w.Network(), disk: w.DiskConfig(),
+	}
+	for _, a := range addrs {
+		t.names = append(t.names, w.Name(a))
+	}
+	return t
+}
+
+// ForCluster adapts the bundled Raft's simulated cluster, whose leader is
+// the running node that believes it leads the highest term.
+func ForCluster(c *cluster.Cluster) *Target {
+	return New(c.World, c.Peers.Addrs, func() (harness.Addr, bool) {
+		l := c.Leader()
+		if l == nil {
+			return 0, false
+		}
+		return c.Addr(l.ID()), true
+	})
+}
+
+// Nodes are the nodes' names in address order. The slice is the target's
+// own and must not be changed.
+func (t *Target) Nodes() []string { return t.names }
+
+// Leader is the node the cluster's leader function reports.
+func (t *Target) Leader() (string, bool) {
+	a, ok := t.leader()
+	if !ok {
+		return "", false
+	}
+	return t.world.Name(a), true
+}
+
+// State is the node's lifecycle state; an unknown name is down.
+func (t *Target) State(node string) nemesis.NodeState {
+	a, err := t.addr(node)
+	if err != nil {
+		return nemesis.NodeDown
+	}
+	switch t.world.State(a) {
+	case harness.NodeUp:
+		return nemesis.NodeUp
+	case harness.NodePaused:
+		return nemesis.NodePaused
+	}
+	return nemesis.NodeDown
+}
+
+// Now is the world's virtual time.
+func (t *Target) Now() time.Duration { return t.world.Now() }
+
+// After schedules f on the world.
+func (t *Target) After(d time.Duration, f func()) { t.world.After(d, f) }
+
+// Note writes a line into the world's trace.
+func (t *Target) Note(format string, args ...any) { t.world.Note(format, args...) }
+
+// Random is the world's "nemesis" stream.
+func (t *Target) Random() nemesis.Rand { return t.rand }
+
+// Cut cuts the one-way link between two nodes.
+func (t *Target) Cut(from, to string) error {
+	return t.link(from, to, t.world.Cut)
+}
+
+// Connect restores the one-way link between two nodes.
+func (t *Target) Connect(from, to string) error {
+	return t.link(from, to, t.world.Connect)
+}
+
+func (t *Target) link(from, to string, set func(from, to harness.Addr)) error {
+	f, err := t.addr(from)
+	if err != nil {
+		return err
+	}
+	a, err := t.addr(to)
+	if err != nil {
+		return err
+	}
+	set(f, a)
+	return nil
+}
+
+// Crash crashes a node.
+func (t *Target) Crash(node string) error { return t.lifecycle(node, t.world.Crash) }
+
+// Restart restarts a crashed node.
+func (t *Target) Restart(node string) error { return t.lifecycle(node, t.world.Restart) }
+
+// Pause pauses a node.
+func (t *Target) Pause(node string) error { return t.lifecycle(node, t.world.Pause) }
+
+// Resume resumes a paused node.
+func (t *Target) Resume(node string) error { return t.lifecycle(node, t.world.Resume) }
+
+func (t *Target) lifecycle(node string, do func(harness.Addr) error) error {
+	a, err := t.addr(node)
+	if err != nil {
+		return err
+	}
+	return do(a)
+}
+
+// Clock is a node's clock offset from virtual time and its rate.
+func (t *Target) Clock(node string) (time.Duration, nemesis.PPM, error) {
+	a, err := t.addr(node)
+	if err != nil {
+		return 0, 0, err
+	}
+	c := t.world.Clock(a)
+	return c.Offset(t.world.Now()), nemesis.PPM(c.Rate()), nil
+}
+
+// JumpClock jumps a node's clock.
+func (t *Target) JumpClock(node string, delta time.Duration) error {
+	a, err := t.addr(node)
+	if err != nil {
+		return err
+	}
+	return t.world.JumpClock(a, delta)
+}
+
+// SetClockRate sets a node's clock rate.
+func (t *Target) SetClockRate(node string, rate nemesis.PPM) error {
+	a, err := t.addr(node)
+	if err != nil {
+		return err
+	}
+	return t.world.SetClockRate(a, harness.PPM(rate))
+}
+
+// SetLinkFaults lays the packet faults over the starting network
+// configuration.
+func (t *Target) SetLinkFaults(f nemesis.LinkFaults) error {
+	cfg := t.network
+	if f.Loss > 0 {
+		cfg.Drop = harness.Prob(f.Loss)
+	}
+	if f.Duplicate > 0 {
+		cfg.Duplicate = harness.Prob(f.Duplicate)
+	}
+	if f.Reorder > 0 {
+		cfg.Reorder = harness.Prob(f.Reorder)
+	}
+	if !f.Delay.IsZero() {
+		cfg.Latency = Latency(f.Delay)
+	}
+	return t.world.SetNetwork(cfg)
+}
+
+// SetDiskFaults lays the disk faults over the starting disk configuration.
+func (t *Target) SetDiskFaults(f nemesis.DiskFaults) error {
+	cfg := t.disk
+	if !f.FsyncLatency.IsZero() {
+		cfg.SyncLatency = Latency(f.FsyncLatency)
+	}
+	if f.Torn > 0 {
+		cfg.Torn = harness.Prob(f.Torn)
+	}
+	return t.world.SetDisk(cfg)
+}
+
+func (t *Target) addr(node string) (harness.Addr, error) {
+	for i, n := range t.names {
+		if n == node {
+			return t.addrs[i], nil
+		}
+	}
+	return 0, fmt.Errorf("simtarget: no node %q", node)
+}
+
+// Latency is the simulated world's form of a nemesis latency.
+func Latency(l nemesis.Latency) harness.Latency {
+	return harness.Latency{Kind: harness.LatencyKind(l.Kind), Min: l.Min, Max: l.Max, Mean: l.Mean}
+}

@@ -1,0 +1,140 @@
+package nemesis
+
+import (
+	"errors"
+	"time"
+)
+
+// Target is what the nemesis breaks: a system of named nodes, seen from
+// outside. The nemesis knows nothing else of it. The simulated cluster is
+// one Target (harness/simtarget adapts it); another Raft in the same
+// simulator, or real processes, can be others.
+//
+// Every method that changes the target returns an error. An error that
+// wraps ErrUnsupported says the target cannot do that at all (clock rates
+// on a target without clocks); the schedule then skips the kind for the
+// rest of the run and records that it did. Any other error means this one
+// attempt did nothing. A target's support of an operation does not vary
+// from node to node.
+type Target interface {
+	// Nodes are the names of the nodes (never clients), in the target's
+	// own fixed order. Faults draw nodes by their place in this order, so
+	// the same seed picks the same nodes on every machine.
+	Nodes() []string
+	// Leader is the running node that believes it leads the highest term,
+	// if the target knows one.
+	Leader() (node string, ok bool)
+	// State is where a node is in its lifecycle.
+	State(node string) NodeState
+
+	// Now is the target's time, and After runs f once d from now: faults
+	// with later steps (a strobe's next jump) and the schedule itself run
+	// on it.
+	Now() time.Duration
+	After(d time.Duration, f func())
+	// Note writes one human line into the target's trace, if it keeps one.
+	Note(format string, args ...any)
+	// Random is the nemesis's own random stream. Every choice a fault
+	// makes is drawn from it, so a seed repeats its faults exactly.
+	Random() Rand
+
+	Links
+	Lifecycle
+	Clocks
+	Packets
+	Disks
+}
+
+// Links are the target's one-way links between nodes. A cut link loses
+// every message sent on it until it is connected again; links to clients
+// are never touched.
+type Links interface {
+	Cut(from, to string) error
+	Connect(from, to string) error
+}
+
+// Lifecycle crashes, restarts, pauses and resumes nodes. A crash loses the
+// node's volatile state and whatever it had not made durable; a restart
+// recovers from what is durable. A paused node keeps its state and handles
+// nothing until it is resumed. Each is a no-op on a node already in the
+// state asked for.
+type Lifecycle interface {
+	Crash(node string) error
+	Restart(node string) error
+	Pause(node string) error
+	Resume(node string) error
+}
+
+// Clocks are the nodes' local clocks: an offset from true time and a rate,
+// in parts per million fast (positive) or slow (negative).
+type Clocks interface {
+	Clock(node string) (offset time.Duration, rate PPM, err error)
+	JumpClock(node string, delta time.Duration) error
+	SetClockRate(node string, rate PPM) error
+}
+
+// Packets set the packet faults on every link (see LinkFaults).
+type Packets interface {
+	SetLinkFaults(f LinkFaults) error
+}
+
+// Disks set the faults of every node's disk (see DiskFaults).
+type Disks interface {
+	SetDiskFaults(f DiskFaults) error
+}
+
+// LinkFaults are what the network does to every message while packet
+// faults are in force. A zero field leaves that behaviour as the target
+// had it before any fault: the zero LinkFaults heals them all.
+type LinkFaults struct {
+	Loss      float64 // probability a message is dropped
+	Duplicate float64 // probability a message is delivered twice
+	Reorder   float64 // probability a message may overtake earlier ones
+	Delay     Latency // the latency of every message
+}
+
+// DiskFaults are how every disk behaves while disk faults are in force. A
+// zero field leaves that behaviour as the target had it before any fault.
+type DiskFaults struct {
+	// FsyncLatency is how long an fsync takes.
+	FsyncLatency Latency
+	// Torn is the probability that a crash leaves a strict prefix of the
+	// oldest write not yet made durable.
+	Torn float64
+}
+
+// NodeState is where a node is in its lifecycle.
+type NodeState uint8
+
+// The states of a node.
+const (
+	NodeUp NodeState = iota
+	NodePaused
+	NodeDown
+)
+
+// Rand is a deterministic random stream.
+type Rand interface {
+	// Below draws uniformly from [0, n); n is positive.
+	Below(n uint64) uint64
+	// Between draws uniformly from [lo, hi]; lo when hi <= lo.
+	Between(lo, hi int64) int64
+	// Perm is a random permutation of 0..n-1.
+	Perm(n int) []int
+}
+
+// PPM is a clock rate in parts per million: +1000 runs 0.1% fast.
+type PPM int64
+
+// MaxDriftPPM is the most a fault slows a clock: a clock slower still
+// would stop, and its node's timers with it.
+const MaxDriftPPM PPM = 999_000
+
+// ErrUnsupported is wrapped by a target's error for an operation it cannot
+// perform at all.
+var ErrUnsupported = errors.New("not supported by the target")
+
+// ErrNothingToBreak is a fault's answer when the target offers it nothing
+// to break right now: no leader to isolate, every clock already taken by
+// another clock fault, a zero intensity. The schedule draws again later.
+var ErrNothingToBreak = errors.New("nothing to break")
