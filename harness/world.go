@@ -42,6 +42,7 @@ type World struct {
 	trace      Trace
 	stopErr    error
 	dispatched uint64
+	budget     Budget
 }
 
 // NodeState is where a node is in its lifecycle.
@@ -262,12 +263,42 @@ func (w *World) schedule(e event) {
 	w.queue.push(e)
 }
 
+// ErrBudget is wrapped by the error a world stops with when it goes over
+// its Budget: a message storm or a livelock, not a safety violation.
+var ErrBudget = errors.New("over the run's event budget")
+
+// Budget bounds the work of a run, so that a storm of messages or timers
+// ends the run with a reason instead of exhausting the machine. Zero fields
+// bound nothing.
+type Budget struct {
+	// Events bounds the events dispatched over the whole run.
+	Events uint64
+	// Pending bounds the events waiting in the queue at once: what a
+	// storm of messages in flight costs in memory.
+	Pending int
+}
+
+// SetBudget sets the run's budget from now on.
+func (w *World) SetBudget(b Budget) { w.budget = b }
+
+// checkBudget stops the run when it is over its budget.
+func (w *World) checkBudget() {
+	switch {
+	case w.budget.Events > 0 && w.dispatched > w.budget.Events:
+		w.Stop(fmt.Errorf("%w: %d events dispatched by %v", ErrBudget, w.dispatched, w.now))
+	case w.budget.Pending > 0 && w.queue.Len() > w.budget.Pending:
+		w.Stop(fmt.Errorf("%w: %d events pending at %v", ErrBudget, w.queue.Len(), w.now))
+	}
+}
+
 // Run runs events until virtual time until, the queue empties, or the run is
 // stopped; virtual time is then until (unless stopped earlier). It returns
 // the error the run was stopped with.
 func (w *World) Run(until time.Duration) error {
 	for w.stopErr == nil && w.queue.Len() > 0 && w.queue.peek().at <= until {
 		w.step()
+		// A counter compare and a length: cheap enough for every event.
+		w.checkBudget()
 	}
 	if w.stopErr == nil && w.now < until {
 		w.now = until
@@ -285,6 +316,7 @@ func (w *World) Step() bool {
 		return false
 	}
 	w.step()
+	w.checkBudget()
 	return true
 }
 

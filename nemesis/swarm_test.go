@@ -16,7 +16,7 @@ func TestSwarmRepeatsForASeedAndDiffersAcrossSeeds(t *testing.T) {
 	seen := map[string]bool{}
 	kindsSeen := map[string]bool{}
 	for seed := uint64(1); seed <= 50; seed++ {
-		a, b := run.SwarmWorld(seed), run.SwarmWorld(seed)
+		a, b := run.SwarmFaults(seed), run.SwarmFaults(seed)
 		require.Equal(t, a, b, "seed %d: the same seed draws the same world", seed)
 		require.NotEmpty(t, a.Nemesis.Kinds)
 		for _, k := range a.Nemesis.Kinds {

@@ -49,8 +49,7 @@ func runReplay(args []string, stdout io.Writer) (int, error) {
 	if err != nil {
 		return exitError, err
 	}
-	checked.Results["raft-invariants"] = out.Invariants
-	checked.Results["liveness"] = out.Liveness
+	out.AddResults(checked.Results)
 	judgeLeaseReads(cfg, out.Clocks, checked.Results)
 	valid := checked.Results.Valid()
 

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -23,6 +24,8 @@ type runFlags struct {
 	store    string
 	budget   time.Duration
 	bug      string
+	// swarmWorld is --swarm: the seed draws the whole world.
+	swarmWorld bool
 }
 
 func newRunFlags(name string) *runFlags {
@@ -45,6 +48,7 @@ func newRunFlags(name string) *runFlags {
 	fs.StringVar(&f.store, "store", "store", "the store directory")
 	fs.DurationVar(&f.budget, "check-budget", time.Minute, "wall-clock budget of the linearizability check (exhausted: unknown)")
 	fs.StringVar(&f.bug, "bug", "", "plant a known bug on purpose (see raftcheck zoo): "+strings.Join(plantedBugs(), ", "))
+	fs.BoolVar(&f.swarmWorld, "swarm", false, "the seed draws the whole world: cluster size, Raft timing and batching, read mode, workload, clients, run length, faults and their density, clocks within the lease's bound (options given explicitly are kept: "+strings.Join(run.SwarmOptions, ", ")+")")
 	return f
 }
 
@@ -86,6 +90,15 @@ func (f *runFlags) parse(args []string) error {
 	if f.budget <= 0 {
 		return usagef("--check-budget must be positive, got %v", f.budget)
 	}
+	if f.swarmWorld {
+		var kept []string
+		f.fs.Visit(func(fl *flag.Flag) {
+			if slices.Contains(run.SwarmOptions, fl.Name) {
+				kept = append(kept, fl.Name)
+			}
+		})
+		f.cfg.UseSwarmWorld(kept)
+	}
 	if err := f.cfg.Validate(); err != nil {
 		return usagef("%v", err)
 	}
@@ -95,6 +108,9 @@ func (f *runFlags) parse(args []string) error {
 // replay is the command line that reproduces the run.
 func (f *runFlags) replay() string {
 	c := f.cfg
+	if c.SwarmWorld {
+		return swarmWorldReplay(c)
+	}
 	nem := "none"
 	switch {
 	case c.Swarm:
@@ -106,6 +122,49 @@ func (f *runFlags) replay() string {
 		c.Seed, c.Time, c.Nodes, c.Clients, c.Workload, c.Keys, c.OpsPerKey, c.Rate, c.Server.ReadMode, nem)
 	if !c.Swarm {
 		line += fmt.Sprintf(" --nemesis-interval %v", c.Nemesis.Interval)
+	}
+	line += fmt.Sprintf(" --liveness %d", c.Liveness)
+	if bug := c.Raft.Bug + c.Server.Bug; bug != "" {
+		line += " --bug " + bug
+	}
+	return line
+}
+
+// swarmWorldReplay is the command line of a whole-world swarm run: the
+// seed, --swarm, and the options it kept as they were given.
+func swarmWorldReplay(c run.Config) string {
+	line := fmt.Sprintf("raftcheck run --seed %d --swarm", c.Seed)
+	for _, name := range c.SwarmKept {
+		var v any
+		switch name {
+		case "nodes":
+			v = c.Nodes
+		case "clients":
+			v = c.Clients
+		case "workload":
+			v = c.Workload
+		case "keys":
+			v = c.Keys
+		case "ops-per-key":
+			v = c.OpsPerKey
+		case "rate":
+			v = c.Rate
+		case "read-mode":
+			v = c.Server.ReadMode
+		case "time":
+			v = c.Time
+		case "nemesis":
+			v = "none"
+			switch {
+			case c.Swarm:
+				v = "swarm"
+			case len(c.Nemesis.Kinds) > 0:
+				v = strings.Join(c.Nemesis.Kinds, ",")
+			}
+		case "nemesis-interval":
+			v = c.Nemesis.Interval
+		}
+		line += fmt.Sprintf(" --%s %v", name, v)
 	}
 	line += fmt.Sprintf(" --liveness %d", c.Liveness)
 	if bug := c.Raft.Bug + c.Server.Bug; bug != "" {
@@ -155,7 +214,13 @@ func plantedBugs() []string {
 }
 
 func isRaftBug(name string) bool {
-	return name == raftnode.BugAckBeforeFsync || name == raftnode.BugForgetVote
+	return name == raftnode.BugAckBeforeFsync || name == raftnode.BugForgetVote || name == raftnode.BugDropLargeAppends
 }
 
-func isServiceBug(name string) bool { return name == kv.BugNoDedup || name == kv.BugLeaderReads }
+func isServiceBug(name string) bool {
+	switch name {
+	case kv.BugNoDedup, kv.BugLeaderReads, kv.BugReadBeforeApply, kv.BugLocalExpiry:
+		return true
+	}
+	return false
+}

@@ -45,7 +45,15 @@ func newSoakFlags() *soakFlags {
 	fs.IntVar(&f.shrink, "shrink", 30, "shrink each failing seed with up to this many runs, keeping the smallest that fails the same way (0: off)")
 	fs.StringVar(&f.out, "out", "", "output directory for summary.json and failing runs (default: STORE/soak-<UTC time>)")
 	fs.DurationVar(&f.progress, "progress", 10*time.Second, "interval of progress lines when the output is not a terminal")
-	_ = fs.Set("nemesis", "swarm")
+	// The soak's defaults are whole-world swarm (every seed draws its own
+	// world; see run.Config.UseSwarmWorld), with swarm faults when --swarm
+	// is turned off. They are defaults, not explicit options, so the world
+	// draws over them.
+	for name, value := range map[string]string{"swarm": "true", "nemesis": "swarm"} {
+		fl := fs.Lookup(name)
+		_ = fl.Value.Set(value)
+		fl.DefValue = value
+	}
 	return f
 }
 
@@ -152,7 +160,10 @@ func (s *soaker) run() error {
 func (s *soaker) runSeed(seed uint64) (seedVerdict, error) {
 	rf := *s.f.runFlags
 	rf.cfg.Seed = seed
-	if rf.cfg.Swarm {
+	switch {
+	case rf.cfg.SwarmWorld:
+		rf.cfg.UseSwarmWorld(rf.cfg.SwarmKept)
+	case rf.cfg.Swarm:
 		rf.cfg.UseSwarm()
 	}
 	cr, err := executeAndCheck(&rf)

@@ -15,7 +15,7 @@ import (
 // with a shrunk run beside it, and every seed's verdict is in the summary.
 func TestSoakKeepsAndShrinksFailingSeedsOnly(t *testing.T) {
 	out := t.TempDir()
-	code, stdout, stderr := runCLI(t, "soak", "--seeds", "12", "--time", "10s", "--read-mode", "local",
+	code, stdout, stderr := runCLI(t, "soak", "--swarm=false", "--seeds", "12", "--time", "10s", "--read-mode", "local",
 		"--nemesis", "partition", "--nemesis-interval", "2s", "--shrink", "10", "--workers", "2", "--out", out)
 	require.NotEqual(t, exitError, code, stdout+stderr)
 	s, err := readSummary(out)

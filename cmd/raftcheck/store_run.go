@@ -55,8 +55,7 @@ func executeAndCheck(f *runFlags) (*checkedRun, error) {
 	if err != nil {
 		return nil, err
 	}
-	checked.Results["raft-invariants"] = out.Invariants
-	checked.Results["liveness"] = out.Liveness
+	out.AddResults(checked.Results)
 	judgeLeaseReads(f.cfg, out.Clocks, checked.Results)
 	return &checkedRun{started: started, took: time.Since(started), out: out, checked: checked}, nil
 }
@@ -206,7 +205,7 @@ func judgeLeaseReads(cfg run.Config, clocks run.ClockBound, rs checker.Results) 
 	// Every checker that judges what reads returned may be seeing the same
 	// stale lease read: Porcupine, and the counter, set and list-append
 	// checkers. The Raft invariants and liveness do not depend on reads.
-	for _, name := range []string{"linearizable", "counter", "set", "list-append"} {
+	for _, name := range []string{"linearizable", "counter", "set", "list-append", "read-freshness"} {
 		r, ok := rs[name]
 		if !ok || r.Valid != checker.Invalid {
 			continue
@@ -222,7 +221,7 @@ func judgeLeaseReads(cfg run.Config, clocks run.ClockBound, rs checker.Results) 
 // --nemesis swarm would draw the whole world again: it is replayed from its
 // results.json instead.
 func replayLine(f *runFlags, dir string) string {
-	if f.cfg.Swarm && !f.cfg.SwarmAsDrawn() {
+	if !f.cfg.SwarmAsDrawn() {
 		return "raftcheck replay " + dir
 	}
 	return f.replay()

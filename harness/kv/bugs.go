@@ -12,6 +12,17 @@ const (
 	// it leads, without the quorum round that proves it still does: a
 	// deposed leader cut off from the cluster answers stale reads.
 	BugLeaderReads = "leader-reads"
+	// BugReadBeforeApply answers a ReadIndex read as soon as its round is
+	// confirmed, from whatever the store has applied, without waiting for
+	// the store to reach the read index (thesis §6.4, step 4). The leader
+	// usually has applied it already, so clients almost never see it.
+	BugReadBeforeApply = "read-before-apply"
+	// BugLocalExpiry expires client sessions on the applying node's own
+	// clock instead of the time the leader stamped into the log
+	// (dissertation §6.3 warns against exactly this): replicas whose
+	// clocks differ expire different sessions, and their state machines
+	// part.
+	BugLocalExpiry = "local-expiry"
 )
 
-var bugs = map[string]bool{BugNoDedup: true, BugLeaderReads: true}
+var bugs = map[string]bool{BugNoDedup: true, BugLeaderReads: true, BugReadBeforeApply: true, BugLocalExpiry: true}

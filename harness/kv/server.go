@@ -78,6 +78,10 @@ type writeKey struct{ session, seq uint64 }
 type pendingRead struct {
 	from harness.Addr
 	req  Request
+	// floor is what was committed anywhere when the read arrived, for the
+	// watcher; how is how it is being served.
+	floor uint64
+	how   string
 }
 
 type readyRead struct {
@@ -114,6 +118,9 @@ type Server struct {
 	leaseTerm  uint64
 	// Served counts the reads this incarnation answered, by how.
 	Served ReadCounts
+	// watch, if set, is told of every linearizable read answered and every
+	// entry applied (watcher.go).
+	watch Watcher
 }
 
 // ReadCounts count reads by the way they were served.
@@ -238,6 +245,10 @@ func (s *Server) propose(from harness.Addr, req Request, cmd Command) {
 }
 
 func (s *Server) read(from harness.Addr, req Request) {
+	p := pendingRead{from: from, req: req, how: "index"}
+	if s.watch != nil {
+		p.floor = s.watch.CommittedAnywhere()
+	}
 	switch s.cfg.ReadMode {
 	case ReadLocal:
 		s.Served.Local++
@@ -248,7 +259,8 @@ func (s *Server) read(from harness.Addr, req Request) {
 			// Planted: a node that believes it leads answers at once,
 			// without confirming it still does.
 			s.Served.Local++
-			s.reply(from, req, Response{Status: StatusOK, Result: s.store.Read(req.Op)})
+			p.how = "unconfirmed"
+			s.answerRead(p)
 			return
 		}
 	case ReadLease:
@@ -257,7 +269,8 @@ func (s *Server) read(from harness.Addr, req Request) {
 			// No other leader can exist before the lease ends, so our
 			// commit index covers every write acknowledged anywhere.
 			s.Served.Lease++
-			s.ready = append(s.ready, readyRead{index: st.Commit, pendingRead: pendingRead{from, req}})
+			p.how = "lease"
+			s.ready = append(s.ready, readyRead{index: st.Commit, pendingRead: p})
 			s.serveReady()
 			return
 		}
@@ -268,7 +281,19 @@ func (s *Server) read(from harness.Addr, req Request) {
 		s.notLeader(from, req, err)
 		return
 	}
-	s.reads[s.nextCtx] = pendingRead{from, req}
+	s.reads[s.nextCtx] = p
+}
+
+// answerRead answers a linearizable read from the applied state, and tells
+// the watcher what it was answered from.
+func (s *Server) answerRead(p pendingRead) {
+	if s.watch != nil {
+		s.watch.ReadServed(ServedRead{
+			Node: s.host.Env().Addr(), Key: p.req.Op.Key, How: p.how,
+			Floor: p.floor, Applied: s.store.Applied(), Term: s.host.Status().Term,
+		})
+	}
+	s.reply(p.from, p.req, Response{Status: StatusOK, Result: s.store.Read(p.req.Op)})
 }
 
 // ReadStates takes confirmed and lost ReadIndex rounds.
@@ -293,7 +318,12 @@ func (s *Server) ReadStates(states []raft.ReadState) {
 			continue
 		}
 		s.Served.Index++
-		s.ready = append(s.ready, readyRead{index: rs.Index, pendingRead: r})
+		index := rs.Index
+		if s.cfg.Bug == BugReadBeforeApply {
+			// Planted: answer from whatever has been applied.
+			index = 0
+		}
+		s.ready = append(s.ready, readyRead{index: index, pendingRead: r})
 	}
 	s.serveReady()
 }
@@ -304,7 +334,7 @@ func (s *Server) serveReady() {
 	kept := s.ready[:0]
 	for _, r := range s.ready {
 		if r.index <= applied {
-			s.reply(r.from, r.req, Response{Status: StatusOK, Result: s.store.Read(r.req.Op)})
+			s.answerRead(r.pendingRead)
 		} else {
 			kept = append(kept, r)
 		}
@@ -314,10 +344,17 @@ func (s *Server) serveReady() {
 
 // Apply applies a committed entry and answers its client if it waits here.
 func (s *Server) Apply(e raft.Entry) {
+	if s.cfg.Bug == BugLocalExpiry {
+		// Planted: the session clock is this node's own.
+		s.store.localClock = int64(s.host.Env().Now())
+	}
 	out, ok, err := s.store.Apply(e)
 	if err != nil {
 		s.host.Env().Fail(err)
 		return
+	}
+	if s.watch != nil {
+		s.watch.Applied(s.host.Env().Addr(), e.Index, s.store.Digest())
 	}
 	if ok {
 		key := writeKey{out.Session, out.Seq}

@@ -78,6 +78,11 @@ type Store struct {
 	retries int
 	// noDedup is the planted bug BugNoDedup.
 	noDedup bool
+	// digest folds in every entry applied (store_digest.go).
+	digest digest
+	// localClock, when set, is the planted bug BugLocalExpiry: the time
+	// sessions expire by, from the applying node's own clock.
+	localClock int64
 }
 
 // Retries is the number of retried commands the sessions answered without
@@ -89,7 +94,7 @@ func (s *Store) Retries() int { return s.retries }
 func NewStore(ttl time.Duration) *Store { return newStore(ttl, false) }
 
 func newStore(ttl time.Duration, noDedup bool) *Store {
-	return &Store{data: newData(), sessions: map[uint64]*session{}, ttl: int64(ttl), noDedup: noDedup}
+	return &Store{data: newData(), sessions: map[uint64]*session{}, ttl: int64(ttl), noDedup: noDedup, digest: fnvOffset}
 }
 
 // Applied is the index of the last entry applied.
@@ -101,6 +106,14 @@ func (s *Store) Sessions() int { return len(s.sessions) }
 // Apply applies a committed log entry; ok is false for entries that are not
 // commands (the leaders' no-ops). Entries must come in index order.
 func (s *Store) Apply(e raft.Entry) (out Outcome, ok bool, err error) {
+	out, ok, err = s.apply(e)
+	if err == nil {
+		s.digest = s.digest.outcome(e.Index, out, ok, len(s.sessions))
+	}
+	return out, ok, err
+}
+
+func (s *Store) apply(e raft.Entry) (out Outcome, ok bool, err error) {
 	if e.Index != s.applied+1 {
 		return Outcome{}, false, fmt.Errorf("kv: applying index %d after %d", e.Index, s.applied)
 	}
@@ -112,8 +125,12 @@ func (s *Store) Apply(e raft.Entry) (out Outcome, ok bool, err error) {
 	if err != nil {
 		return Outcome{}, false, fmt.Errorf("entry %d: %w", e.Index, err)
 	}
-	if cmd.Time > s.clock {
-		s.clock = cmd.Time
+	at := cmd.Time
+	if s.localClock != 0 {
+		at = s.localClock
+	}
+	if at > s.clock {
+		s.clock = at
 	}
 	s.expire()
 	switch cmd.Kind {

@@ -13,6 +13,15 @@ const (
 	// a node that crashes and restarts can vote twice in one term, the
 	// akka-raft bug "Fuzzing Raft for Fun and Publication" found.
 	BugForgetVote = "forget-vote"
+	// BugDropLargeAppends is a transport that silently drops an append of
+	// more than largeAppend entries, as one with a message-size limit does
+	// (what etcd's MaxSizePerMsg exists to avoid): a follower that fell
+	// behind is sent the same large catch-up batch again and again and
+	// never catches up, while the rest of the cluster serves every client.
+	BugDropLargeAppends = "drop-large-appends"
 )
 
-var bugs = map[string]bool{BugAckBeforeFsync: true, BugForgetVote: true}
+// largeAppend is the size above which BugDropLargeAppends drops an append.
+const largeAppend = 32
+
+var bugs = map[string]bool{BugAckBeforeFsync: true, BugForgetVote: true, BugDropLargeAppends: true}

@@ -344,6 +344,9 @@ func (n *Node) finish(rd raft.Ready) {
 			n.env.Fail(fmt.Errorf("raftnode: %s addressed a message to unknown node %d", n.env.Name(), m.To))
 			return
 		}
+		if n.cfg.Bug == BugDropLargeAppends && m.Type == raft.MsgApp && len(m.Entries) > largeAppend {
+			continue // planted: the transport loses it without a word
+		}
 		n.env.Send(to, Envelope{Msg: m})
 	}
 	if len(rd.CommittedEntries) > 0 {

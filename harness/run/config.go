@@ -2,7 +2,6 @@ package run
 
 import (
 	"fmt"
-	"reflect"
 	"time"
 
 	"raftcheck/harness"
@@ -36,13 +35,17 @@ type Config struct {
 	Nemesis  nemesis.Config `json:"nemesis"`
 	// Swarm says the nemesis configuration and the disk's torn-write
 	// probability were drawn from the seed (nemesis.Swarm).
-	Swarm   bool                  `json:"swarm"`
-	Raft    raftnode.Config       `json:"raft"`
-	Server  kv.Config             `json:"server"`
-	Client  client.Config         `json:"client"`
-	Network harness.NetworkConfig `json:"network"`
-	Disk    harness.DiskConfig    `json:"disk"`
-	Trace   bool                  `json:"trace"`
+	Swarm bool `json:"swarm"`
+	// SwarmWorld says the seed drew the whole world (swarm.go), and
+	// SwarmKept lists the options given explicitly, which it left alone.
+	SwarmWorld bool                  `json:"swarm_world,omitempty"`
+	SwarmKept  []string              `json:"swarm_kept,omitempty"`
+	Raft       raftnode.Config       `json:"raft"`
+	Server     kv.Config             `json:"server"`
+	Client     client.Config         `json:"client"`
+	Network    harness.NetworkConfig `json:"network"`
+	Disk       harness.DiskConfig    `json:"disk"`
+	Trace      bool                  `json:"trace"`
 }
 
 // DefaultConfig is DESIGN §7's default run: 5 nodes, the register workload,
@@ -119,33 +122,27 @@ func (c Config) validateFaultLatencies() error {
 	return nil
 }
 
-// SwarmWorld is the fault world swarm mode draws for a seed, from the
-// seed's own "swarm" stream, which nothing else draws from.
-func SwarmWorld(seed uint64) nemesis.World {
-	return nemesis.Swarm(harness.NewSeeds(seed).Stream("swarm"))
-}
-
-// UseSwarm gives the run the fault world its seed draws: the nemesis's
-// kinds, interval and intensities, and the disks' torn-write probability.
-func (c *Config) UseSwarm() {
-	w := SwarmWorld(c.Seed)
-	c.Swarm = true
-	c.Nemesis = w.Nemesis
-	c.Disk.Torn = harness.Prob(w.Torn)
-}
-
-// SwarmAsDrawn reports whether a swarm run still has the fault world its
-// seed draws; a shrunk one may not, and then only its results.json can
-// replay it.
-func (c Config) SwarmAsDrawn() bool {
-	w := SwarmWorld(c.Seed)
-	return c.Swarm && reflect.DeepEqual(w.Nemesis, c.Nemesis) && harness.Prob(w.Torn) == c.Disk.Torn
-}
-
 // livenessWindow is the liveness bound as virtual time: Liveness election
 // timeouts (the base timeout, ElectionTick ticks).
 func (c Config) livenessWindow() time.Duration {
 	return time.Duration(c.Liveness*c.Raft.ElectionTick) * c.Raft.TickInterval
+}
+
+// eventsPerSecond bounds the events a run may dispatch per simulated
+// second of its planned length: a healthy run dispatches a few thousand
+// (2,300–3,100 for 5–7 nodes under every fault, measured), so a hundred
+// thousand is a storm.
+const eventsPerSecond = 100_000
+
+// maxPending bounds the events waiting at once; a healthy run has a few
+// hundred in flight.
+const maxPending = 200_000
+
+// budget is the run's event budget, from its planned length: the main
+// phase, the liveness window, and time for the last operations.
+func (c Config) budget() harness.Budget {
+	planned := c.Time + c.livenessWindow() + 4*c.Client.OpTimeout
+	return harness.Budget{Events: uint64(planned.Seconds()+1) * eventsPerSecond, Pending: maxPending}
 }
 
 // meanGap is the mean pause of one client between operations.

@@ -1,6 +1,7 @@
 package run
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -31,6 +32,9 @@ type Outcome struct {
 	// recovered after the final heal.
 	Invariants checker.Result
 	Liveness   checker.Result
+	// Oracles are the verdicts of what the simulator saw and no client
+	// could: read freshness and replica digests (oracles.go).
+	Oracles checker.Results
 	// Clocks says whether the clocks stayed within the drift bound that
 	// lease reads rely on.
 	Clocks ClockBound
@@ -80,15 +84,18 @@ func Execute(cfg Config) (*Outcome, error) {
 		return nil, err
 	}
 	work, _ := workloads.Lookup(cfg.Workload)
+	orc := &oracles{}
 	ccfg := cluster.Config{
 		Seed: cfg.Seed, Nodes: cfg.Nodes, Raft: cfg.Raft,
 		Network: cfg.Network, Disk: cfg.Disk, Trace: cfg.Trace,
-		NewApp: kv.NewServer(cfg.Server),
+		NewApp: kv.NewWatchedServer(cfg.Server, orc),
 	}
 	c, err := cluster.New(ccfg)
 	if err != nil {
 		return nil, err
 	}
+	orc.world, orc.invariants = c.World, c.Invariants
+	c.World.SetBudget(cfg.budget())
 	r := &runner{cfg: cfg, c: c, work: work, keys: workloads.NewKeys(cfg.Keys, cfg.OpsPerKey), rand: c.World.Seeds().Stream("clients"), leaderAt: -1}
 	r.clocks = clockWatch{world: c.World, nodes: c.Peers.Addrs, bound: cfg.Server.MaxDrift}
 	r.clients, r.rec, err = c.AddClients(cfg.Clients, cfg.Client)
@@ -126,12 +133,28 @@ func Execute(cfg Config) (*Outcome, error) {
 	out.Raft = timeline.samples
 	out.Clocks = r.clocks.result()
 	out.Invariants = checker.Result{Valid: checker.Valid, Summary: fmt.Sprintf("no violation in %d terms with a leader, %d entries committed", len(c.Invariants.Leaders()), c.Invariants.Committed())}
-	if stopErr != nil {
+	switch {
+	case errors.Is(stopErr, harness.ErrBudget):
+		// A storm or a livelock: nothing unsafe was seen, but the run could
+		// not go on.
+		live = checker.Result{Valid: checker.Invalid, Summary: "the run stopped, a message storm or a livelock: " + stopErr.Error()}
+	case stopErr != nil:
 		out.Invariants = checker.Result{Valid: checker.Invalid, Summary: stopErr.Error()}
 		live = checker.Result{Valid: checker.Unknown, Summary: "not checked: the run stopped at a safety violation"}
 	}
 	out.Liveness = live
+	out.Oracles = orc.results(cfg.Server.ReadMode)
 	return out, nil
+}
+
+// AddResults adds the run's own verdicts to a history's checks: the Raft
+// invariants, liveness, and the oracles.
+func (o *Outcome) AddResults(rs checker.Results) {
+	rs["raft-invariants"] = o.Invariants
+	rs["liveness"] = o.Liveness
+	for name, r := range o.Oracles {
+		rs[name] = r
+	}
 }
 
 // later schedules a client's next operation after a random stagger.
@@ -233,7 +256,9 @@ func (r *runner) liveness() (checker.Result, error) {
 			probed++
 		}
 	}
+	lag := r.lagging()
 	details := livenessDetails{
+		Lagging:        lag,
 		Bound:          fmt.Sprintf("%d election timeouts (%v)", r.cfg.Liveness, window),
 		ClientsOK:      probed,
 		Clients:        len(r.clients),
@@ -249,8 +274,10 @@ func (r *runner) liveness() (checker.Result, error) {
 		return checker.Result{Valid: checker.Invalid, Summary: fmt.Sprintf("%d of %d clients completed an operation within %d election timeouts of the final heal", probed, len(r.clients), r.cfg.Liveness), Details: details}, nil
 	case r.finalsOK < r.finalsN:
 		return checker.Result{Valid: checker.Invalid, Summary: fmt.Sprintf("%d of %d final reads succeeded within %d election timeouts of the final heal", r.finalsOK, r.finalsN, r.cfg.Liveness), Details: details}, nil
+	case lag != "":
+		return checker.Result{Valid: checker.Invalid, Summary: fmt.Sprintf("a node did not catch up within %d election timeouts of the final heal: %s", r.cfg.Liveness, lag), Details: details}, nil
 	}
-	return checker.Result{Valid: checker.Valid, Summary: fmt.Sprintf("after the final heal a leader was elected in %v; every client completed an operation and all %d final reads succeeded in %v", details.LeaderAfter, r.finalsN, details.RecoveredAfter), Details: details}, nil
+	return checker.Result{Valid: checker.Valid, Summary: fmt.Sprintf("after the final heal a leader was elected in %v; every client completed an operation, all %d final reads succeeded and every node caught up with the leader in %v", details.LeaderAfter, r.finalsN, details.RecoveredAfter), Details: details}, nil
 }
 
 // runWatchingLeader runs the world until the given time, noting when a
@@ -280,7 +307,32 @@ func (r *runner) live() bool {
 			return false
 		}
 	}
-	return true
+	return r.lagging() == ""
+}
+
+// lagging names a node that has not caught up with the leader: every
+// running node's commit index must reach the leader's, and its state
+// machine must apply all of it. A node left behind for good (a follower the
+// leader stopped replicating to, one whose appends are always refused)
+// would go unnoticed by clients served by the rest; it is "" when every
+// node has caught up.
+func (r *runner) lagging() string {
+	leader := r.c.Leader()
+	if leader == nil {
+		return "no leader"
+	}
+	want := leader.Status().Commit
+	for _, id := range r.c.Peers.IDs() {
+		n := r.c.Up(id)
+		if n == nil {
+			return fmt.Sprintf("n%d is not running", id)
+		}
+		st := n.Status()
+		if st.Commit < want || n.AppliedIndex() < want {
+			return fmt.Sprintf("n%d has committed %d and applied %d, the leader n%d has committed %d", id, st.Commit, n.AppliedIndex(), leader.ID(), want)
+		}
+	}
+	return ""
 }
 
 // livenessDetails are the liveness checker's details in results.json.
@@ -292,6 +344,9 @@ type livenessDetails struct {
 	ClientsOK      int    `json:"clients_ok"`
 	FinalReads     int    `json:"final_reads"`
 	FinalReadsOK   int    `json:"final_reads_ok"`
+	// Lagging names a node that had not caught up with the leader when
+	// the window closed ("" if none).
+	Lagging string `json:"lagging,omitempty"`
 }
 
 func durationOrNone(at, since time.Duration) string {

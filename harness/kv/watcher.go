@@ -1,0 +1,48 @@
+package kv
+
+import (
+	"raftcheck/harness"
+	"raftcheck/harness/raftnode"
+)
+
+// Watcher sees, for a run's oracles, what no client can: the highest index
+// committed anywhere when a read arrives, the state each read is answered
+// from, and every replica's state-machine digest at every index it
+// applies. A server with no watcher (nil) reports nothing.
+type Watcher interface {
+	// CommittedAnywhere is the highest log index that any node has ever
+	// known committed, up to now.
+	CommittedAnywhere() uint64
+	// ReadServed reports a read answered in a linearizable mode (ReadIndex
+	// or lease), with what was committed anywhere when it arrived.
+	ReadServed(r ServedRead)
+	// Applied reports that node applied the entry at index, after which
+	// its state machine's digest is digest.
+	Applied(node harness.Addr, index, digest uint64)
+}
+
+// ServedRead is one read a server answered in a linearizable mode.
+type ServedRead struct {
+	Node harness.Addr
+	Key  string
+	// How is "index", "lease", or "unconfirmed" for a leader that
+	// answered without confirming it leads (the planted leader-reads bug).
+	How string
+	// Floor is the highest index committed anywhere when the request
+	// arrived; Applied is the serving node's applied index when it
+	// answered. A linearizable read reflects everything committed before
+	// it arrived: Applied must be at least Floor.
+	Floor, Applied uint64
+	// Term is the serving node's term when it answered.
+	Term uint64
+}
+
+// NewWatchedServer is NewServer with a watcher, which every incarnation
+// of every node built by the factory reports to.
+func NewWatchedServer(cfg Config, w Watcher) func() raftnode.App {
+	return func() raftnode.App {
+		s := NewServer(cfg)().(*Server)
+		s.watch = w
+		return s
+	}
+}

@@ -1,0 +1,129 @@
+package run
+
+import (
+	"fmt"
+
+	"raftcheck/checker"
+	"raftcheck/harness"
+	"raftcheck/harness/invariant"
+	"raftcheck/harness/kv"
+)
+
+// oracles see what clients may not: the simulator knows every node's
+// state at every instant. They are the kv service's Watcher.
+//
+//   - Read freshness: a read answered by ReadIndex or a lease must reflect
+//     every entry committed anywhere before it arrived. A client sees a
+//     stale read only if it happened to read a key right after a write
+//     that completed; the oracle sees every one, on every key, and a lease
+//     that outlives its leadership by a few milliseconds is caught even
+//     when no client raced it.
+//   - Replica digests: replicas that applied the same index hold the same
+//     state-machine digest (kv.Store.Digest).
+type oracles struct {
+	world      *harness.World
+	invariants *invariant.Checker // set once the cluster is built
+
+	reads      int
+	staleReads int
+	firstStale *staleRead
+
+	// digests[i-1] is the digest first reported at index i, and by whom.
+	digests    []reportedDigest
+	diverged   int
+	firstSplit *digestSplit
+}
+
+type reportedDigest struct {
+	digest uint64
+	node   harness.Addr
+}
+
+// staleRead is the first read the oracle caught, in results.json.
+type staleRead struct {
+	Node     string  `json:"node"`
+	Key      string  `json:"key"`
+	How      string  `json:"how"`
+	Term     uint64  `json:"term"`
+	Applied  uint64  `json:"applied"`
+	Floor    uint64  `json:"committed_when_it_arrived"`
+	AtSecond float64 `json:"at_s"`
+}
+
+// digestSplit is the first divergence, in results.json.
+type digestSplit struct {
+	Index    uint64  `json:"index"`
+	Node     string  `json:"node"`
+	Other    string  `json:"first_reported_by"`
+	AtSecond float64 `json:"at_s"`
+}
+
+var _ kv.Watcher = (*oracles)(nil)
+
+func (o *oracles) CommittedAnywhere() uint64 {
+	if o.invariants == nil {
+		return 0
+	}
+	return uint64(o.invariants.Committed())
+}
+
+func (o *oracles) ReadServed(r kv.ServedRead) {
+	o.reads++
+	if r.Applied >= r.Floor {
+		return
+	}
+	o.staleReads++
+	if o.firstStale == nil {
+		o.firstStale = &staleRead{
+			Node: o.world.Name(r.Node), Key: r.Key, How: r.How, Term: r.Term,
+			Applied: r.Applied, Floor: r.Floor, AtSecond: o.world.Now().Seconds(),
+		}
+		o.world.Note("oracle: stale read of %s by %s at applied %d, %d committed when it arrived", r.Key, o.world.Name(r.Node), r.Applied, r.Floor)
+	}
+}
+
+func (o *oracles) Applied(node harness.Addr, index, digest uint64) {
+	if index == 0 {
+		return
+	}
+	if index > uint64(len(o.digests)) {
+		// Indexes are applied in order by each node, so the first report
+		// of a new index is always the next one.
+		o.digests = append(o.digests, reportedDigest{digest: digest, node: node})
+		return
+	}
+	first := o.digests[index-1]
+	if first.digest == digest {
+		return
+	}
+	o.diverged++
+	if o.firstSplit == nil {
+		o.firstSplit = &digestSplit{Index: index, Node: o.world.Name(node), Other: o.world.Name(first.node), AtSecond: o.world.Now().Seconds()}
+		o.world.Note("oracle: %s's state machine differs from %s's after index %d", o.world.Name(node), o.world.Name(first.node), index)
+	}
+}
+
+// results are the oracles' verdicts. A run stopped early by a safety
+// violation still reports what the oracles saw until then.
+func (o *oracles) results(mode kv.ReadMode) checker.Results {
+	rs := checker.Results{}
+	switch {
+	case mode == kv.ReadLocal:
+		rs["read-freshness"] = checker.Result{Valid: checker.Valid, Summary: "not checked: local reads promise no freshness"}
+	case o.firstStale != nil:
+		s := o.firstStale
+		rs["read-freshness"] = checker.Result{Valid: checker.Invalid, Details: s, Summary: fmt.Sprintf(
+			"%d of %d reads were answered from a state older than what was committed when they arrived; the first: %s answered a %s read of %s at %.3fs in term %d from applied index %d, while index %d was committed",
+			o.staleReads, o.reads, s.Node, s.How, s.Key, s.AtSecond, s.Term, s.Applied, s.Floor)}
+	default:
+		rs["read-freshness"] = checker.Result{Valid: checker.Valid, Summary: fmt.Sprintf("every one of %d reads reflected everything committed when it arrived", o.reads)}
+	}
+	if s := o.firstSplit; s != nil {
+		rs["replica-digest"] = checker.Result{Valid: checker.Invalid, Details: s, Summary: fmt.Sprintf(
+			"replicas' state machines diverged at %d indexes; the first: %s's digest after index %d differs from %s's (at %.3fs)",
+			o.diverged, s.Node, s.Index, s.Other, s.AtSecond)}
+	} else {
+		rs["replica-digest"] = checker.Result{Valid: checker.Valid, Summary: fmt.Sprintf("every replica's state machine agreed at each of %d indexes", len(o.digests))}
+	}
+	return rs
+}

@@ -1,0 +1,162 @@
+package run
+
+import (
+	"reflect"
+	"slices"
+	"time"
+
+	"raftcheck/harness"
+	"raftcheck/harness/kv"
+	"raftcheck/nemesis"
+	"raftcheck/workloads"
+)
+
+// SwarmFaults is the fault world swarm mode draws for a seed, from the
+// seed's own "swarm" stream, which nothing else draws from.
+func SwarmFaults(seed uint64) nemesis.World {
+	return nemesis.Swarm(harness.NewSeeds(seed).Stream("swarm"))
+}
+
+// UseSwarm gives the run the fault world its seed draws: the nemesis's
+// kinds, interval and intensities, and the disks' torn-write probability.
+func (c *Config) UseSwarm() {
+	w := SwarmFaults(c.Seed)
+	c.Swarm = true
+	c.Nemesis = w.Nemesis
+	c.Disk.Torn = harness.Prob(w.Torn)
+}
+
+// SwarmOptions are the options whole-world swarm mode draws, by their flag
+// names; an option given explicitly is kept instead (UseSwarmWorld).
+var SwarmOptions = []string{"nodes", "clients", "workload", "keys", "ops-per-key", "rate", "read-mode", "time", "nemesis", "nemesis-interval"}
+
+// UseSwarmWorld draws the whole world of the run from its seed, in the
+// spirit of swarm testing (Groce et al., and TigerBeetle's VOPR): not only
+// the faults but everything a bug may hide behind:
+//
+//   - the cluster: 3 to 7 nodes, even sizes included (a quorum of 4 is 3);
+//   - Raft's timing: the election timeout (5–20 ticks) and heartbeat (1 to
+//     a third of it), and PreVote (off one seed in eight);
+//   - replication's shape: entries per append (1 to 256) and the inflight
+//     window (1 to 256), so a single-entry, unpipelined Raft is tested as
+//     much as a batched one;
+//   - the network's and the disks' base latencies;
+//   - reads: ReadIndex or leases;
+//   - the workload (register, counter, set, append), clients (3–10), rate
+//     (50–200/s), keys (5–15, retired after 50–200 operations);
+//   - the run's length (10–60 s) and its fault density: the fault world of
+//     nemesis.Swarm with a fault every 200 ms to 5 s;
+//   - clocks: in three lease-read seeds of four the clocks only drift, and
+//     within the bound the lease allows for, so that lease reads are
+//     checked rather than excused.
+//
+// Options named in kept (flag names, SwarmOptions) keep the values they
+// have. Everything drawn lands in the configuration, so results.json
+// replays it exactly; the draw uses the seed's "swarm-world" stream (and
+// "swarm" for the faults), and shifts nothing else.
+func (c *Config) UseSwarmWorld(kept []string) {
+	r := harness.NewSeeds(c.Seed).Stream("swarm-world")
+	keep := func(name string) bool { return slices.Contains(kept, name) }
+	pick := func(options ...int) int { return options[r.Below(uint64(len(options)))] }
+	us := func(lo, hi int64) time.Duration { return time.Duration(r.Between(lo, hi)) * time.Microsecond }
+
+	// Draw every value whether kept or not, so that keeping one option
+	// does not shift what the others draw.
+	nodes := int(r.Between(3, 7))
+	clients := int(r.Between(3, 10))
+	names := workloads.Names()
+	workload := names[r.Below(uint64(len(names)))]
+	// Keys, their retirement and the rate stay where the linearizability
+	// check stays tractable: concurrent operations on one key, and the
+	// info operations faults leave behind, are what make it explode.
+	keys := int(r.Between(5, 15))
+	opsPerKey := int(r.Between(50, 200))
+	rate := float64(r.Between(50, 200))
+	lease := r.Below(2) == 0
+	length := time.Duration(r.Between(10, 60)) * time.Second
+	// Log-uniform over [200ms, 5s], in integer steps of 9%: dense and
+	// sparse worlds alike, with no floating point in the draw.
+	interval := 200 * time.Millisecond
+	for steps := r.Below(38); steps > 0; steps-- {
+		interval = interval * 1091 / 1000
+	}
+	clocksWithin := r.Below(4) != 0
+
+	c.Raft.ElectionTick = int(r.Between(5, 20))
+	c.Raft.HeartbeatTick = int(r.Between(1, int64(max(1, c.Raft.ElectionTick/3))))
+	c.Raft.PreVote = r.Below(8) != 0
+	c.Raft.MaxEntriesPerMsg = pick(1, 2, 4, 16, 64, 256)
+	c.Raft.MaxInflightMsgs = pick(1, 2, 4, 16, 64, 256)
+	netMin := us(100, 2000)
+	c.Network.Latency = harness.Uniform(netMin, netMin+us(500, 20_000))
+	fsyncMin := us(20, 1000)
+	c.Disk.SyncLatency = harness.Uniform(fsyncMin, fsyncMin+us(100, 5000))
+
+	if !keep("nodes") {
+		c.Nodes = nodes
+	}
+	if !keep("clients") {
+		c.Clients = clients
+	}
+	if !keep("workload") {
+		c.Workload = workload
+	}
+	if !keep("keys") {
+		c.Keys = keys
+	}
+	if !keep("ops-per-key") {
+		c.OpsPerKey = opsPerKey
+	}
+	if !keep("rate") {
+		c.Rate = rate
+	}
+	if !keep("read-mode") {
+		c.Server.ReadMode = kv.ReadIndex
+		if lease {
+			c.Server.ReadMode = kv.ReadLease
+		}
+	}
+	if !keep("time") {
+		c.Time = length
+	}
+	faults := SwarmFaults(c.Seed)
+	c.Disk.Torn = harness.Prob(faults.Torn)
+	if !keep("nemesis") {
+		c.Swarm = true
+		c.Nemesis = faults.Nemesis
+		if c.Server.ReadMode == kv.ReadLease && clocksWithin {
+			c.Nemesis.Kinds = slices.DeleteFunc(c.Nemesis.Kinds, func(k string) bool { return k == "clock-bump" || k == "clock-strobe" })
+			if len(c.Nemesis.Kinds) == 0 {
+				c.Nemesis.Kinds = []string{"clock-drift"}
+			}
+			// Two clocks drift at most twice this apart: the bound.
+			c.Nemesis.Params.DriftPPM = min(c.Nemesis.Params.DriftPPM, nemesis.PPM(c.Server.MaxDrift/2))
+		}
+	}
+	if !keep("nemesis-interval") {
+		c.Nemesis.Interval = interval
+	}
+	c.SwarmWorld = true
+	c.SwarmKept = nil
+	for _, name := range SwarmOptions {
+		if keep(name) {
+			c.SwarmKept = append(c.SwarmKept, name)
+		}
+	}
+}
+
+// SwarmAsDrawn reports whether a swarm run still has the world its seed
+// draws; a shrunk one may not, and then only its results.json can replay
+// it.
+func (c Config) SwarmAsDrawn() bool {
+	switch {
+	case c.SwarmWorld:
+		again := c
+		again.UseSwarmWorld(c.SwarmKept)
+		return reflect.DeepEqual(again, c)
+	case c.Swarm:
+		w := SwarmFaults(c.Seed)
+		return reflect.DeepEqual(w.Nemesis, c.Nemesis) && harness.Prob(w.Torn) == c.Disk.Torn
+	}
+	return true
+}
