@@ -18,11 +18,29 @@ type Env struct {
 	// so faults in force together heal independently, in any order.
 	links LinkFaults
 	disk  DiskFaults
+	// Log records the steps of a fault that acts more than once (the
+	// directed scenarios) in the run's history; nil records nothing.
+	Log Log
 }
 
 // NewEnv is the environment of faults on a target, drawing from the
 // target's own random stream.
 func NewEnv(t Target, p Params) *Env { return &Env{Target: t, Rand: t.Random(), Params: p} }
+
+// step records one step of a fault in the history and the trace.
+func (e *Env) step(kind, what string, nodes []string) {
+	if e.Log != nil {
+		e.Log("scenario", scenarioStep{Kind: kind, Step: what, Nodes: nodes})
+	}
+	e.Target.Note("nemesis %s: %s %v", kind, what, nodes)
+}
+
+// scenarioStep is the history value of one step of a directed scenario.
+type scenarioStep struct {
+	Kind  string   `json:"kind"`
+	Step  string   `json:"step"`
+	Nodes []string `json:"nodes"`
+}
 
 // Kind is one kind of fault, as --nemesis names it.
 type Kind struct {

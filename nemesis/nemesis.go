@@ -111,6 +111,7 @@ type activeFault struct {
 // log records each action in the run's history.
 func Start(t Target, cfg Config, log Log, until time.Duration) *Nemesis {
 	n := &Nemesis{env: NewEnv(t, cfg.Params), cfg: cfg, log: log}
+	n.env.Log = log
 	if len(cfg.Kinds) == 0 || cfg.Interval <= 0 {
 		return n
 	}
@@ -191,19 +192,23 @@ func (n *Nemesis) isActive(kind string) bool {
 
 // groupExcludes reports whether a kind must wait because a fault of its
 // group is in force and the two cannot combine: a partition's heal restores
-// every link, so two partitions at once would heal each other.
+// every link, so two partitions at once would heal each other, and a
+// directed scenario cuts links and crashes nodes of its own choosing, so
+// it runs alone among partitions and scenarios.
 func (n *Nemesis) groupExcludes(kind string) bool {
 	k, _ := Lookup(kind)
-	if k.Group != "partition" {
+	if !exclusive(k.Group) {
 		return false
 	}
 	for _, a := range n.active {
-		if other, _ := Lookup(a.kind); other.Group == k.Group {
+		if other, _ := Lookup(a.kind); exclusive(other.Group) {
 			return true
 		}
 	}
 	return false
 }
+
+func exclusive(group string) bool { return group == "partition" || group == "scenario" }
 
 // healKind heals the fault of a kind if it is in force.
 func (n *Nemesis) healKind(kind string) {

@@ -37,6 +37,10 @@ type Target interface {
 	// Random is the nemesis's own random stream. Every choice a fault
 	// makes is drawn from it, so a seed repeats its faults exactly.
 	Random() Rand
+	// Status is what a node shows of its Raft state, for the directed
+	// scenarios that wait for a moment (scenario.go). A black-box target
+	// returns ErrUnsupported, and those scenarios are skipped.
+	Status(node string) (NodeStatus, error)
 
 	Links
 	Lifecycle
@@ -102,6 +106,30 @@ type DiskFaults struct {
 	// oldest write not yet made durable.
 	Torn float64
 }
+
+// NodeStatus is a node's Raft state as its target shows it.
+type NodeStatus struct {
+	Role Role
+	// Term is the node's current term, and Voted whether it has voted in
+	// it (for itself or another).
+	Term  uint64
+	Voted bool
+	// Commit is the highest index it knows committed; LastIndex the last
+	// index in its log, durable or not.
+	Commit, LastIndex uint64
+	// ElectionTimeout is its base election timeout, on its own clock.
+	ElectionTimeout time.Duration
+}
+
+// Role is a node's Raft role.
+type Role uint8
+
+// The roles; a pre-candidate counts as a candidate.
+const (
+	Follower Role = iota
+	Candidate
+	Leader
+)
 
 // NodeState is where a node is in its lifecycle.
 type NodeState uint8

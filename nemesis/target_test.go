@@ -97,6 +97,11 @@ func (t *fakeTarget) Note(format string, args ...any) {
 }
 func (t *fakeTarget) Random() nemesis.Rand { return fakeRand{t.rand} }
 
+// The fake shows no Raft state: the directed scenarios are unsupported.
+func (t *fakeTarget) Status(string) (nemesis.NodeStatus, error) {
+	return nemesis.NodeStatus{}, fmt.Errorf("fake: status: %w", nemesis.ErrUnsupported)
+}
+
 func (t *fakeTarget) Cut(from, to string) error {
 	if err := errors.Join(t.check(from), t.check(to)); err != nil {
 		return err
@@ -216,8 +221,8 @@ func TestScheduleSkipsWhatTheTargetCannotDo(t *testing.T) {
 	assert.Contains(t, fmt.Sprint(ft.notes), "clock-bump: skipped for the rest of the run")
 }
 
-// Every kind, started on a target that supports nothing but links and
-// lifecycles, either breaks something or says why not: never a panic, and
+// Every kind, started on a target that supports nothing but links,
+// lifecycles and disks (no clocks, packets or status), either breaks something or says why not: never a panic, and
 // when it declines nothing is left in force.
 func TestEveryKindStartsOrDeclines(t *testing.T) {
 	for _, name := range nemesis.Kinds() {
@@ -227,7 +232,7 @@ func TestEveryKindStartsOrDeclines(t *testing.T) {
 			k, _ := nemesis.Lookup(name)
 			act, heal, err := k.Start(nemesis.NewEnv(ft, nemesis.DefaultParams()))
 			switch k.Group {
-			case "clock", "packet":
+			case "clock", "packet", "scenario":
 				require.ErrorIs(t, err, nemesis.ErrUnsupported)
 				assert.Nil(t, heal)
 				return

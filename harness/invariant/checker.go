@@ -17,6 +17,11 @@ const (
 	StateMachineSafety = "State Machine Safety"
 	CommitMonotonicity = "Commit Monotonicity"
 	AppliedCommitted   = "Applied <= Committed"
+	// CommitRule is §5.4.2: a leader commits entries of earlier terms only
+	// by committing one of its own term after them, never by counting
+	// their replicas (Figure 8), so a leader's commit index only ever moves
+	// to an entry of its own term.
+	CommitRule = "Commit Rule"
 )
 
 // Violation is an invariant found broken.
@@ -200,6 +205,11 @@ func (c *Checker) Stepped(n raftnode.View) error {
 	last := c.lastCommit[id]
 	if st.Commit < last {
 		return c.violation(CommitMonotonicity, n, "commit went back from %d to %d", last, st.Commit)
+	}
+	if st.Commit > last && st.State == raft.StateLeader {
+		if e, ok := n.Entry(st.Commit); ok && e.Term != st.Term {
+			return c.violation(CommitRule, n, "the leader of term %d moved its commit index from %d to %d, an entry of term %d: an earlier term's entry committed by counting replicas", st.Term, last, st.Commit, e.Term)
+		}
 	}
 	if st.Commit > last {
 		inTerm := st.Term

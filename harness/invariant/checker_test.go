@@ -219,3 +219,32 @@ func TestAppliedNeverExceedsCommitted(t *testing.T) {
 	n[0].st.Commit = 1
 	requireViolation(t, c.Applied(n[0], []raft.Entry{{Index: 1, Term: 1}, {Index: 2, Term: 1}}), invariant.AppliedCommitted, "n1")
 }
+
+// A leader that moves its commit index to an entry of an earlier term
+// broke §5.4.2 (Figure 8's bug), even before any entry is lost; moving it
+// to an entry of its own term, which commits the earlier ones with it, is
+// the rule.
+func TestCommitRule(t *testing.T) {
+	c, _, n := newCluster(t, 3)
+	n[0].setLog(1, 2, 2, 3)
+	n[0].st.Commit, n[0].st.Term = 1, 2
+	require.NoError(t, c.Stepped(n[0]), "a follower at commit 1")
+	n[0].st.State, n[0].st.Term = raft.StateLeader, 3
+	require.NoError(t, c.Stepped(n[0]), "a new leader keeps the commit index it had")
+	n[0].st.Commit = 4
+	require.NoError(t, c.Stepped(n[0]), "committing its own entry commits the earlier ones")
+
+	c, _, n = newCluster(t, 3)
+	n[0].setLog(1, 2, 2, 3)
+	n[0].st.Commit, n[0].st.Term = 1, 2
+	require.NoError(t, c.Stepped(n[0]))
+	n[0].st.State, n[0].st.Term = raft.StateLeader, 3
+	require.NoError(t, c.Stepped(n[0]))
+	n[0].st.Commit = 3
+	requireViolation(t, c.Stepped(n[0]), invariant.CommitRule, "n1")
+
+	c, _, n = newCluster(t, 3)
+	n[1].setLog(1, 2, 2)
+	n[1].st.Commit, n[1].st.Term = 3, 3
+	require.NoError(t, c.Stepped(n[1]), "a follower learns commits of any term from its leader")
+}

@@ -7,6 +7,7 @@ import (
 	"raftcheck/harness"
 	"raftcheck/harness/cluster"
 	"raftcheck/nemesis"
+	"raftcheck/raft"
 )
 
 // Target is a simulated world's nodes as the nemesis sees them.
@@ -15,6 +16,9 @@ type Target struct {
 	addrs  []harness.Addr // the nodes, in address order
 	names  []string       // their names, in the same order
 	leader func() (harness.Addr, bool)
+	// status is a running node's Raft state; ok is false while it is down
+	// or when the system shows none.
+	status func(a harness.Addr) (nemesis.NodeStatus, bool)
 	rand   *harness.Stream
 	// network and disk are the world's configuration before any fault:
 	// what a zero field of LinkFaults or DiskFaults stands for.
@@ -28,9 +32,9 @@ var _ nemesis.Target = (*Target)(nil)
 // leader. It takes the world's network and disk configuration now as the
 // one faults are laid over, and the world's "nemesis" stream as the
 // nemesis's randomness.
-func New(w *harness.World, addrs []harness.Addr, leader func() (harness.Addr, bool)) *Target {
+func New(w *harness.World, addrs []harness.Addr, leader func() (harness.Addr, bool), status func(harness.Addr) (nemesis.NodeStatus, bool)) *Target {
 	t := &Target{
-		world: w, addrs: addrs, leader: leader, rand: w.Seeds().Stream("nemesis"),
+		world: w, addrs: addrs, leader: leader, status: status, rand: w.Seeds().Stream("nemesis"),
 		network: w.Network(), disk: w.DiskConfig(),
 	}
 	for _, a := range addrs {
@@ -42,13 +46,53 @@ func New(w *harness.World, addrs []harness.Addr, leader func() (harness.Addr, bo
 // ForCluster adapts the bundled Raft's simulated cluster, whose leader is
 // the running node that believes it leads the highest term.
 func ForCluster(c *cluster.Cluster) *Target {
-	return New(c.World, c.Peers.Addrs, func() (harness.Addr, bool) {
+	leader := func() (harness.Addr, bool) {
 		l := c.Leader()
 		if l == nil {
 			return 0, false
 		}
 		return c.Addr(l.ID()), true
-	})
+	}
+	rc := c.Config().Raft
+	status := func(a harness.Addr) (nemesis.NodeStatus, bool) {
+		id, ok := c.Peers.ID(a)
+		if !ok {
+			return nemesis.NodeStatus{}, false
+		}
+		n := c.Node(id)
+		if n == nil {
+			return nemesis.NodeStatus{}, false
+		}
+		st := n.Status()
+		role := nemesis.Follower
+		switch st.State {
+		case raft.StateLeader:
+			role = nemesis.Leader
+		case raft.StateCandidate, raft.StatePreCandidate:
+			role = nemesis.Candidate
+		}
+		return nemesis.NodeStatus{
+			Role: role, Term: st.Term, Voted: st.Vote != raft.None, Commit: st.Commit, LastIndex: st.LastIndex,
+			ElectionTimeout: time.Duration(rc.ElectionTick) * rc.TickInterval,
+		}, true
+	}
+	return New(c.World, c.Peers.Addrs, leader, status)
+}
+
+// Status is a node's Raft state; a node that is down has none.
+func (t *Target) Status(node string) (nemesis.NodeStatus, error) {
+	a, err := t.addr(node)
+	if err != nil {
+		return nemesis.NodeStatus{}, err
+	}
+	if t.status == nil {
+		return nemesis.NodeStatus{}, fmt.Errorf("simtarget: status: %w", nemesis.ErrUnsupported)
+	}
+	st, ok := t.status(a)
+	if !ok {
+		return nemesis.NodeStatus{}, fmt.Errorf("simtarget: %s is down", node)
+	}
+	return st, nil
 }
 
 // Nodes are the nodes' names in address order. The slice is the target's
