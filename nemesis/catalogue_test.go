@@ -25,7 +25,7 @@ func TestCatalogueListsEveryKindInItsGroup(t *testing.T) {
 		"pause-one": "pause", "pause-leader": "pause", "pause-minority": "pause",
 		"clock-bump": "clock", "clock-strobe": "clock", "clock-drift": "clock",
 		"packet-loss": "packet", "packet-delay": "packet", "packet-duplicate": "packet", "packet-reorder": "packet",
-		"disk-slow": "disk",
+		"disk-slow":                   "disk",
 		"scenario-isolate-mid-append": "scenario", "scenario-figure8": "scenario", "scenario-crash-voters": "scenario",
 		"scenario-pause-past-lease": "scenario", "scenario-restart-in-election": "scenario",
 	}
