@@ -39,6 +39,8 @@ type Run struct {
 	// Clocks says whether the clocks stayed within the drift bound that
 	// lease reads rely on.
 	Clocks json.RawMessage `json:"clocks,omitempty"`
+	// Coverage lists the abstract Raft behaviours the run reached.
+	Coverage []string `json:"coverage,omitempty"`
 }
 
 // ReadRun reads a results.json.

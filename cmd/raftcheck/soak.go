@@ -30,6 +30,7 @@ type soakFlags struct {
 	shrink   int
 	out      string
 	progress time.Duration
+	guided   bool
 }
 
 func newSoakFlags() *soakFlags {
@@ -45,6 +46,7 @@ func newSoakFlags() *soakFlags {
 	fs.IntVar(&f.shrink, "shrink", 30, "shrink each failing seed with up to this many runs, keeping the smallest that fails the same way (0: off)")
 	fs.StringVar(&f.out, "out", "", "output directory for summary.json and failing runs (default: STORE/soak-<UTC time>)")
 	fs.DurationVar(&f.progress, "progress", 10*time.Second, "interval of progress lines when the output is not a terminal")
+	fs.BoolVar(&f.guided, "guided", false, "coverage-guided: keep the worlds of runs that reach new Raft behaviours and mutate them, as fuzzers do (reproducible as a whole only with --workers 1)")
 	// The soak's defaults are whole-world swarm (every seed draws its own
 	// world; see run.Config.UseSwarmWorld), with swarm faults when --swarm
 	// is turned off. They are defaults, not explicit options, so the world
@@ -75,7 +77,7 @@ func runSoak(args []string, stdout io.Writer) (int, error) {
 	if f.out == "" {
 		f.out = filepath.Join(f.store, "soak-"+time.Now().UTC().Format("20060102T150405Z"))
 	}
-	s := &soaker{f: f, shard: sh, out: stdout, started: time.Now(), tty: isTerminal(stdout)}
+	s := &soaker{f: f, shard: sh, out: stdout, started: time.Now(), tty: isTerminal(stdout), guide: newGuide()}
 	s.summary = soakSummary{Command: "raftcheck soak " + strings.Join(args, " "), Shard: sh.String(), Started: s.started.UTC(), Valid: checker.Valid}
 	if f.seeds > 0 {
 		s.total = sh.seedsIn(f.seeds)
@@ -103,6 +105,8 @@ type soaker struct {
 
 	mu      sync.Mutex
 	summary soakSummary
+	// guide tracks coverage (and, with --guided, steers by it).
+	guide *guide
 	// storing serialises writing run directories and the store's index,
 	// so parallel workers never rewrite the index over each other.
 	storing sync.Mutex
@@ -166,11 +170,16 @@ func (s *soaker) runSeed(seed uint64) (seedVerdict, error) {
 	case rf.cfg.Swarm:
 		rf.cfg.UseSwarm()
 	}
+	mutated := false
+	if s.f.guided {
+		rf.cfg, mutated = s.guide.next(rf.cfg, seed)
+	}
 	cr, err := executeAndCheck(&rf)
 	if err != nil {
 		return seedVerdict{}, fmt.Errorf("seed %d: %w", seed, err)
 	}
-	v := seedVerdict{Seed: seed, Valid: cr.checked.Results.Valid()}
+	v := seedVerdict{Seed: seed, Valid: cr.checked.Results.Valid(), Mutant: mutated}
+	v.points = s.guide.observe(rf.cfg, cr.out.Coverage, mutated, s.f.guided)
 	if v.Valid != checker.Valid {
 		v.Summary = summarize(cr.checked.Results)
 		runs := filepath.Join(s.f.out, "runs")
@@ -225,6 +234,10 @@ func (s *soaker) record(v seedVerdict) bool {
 	defer s.mu.Unlock()
 	s.summary.Runs++
 	s.summary.Seeds = append(s.summary.Seeds, v)
+	if v.points > s.summary.CoveragePoints {
+		s.summary.CoveragePoints = v.points
+		s.summary.Coverage = append(s.summary.Coverage, coverageSample{Runs: s.summary.Runs, Points: v.points, WallSeconds: time.Since(s.started).Seconds()})
+	}
 	s.summary.Valid = checker.Merge(s.summary.Valid, v.Valid)
 	failed := v.Valid != checker.Valid
 	if failed {

@@ -117,6 +117,7 @@ func storeRun(f *runFlags, root string, cr *checkedRun) (*stored, error) {
 		Faults:        faultsRaw,
 		FaultWorld:    results.Raw(faultWorld{Swarm: f.cfg.Swarm, Nemesis: f.cfg.Nemesis, TornWrites: f.cfg.Disk.Torn.Float()}),
 		Clocks:        results.Raw(out.Clocks),
+		Coverage:      out.Coverage,
 		Network:       results.Raw(out.Cluster.World.NetworkCounters()),
 		Disks:         results.Raw(diskCounters(out.Cluster.World)),
 	}

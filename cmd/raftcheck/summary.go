@@ -28,6 +28,18 @@ type soakSummary struct {
 	// HeapMB are the live heap after the first and after the last hundred
 	// runs: a long soak's memory must stay flat.
 	HeapMB []float64 `json:"heap_mb,omitempty"`
+	// CoveragePoints are the distinct Raft behaviours the soak reached
+	// (run.Outcome.Coverage), and Coverage when each new one was first
+	// reached: coverage over runs and time.
+	CoveragePoints int              `json:"coverage_points"`
+	Coverage       []coverageSample `json:"coverage,omitempty"`
+}
+
+// coverageSample is the coverage a soak had reached after some runs.
+type coverageSample struct {
+	Runs        int     `json:"runs"`
+	Points      int     `json:"points"`
+	WallSeconds float64 `json:"wall_seconds"`
 }
 
 // seedVerdict is one seed's outcome.
@@ -39,6 +51,10 @@ type seedVerdict struct {
 	// the smallest run found that fails the same way.
 	Dir    string `json:"dir,omitempty"`
 	Shrunk string `json:"shrunk,omitempty"`
+	// Mutant says a guided soak built the run from its corpus.
+	Mutant bool `json:"mutant,omitempty"`
+	// points are the coverage points known after the run.
+	points int
 }
 
 func writeSummary(dir string, s *soakSummary) error {

@@ -22,6 +22,9 @@ type Config struct {
 	// NewApp builds the service each node runs (nil: none); it is called
 	// again for every incarnation.
 	NewApp func() raftnode.App `json:"-"`
+	// Watch, if set, observes every node too, after the invariant checker
+	// (a run's coverage, say).
+	Watch raftnode.Observer `json:"-"`
 }
 
 // DefaultConfig is a 5-node cluster on a network with 1–5ms latency and a
@@ -64,7 +67,11 @@ func New(cfg Config) (*Cluster, error) {
 	c.Invariants = invariant.New(c, cfg.Seed)
 	for i := 0; i < cfg.Nodes; i++ {
 		id := uint64(i + 1)
-		if _, err := w.AddNode(fmt.Sprintf("n%d", id), raftnode.New(id, cfg.Raft, c.Peers, c.Invariants, cfg.NewApp)); err != nil {
+		var obs raftnode.Observer = c.Invariants
+		if cfg.Watch != nil {
+			obs = observers{c.Invariants, cfg.Watch}
+		}
+		if _, err := w.AddNode(fmt.Sprintf("n%d", id), raftnode.New(id, cfg.Raft, c.Peers, obs, cfg.NewApp)); err != nil {
 			return nil, err
 		}
 	}
@@ -127,4 +134,32 @@ func (c *Cluster) Leader() *raftnode.Node {
 func (c *Cluster) Addr(id uint64) harness.Addr {
 	a, _ := c.Peers.Addr(id)
 	return a
+}
+
+// observers tells each observer in turn; the first error wins.
+type observers []raftnode.Observer
+
+func (os observers) Started(n raftnode.View) error {
+	return os.each(func(o raftnode.Observer) error { return o.Started(n) })
+}
+
+func (os observers) Appending(n raftnode.View, prevTerm uint64, entries []raft.Entry) error {
+	return os.each(func(o raftnode.Observer) error { return o.Appending(n, prevTerm, entries) })
+}
+
+func (os observers) Applied(n raftnode.View, entries []raft.Entry) error {
+	return os.each(func(o raftnode.Observer) error { return o.Applied(n, entries) })
+}
+
+func (os observers) Stepped(n raftnode.View) error {
+	return os.each(func(o raftnode.Observer) error { return o.Stepped(n) })
+}
+
+func (os observers) each(f func(raftnode.Observer) error) error {
+	for _, o := range os {
+		if err := f(o); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -22,6 +22,7 @@ import (
 //     state-machine digest (kv.Store.Digest).
 type oracles struct {
 	world      *harness.World
+	cov        *coverage
 	invariants *invariant.Checker // set once the cluster is built
 
 	reads      int
@@ -69,6 +70,9 @@ func (o *oracles) CommittedAnywhere() uint64 {
 
 func (o *oracles) ReadServed(r kv.ServedRead) {
 	o.reads++
+	if o.cov != nil {
+		o.cov.read(r.How, r.Term)
+	}
 	if r.Applied >= r.Floor {
 		return
 	}

@@ -35,6 +35,9 @@ type Outcome struct {
 	// Oracles are the verdicts of what the simulator saw and no client
 	// could: read freshness and replica digests (oracles.go).
 	Oracles checker.Results
+	// Coverage are the abstract Raft behaviours the run reached
+	// (coverage.go), sorted.
+	Coverage []string
 	// Clocks says whether the clocks stayed within the drift bound that
 	// lease reads rely on.
 	Clocks ClockBound
@@ -58,6 +61,7 @@ const (
 type runner struct {
 	cfg     Config
 	c       *cluster.Cluster
+	cov     *coverage
 	clients []*client.Client
 	rec     *client.Recorder
 	work    workloads.Workload
@@ -84,11 +88,13 @@ func Execute(cfg Config) (*Outcome, error) {
 		return nil, err
 	}
 	work, _ := workloads.Lookup(cfg.Workload)
-	orc := &oracles{}
+	cov := newCoverage(cfg.Nodes)
+	orc := &oracles{cov: cov}
 	ccfg := cluster.Config{
 		Seed: cfg.Seed, Nodes: cfg.Nodes, Raft: cfg.Raft,
 		Network: cfg.Network, Disk: cfg.Disk, Trace: cfg.Trace,
 		NewApp: kv.NewWatchedServer(cfg.Server, orc),
+		Watch:  cov,
 	}
 	c, err := cluster.New(ccfg)
 	if err != nil {
@@ -96,7 +102,7 @@ func Execute(cfg Config) (*Outcome, error) {
 	}
 	orc.world, orc.invariants = c.World, c.Invariants
 	c.World.SetBudget(cfg.budget())
-	r := &runner{cfg: cfg, c: c, work: work, keys: workloads.NewKeys(cfg.Keys, cfg.OpsPerKey), rand: c.World.Seeds().Stream("clients"), leaderAt: -1}
+	r := &runner{cfg: cfg, c: c, cov: cov, work: work, keys: workloads.NewKeys(cfg.Keys, cfg.OpsPerKey), rand: c.World.Seeds().Stream("clients"), leaderAt: -1}
 	r.clocks = clockWatch{world: c.World, nodes: c.Peers.Addrs, bound: cfg.Server.MaxDrift}
 	r.clients, r.rec, err = c.AddClients(cfg.Clients, cfg.Client)
 	if err != nil {
@@ -144,6 +150,7 @@ func Execute(cfg Config) (*Outcome, error) {
 	}
 	out.Liveness = live
 	out.Oracles = orc.results(cfg.Server.ReadMode)
+	out.Coverage = cov.Points()
 	return out, nil
 }
 
@@ -358,6 +365,9 @@ func durationOrNone(at, since time.Duration) string {
 
 func (r *runner) logNemesis(f string, value any) {
 	r.rec.Record(checker.Info, checker.Nemesis, f, "", checker.Value(value), "")
+	if f != "scenario" {
+		r.cov.fault(f, value, r.c.Leader() != nil)
+	}
 	r.clocks.check()
 }
 

@@ -38,8 +38,9 @@ var SwarmOptions = []string{"nodes", "clients", "workload", "keys", "ops-per-key
 //   - Raft's timing: the election timeout (5–20 ticks) and heartbeat (1 to
 //     a third of it), and PreVote (off one seed in eight);
 //   - replication's shape: entries per append (1 to 256) and the inflight
-//     window (1 to 256), so a single-entry, unpipelined Raft is tested as
-//     much as a batched one;
+//     window (1 to 256, with at least 16 entries in flight in all), so a
+//     single-entry or an unpipelined Raft is tested as much as a batched
+//     one;
 //   - the network's and the disks' base latencies;
 //   - reads: ReadIndex or leases;
 //   - the workload (register, counter, set, append), clients (3–10), rate
@@ -87,6 +88,13 @@ func (c *Config) UseSwarmWorld(kept []string) {
 	c.Raft.PreVote = r.Below(8) != 0
 	c.Raft.MaxEntriesPerMsg = pick(1, 2, 4, 16, 64, 256)
 	c.Raft.MaxInflightMsgs = pick(1, 2, 4, 16, 64, 256)
+	// A leader replicates at most inflight × entries per round trip: keep
+	// that above what 200 operations a second need even on a slow link, or
+	// the log outgrows replication and a healthy Raft fails liveness only
+	// because it was given more work than its window lets through.
+	for c.Raft.MaxEntriesPerMsg*c.Raft.MaxInflightMsgs < 16 {
+		c.Raft.MaxInflightMsgs *= 2
+	}
 	netMin := us(100, 2000)
 	c.Network.Latency = harness.Uniform(netMin, netMin+us(500, 20_000))
 	fsyncMin := us(20, 1000)

@@ -1,0 +1,201 @@
+package run
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"raftcheck/harness/raftnode"
+	"raftcheck/nemesis"
+	"raftcheck/raft"
+)
+
+// coverage records which abstract behaviours of Raft a run reached: not
+// lines of code, but the situations the literature's bugs live in (a
+// leader committing over entries of earlier terms, a follower truncating a
+// conflicting suffix, a read served across a leader change, a restart over
+// a torn tail...). A guided soak keeps the runs that reach a point no run
+// reached before and mutates them (soak --guided); every run's points are
+// in results.json.
+//
+// It observes every node (a raftnode.Observer, after the invariant
+// checker) and the service's reads (through the oracles), and never
+// changes what happens.
+type coverage struct {
+	points map[string]bool
+	nodes  int
+	// per node: the last entry seen at the end of its log, the role and
+	// term at its last step, to see truncations and step-downs.
+	last map[uint64]lastSeen
+	// leaderTerm is the term of the last leader seen; readTerm the term of
+	// the last read served.
+	leaderTerm uint64
+	readTerm   uint64
+	// active counts the faults in force by group: every behaviour is
+	// recorded with the groups in force when it happened, so that "a
+	// leader committed over earlier terms while nodes were paused" is a
+	// point of its own.
+	active map[string]int
+}
+
+type lastSeen struct {
+	index, term uint64
+	state       raft.StateType
+	nodeTerm    uint64
+	commit      uint64
+}
+
+func newCoverage(nodes int) *coverage {
+	return &coverage{points: map[string]bool{}, nodes: nodes, last: map[uint64]lastSeen{}, active: map[string]int{}}
+}
+
+// reach records a behaviour, under the fault groups in force.
+func (c *coverage) reach(format string, args ...any) {
+	c.points[fmt.Sprintf(format, args...)+" | "+c.during()] = true
+}
+
+// during names the fault groups in force, sorted, or "calm".
+func (c *coverage) during() string {
+	var groups []string
+	for g, n := range c.active {
+		if n > 0 {
+			groups = append(groups, g)
+		}
+	}
+	if len(groups) == 0 {
+		return "calm"
+	}
+	sort.Strings(groups)
+	return strings.Join(groups, "+")
+}
+
+// Points are the points reached, sorted.
+func (c *coverage) Points() []string {
+	out := make([]string, 0, len(c.points))
+	for p := range c.points {
+		out = append(out, p)
+	}
+	sort.Strings(out)
+	return out
+}
+
+var _ raftnode.Observer = (*coverage)(nil)
+
+func (c *coverage) Started(n raftnode.View) error {
+	st := n.Status()
+	c.reach("restart/with-log=%t", st.LastIndex > 0)
+	if st.LastIndex > st.Commit {
+		c.reach("restart/with-uncommitted-tail")
+	}
+	if node, ok := n.(*raftnode.Node); ok && node.RecoveredTornBytes() > 0 {
+		c.reach("restart/torn-tail")
+	}
+	delete(c.last, n.ID())
+	return nil
+}
+
+func (c *coverage) Appending(n raftnode.View, prevTerm uint64, entries []raft.Entry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	if first := entries[0]; prevTerm != 0 && first.Term != prevTerm {
+		c.reach("append/across-terms")
+	}
+	c.reach("append/batch=%s", bucket(uint64(len(entries))))
+	return nil
+}
+
+func (c *coverage) Applied(raftnode.View, []raft.Entry) error { return nil }
+
+func (c *coverage) Stepped(n raftnode.View) error {
+	st := n.Status()
+	id := n.ID()
+	prev, seen := c.last[id]
+	if seen {
+		if st.LastIndex < prev.index {
+			c.reach("log/truncated-shorter")
+		} else if e, ok := n.Entry(prev.index); ok && prev.index > 0 && e.Term != prev.term {
+			c.reach("log/conflicting-suffix-replaced")
+		}
+		switch {
+		case prev.state == raft.StateLeader && st.State != raft.StateLeader && st.Term == prev.nodeTerm:
+			c.reach("leader/stepped-down-in-term") // CheckQuorum, or a transfer
+		case prev.state == raft.StateLeader && st.State != raft.StateLeader:
+			c.reach("leader/deposed-by-higher-term")
+		case prev.state != st.State && st.State == raft.StatePreCandidate:
+			c.reach("election/pre-vote")
+		case prev.state == raft.StatePreCandidate && st.State == raft.StateFollower:
+			c.reach("election/pre-vote-lost")
+		}
+		if st.State == raft.StateLeader && prev.state == raft.StateLeader && st.Commit > prev.commit {
+			c.commitPoints(n, st)
+		}
+	}
+	if st.State == raft.StateLeader && st.Term != c.leaderTerm {
+		gap := st.Term - c.leaderTerm
+		c.reach("election/won n=%d term-gap=%s", c.nodes, bucket(gap))
+		if st.LastIndex > st.Commit {
+			c.reach("election/won-with-uncommitted-entries")
+		}
+		c.leaderTerm = st.Term
+	}
+	lt := uint64(0)
+	if e, ok := n.Entry(st.LastIndex); ok {
+		lt = e.Term
+	}
+	c.last[id] = lastSeen{index: st.LastIndex, term: lt, state: st.State, nodeTerm: st.Term, commit: st.Commit}
+	return nil
+}
+
+// commitPoints are what a leader's commit advance covered: entries of
+// earlier terms committed under one of its own (§5.4.2), and how many at
+// once.
+func (c *coverage) commitPoints(n raftnode.View, st raft.Status) {
+	prev := c.last[n.ID()].commit
+	c.reach("commit/advance=%s", bucket(st.Commit-prev))
+	for i := prev + 1; i <= st.Commit; i++ {
+		if e, ok := n.Entry(i); ok && e.Term < st.Term {
+			c.reach("commit/over-earlier-terms")
+			return
+		}
+	}
+}
+
+// read notes a read served: how, and whether across a leader change.
+func (c *coverage) read(how string, term uint64) {
+	c.reach("read/%s", how)
+	if c.readTerm != 0 && term > c.readTerm {
+		c.reach("read/%s/after-leader-change", how)
+	}
+	c.readTerm = max(c.readTerm, term)
+}
+
+// fault notes a nemesis action (a kind starting, or "heal" with the kind
+// healed as value), and whether a leader stood right after it struck.
+func (c *coverage) fault(f string, value any, leader bool) {
+	if f == "heal" {
+		if kind, ok := value.(string); ok {
+			if k, ok := nemesis.Lookup(kind); ok {
+				c.active[k.Group]--
+			}
+		}
+		return
+	}
+	c.reach("fault/%s leader-after=%t", f, leader)
+	if k, ok := nemesis.Lookup(f); ok {
+		c.active[k.Group]++
+	}
+}
+
+// bucket is a count's order of magnitude: 0, 1, 2-9, 10-99, 100+.
+func bucket(n uint64) string {
+	switch {
+	case n <= 1:
+		return fmt.Sprint(n)
+	case n < 10:
+		return "2-9"
+	case n < 100:
+		return "10-99"
+	}
+	return "100+"
+}
