@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"raftcheck/harness"
+	"raftcheck/harness/kv"
 	"raftcheck/harness/run"
 	"raftcheck/nemesis"
 )
@@ -15,24 +16,58 @@ import (
 // reached before (run.Outcome.Coverage: abstract Raft behaviours, not lines
 // of code), and builds two seeds in three from one of them, mutated: the
 // same world with a fresh seed (every timing and fault moment drawn again)
-// and one change to its faults (a kind added or dropped, the interval
-// halved or doubled, one more or one fewer fault at once, a run half or
-// twice as long).
+// and one change (a fault kind added or dropped, the interval halved or
+// doubled, one more or one fewer fault at once, a run half or twice as
+// long, a node more or fewer, the other read mode).
 // The third seed is a fresh swarm world, so the soak keeps exploring.
 //
 // Every run is reproducible from its results.json; the soak as a whole is
 // reproducible only with --workers 1, since with more the corpus grows in
 // the order runs happen to finish.
 type guide struct {
-	mu     sync.Mutex
-	seen   map[string]bool
-	corpus []run.Config
+	mu sync.Mutex
+	// hits counts the runs that reached each point.
+	hits   map[string]int
+	corpus []corpusEntry
 	// mutated counts the runs built from the corpus, and fruitful those of
 	// them that reached new coverage.
 	mutated, fruitful int
 }
 
-func newGuide() *guide { return &guide{seen: map[string]bool{}} }
+// corpusEntry is a kept run: its configuration and the points it reached.
+type corpusEntry struct {
+	cfg    run.Config
+	points []string
+}
+
+func newGuide() *guide { return &guide{hits: map[string]int{}} }
+
+// pick chooses a corpus entry, favouring those that reached rare points,
+// as AFL favours inputs that exercise rare edges: an entry's weight is the
+// number of its points that at most rareHits runs reached, plus one.
+func (g *guide) pick(r *harness.Stream) run.Config {
+	const rareHits = 3
+	weights := make([]int, len(g.corpus))
+	total := 0
+	for i, e := range g.corpus {
+		w := 1
+		for _, p := range e.points {
+			if g.hits[p] <= rareHits {
+				w++
+			}
+		}
+		weights[i] = w
+		total += w
+	}
+	x := int(r.Below(uint64(total)))
+	for i, w := range weights {
+		if x < w {
+			return g.corpus[i].cfg
+		}
+		x -= w
+	}
+	return g.corpus[len(g.corpus)-1].cfg
+}
 
 // next is the configuration of the run for seed: a mutant of a corpus
 // entry, or cfg (the seed's own swarm world) as it is.
@@ -43,12 +78,12 @@ func (g *guide) next(cfg run.Config, seed uint64) (run.Config, bool) {
 	if len(g.corpus) == 0 || r.Below(3) == 0 {
 		return cfg, false
 	}
-	base := g.corpus[r.Below(uint64(len(g.corpus)))]
+	base := g.pick(r)
 	m := base
 	m.Seed = seed
 	m.Nemesis.Kinds = slices.Clone(base.Nemesis.Kinds)
 	m.SwarmKept = slices.Clone(base.SwarmKept)
-	switch r.Below(5) {
+	switch r.Below(7) {
 	case 0: // add a kind
 		all := nemesis.Kinds()
 		k := all[r.Below(uint64(len(all)))]
@@ -74,6 +109,13 @@ func (g *guide) next(cfg run.Config, seed uint64) (run.Config, bool) {
 		} else {
 			m.Time = min(2*m.Time, 2*time.Minute)
 		}
+	case 5: // one node more or fewer
+		m.Nodes = min(7, max(3, m.Nodes+2*int(r.Below(2))-1))
+	case 6: // the other read mode
+		m.Server.ReadMode = kv.ReadIndex
+		if base.Server.ReadMode == kv.ReadIndex {
+			m.Server.ReadMode = kv.ReadLease
+		}
 	}
 	g.mutated++
 	return m, true
@@ -86,16 +128,16 @@ func (g *guide) observe(cfg run.Config, points []string, mutated, keep bool) int
 	defer g.mu.Unlock()
 	fresh := false
 	for _, p := range points {
-		if !g.seen[p] {
-			g.seen[p] = true
+		if g.hits[p] == 0 {
 			fresh = true
 		}
+		g.hits[p]++
 	}
 	if fresh && keep {
-		g.corpus = append(g.corpus, cfg)
+		g.corpus = append(g.corpus, corpusEntry{cfg: cfg, points: points})
 		if mutated {
 			g.fruitful++
 		}
 	}
-	return len(g.seen)
+	return len(g.hits)
 }
