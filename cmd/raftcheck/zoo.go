@@ -1,122 +1,717 @@
 package main
 
 import (
+	"context"
+	"embed"
+	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"math"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"slices"
 	"sort"
-	"strconv"
 	"strings"
+	"syscall"
+	"time"
 
 	"raftcheck/checker"
 	"raftcheck/harness/kv"
 	"raftcheck/harness/raftnode"
 )
 
-// zooBug is a planted bug and the test that should catch it.
+// raftcheck zoo is a mutation test of the project: it plants known Raft
+// bugs one at a time and measures how soon the default soak catches each.
+// A harness is worth the bugs it finds; the zoo is how that is measured.
+//
+// Two kinds of bug live here. Switch bugs are planted by --bug NAME, which
+// harness/raftnode and harness/kv honour. Patch bugs are source patches
+// (zoo/*.patch, embedded): the historical Raft mistakes of the literature,
+// each a small change to raft/ (or the WAL or service above it) of the kind
+// a real engineer makes. They are applied to a copy of the module, never
+// to the tree itself, so raft/ carries no bug switches.
+
+// zooBug is one planted bug.
 type zooBug struct {
-	name  string
-	about string
-	// args are the run flags of the test: the workload and the faults
-	// that give the bug a chance to show.
-	args []string
+	name   string
+	about  string // what the bug does, in one line
+	source string // where it is written down: paper section, issue, report
+	// patch is the file under zoo/ that plants it; "" for a switch bug,
+	// planted with --bug name.
+	patch string
 }
 
-// zoo are the planted bugs raftcheck must catch: each is a mistake real
-// Raft implementations or services on Raft have made.
+func (b zooBug) kind() string {
+	if b.patch == "" {
+		return "switch"
+	}
+	return "patch"
+}
+
+// zooPatchFiles are the source patches of zooPatches.
+//
+//go:embed zoo/*.patch
+var zooPatchFiles embed.FS
+
+// zoo are the switch bugs: --bug NAME plants one in a run or a soak.
 var zoo = []zooBug{
-	{raftnode.BugAckBeforeFsync, "votes and append acknowledgements leave before the fsync that makes them true",
-		[]string{"--workload", "register", "--nemesis", "kill-all,kill-majority,kill-leader", "--nemesis-interval", "300ms"}},
-	{raftnode.BugForgetVote, "the vote is never written to disk, so a restarted node can vote twice in a term",
-		[]string{"--workload", "register", "--nemesis", "kill-minority,kill-majority,kill-leader,partition-leader", "--nemesis-interval", "200ms"}},
-	{kv.BugNoDedup, "a retried command is applied again instead of answered from its session",
-		[]string{"--workload", "counter", "--nemesis", "packet-loss,kill-leader", "--nemesis-interval", "1s"}},
-	{kv.BugLeaderReads, "a node that believes it leads serves reads without confirming it still does",
-		[]string{"--workload", "register", "--nemesis", "partition-leader", "--nemesis-interval", "1s"}},
+	{name: raftnode.BugAckBeforeFsync,
+		about:  "votes and append acknowledgements leave before the fsync that makes them true",
+		source: "Raft paper Figure 2 (persistent state is \"updated on stable storage before responding to RPCs\"); etcd-io/raft doc.go, the Ready contract; deventlab/d-engine#329"},
+	{name: raftnode.BugForgetVote,
+		about:  "the vote is never written to disk, so a restarted node can vote twice in a term",
+		source: "Scott et al., \"Fuzzing Raft for Fun and Publication\" (akka-raft); hashicorp/raft#661"},
+	{name: kv.BugNoDedup,
+		about:  "a retried command is applied again instead of answered from its session",
+		source: "Ongaro, dissertation §6.3 (client sessions, exactly-once semantics)"},
+	{name: kv.BugLeaderReads,
+		about:  "a node that believes it leads serves reads without confirming it still does",
+		source: "Kingsbury, Jepsen \"Call me maybe: etcd and Consul\" (2014); hashicorp/consul#54"},
+	{name: raftnode.BugDropLargeAppends,
+		about:  "the transport drops appends of more than 32 entries, so a follower that fell behind never catches up",
+		source: "Jille/raft-grpc-transport#9 (AppendEntries over the gRPC message size limit fail); etcd-io/raft Config.MaxSizePerMsg"},
+	{name: kv.BugReadBeforeApply,
+		about:  "a confirmed ReadIndex read is answered before the store has applied the read index",
+		source: "Ongaro, dissertation §6.4 step 4 (wait until the state machine has applied the read index)"},
+	{name: kv.BugLocalExpiry,
+		about:  "sessions expire on each node's own clock, not the leader's timestamps in the log, so replicas part",
+		source: "Ongaro, dissertation §6.3 (session expiry must be deterministic: leader timestamps)"},
 }
 
-// runZoo runs every planted bug over seeds until a checker catches it, and
-// reports which checker did and the seed that reproduces it. It exits 0 only
-// if every bug was caught.
-func runZoo(args []string, stdout io.Writer) (int, error) {
+// zooPatches are the patch bugs, each in zoo/<patch>.
+var zooPatches = []zooBug{
+	{name: "figure8-commit", patch: "figure8-commit.patch",
+		about:  "the leader commits an entry of an earlier term by counting its replicas",
+		source: "Raft paper §5.4.2 and Figure 8; logcabin/logcabin#44; goraft/raft#27; canonical/raft#220"},
+	{name: "vote-not-recorded", patch: "vote-not-recorded.patch",
+		about:  "a granted vote is not recorded in votedFor, so the node grants another in the same term",
+		source: "Raft paper Figure 2 (votedFor); camunda/camunda#5356 (two leaders in one term)"},
+	{name: "vote-not-synced", patch: "vote-not-synced.patch",
+		about:  "a vote cast without a term change is not fsynced before the grant is sent",
+		source: "Raft paper Figure 2 (stable storage before responding); hashicorp/raft#661 (vote persisted apart from the term)"},
+	{name: "commit-past-last-new", patch: "commit-past-last-new.patch",
+		about:  "a follower commits up to leaderCommit, not min(leaderCommit, index of last new entry)",
+		source: "Raft paper Figure 2, AppendEntries rule 5; etcd-io/etcd#1203; atomix/copycat#265"},
+	{name: "stale-append-truncates", patch: "stale-append-truncates.patch",
+		about:  "a follower truncates after prevLogIndex on every append, so a stale one cuts matching newer entries",
+		source: "Raft paper Figure 2, AppendEntries rule 3 (truncate only on conflict); Hoverbear/old-raft-rs#113 (reordered appends, after \"Fuzzing Raft for Fun and Publication\")"},
+	{name: "lease-ignores-drift", patch: "lease-ignores-drift.patch",
+		about:  "a lease read's lease is not shortened by the clock drift bound",
+		source: "Ongaro, dissertation §6.4.1 (leases assume bounded clock drift); tikv/tikv#1127; sofastack/sofa-jraft#34"},
+	{name: "quorum-half", patch: "quorum-half.patch",
+		about:  "the quorum is ceil(n/2), not n/2+1: two halves of an even cluster both decide",
+		source: "apache/geode#7126 (GEODE-9822, a quorum that is no majority splits even clusters)"},
+	{name: "up-to-date-by-index", patch: "up-to-date-by-index.patch",
+		about:  "the election restriction compares only the last log index, not the last term first",
+		source: "Raft paper §5.4.1; sile/noraft#22; hashicorp/raft#94; neo4j/neo4j#6289"},
+	{name: "stale-term-append", patch: "stale-term-append.patch",
+		about:  "a follower processes AppendEntries from a leader of an older term",
+		source: "Raft paper Figure 2, AppendEntries rule 1 (reply false if term < currentTerm); ktoso/akka-raft#54"},
+	{name: "read-before-term-commit", patch: "read-before-term-commit.patch",
+		about:  "a new leader serves ReadIndex reads before it has committed an entry of its own term",
+		source: "Ongaro, dissertation §6.4 step 1; etcd-io/etcd#7331 (fixed by #7332); tikv/tikv#6340"},
+	{name: "stale-term-ack", patch: "stale-term-ack.patch",
+		about:  "a leader counts an append acknowledgement sent in an older term towards its matchIndex",
+		source: "Raft paper §5.1 (stale-term messages are rejected); atomix/copycat#29 (matchIndex carried across terms)"},
+	{name: "commit-regress", patch: "commit-regress.patch",
+		about:  "a follower's commit index moves back when a heartbeat carries a lower one",
+		source: "etcd-io/etcd#1203 (the commit index must never decrease); etcd-io/raft#25"},
+	{name: "apply-uncommitted", patch: "apply-uncommitted.patch",
+		about:  "entries are applied up to max(commit, durable) instead of min: uncommitted entries reach the state machine",
+		source: "Raft paper Figure 2 (apply only up to commitIndex); camunda/camunda#3482"},
+	{name: "check-quorum-never-fires", patch: "check-quorum-never-fires.patch",
+		about:  "the leader resets its CheckQuorum timer on every heartbeat, so it never steps down without a quorum",
+		source: "Ongaro, dissertation §6.2 (a leader steps down without a quorum); etcd-io/etcd#13527; kurrent-io/KurrentDB#3181"},
+	{name: "probe-reject-ignored", patch: "probe-reject-ignored.patch",
+		about:  "an off-by-one takes every rejected probe for a stale one, so a lagging follower stays behind forever",
+		source: "scylladb/scylladb#9552 (a reject taken for stray leaves the cluster stuck); tikv/raft-rs#428"},
+	{name: "prevote-ignores-log", patch: "prevote-ignores-log.patch",
+		about:  "pre-votes are granted without the election restriction, so a stale node disrupts the cluster",
+		source: "Ongaro, dissertation §9.6 (PreVote); ClickHouse/NuRaft#134"},
+	{name: "wal-torn-tail-kept", patch: "wal-torn-tail-kept.patch",
+		about:  "a torn WAL tail is skipped on recovery but not cut off, so later records land after garbage",
+		source: "pmcfadin/cqlite#1390; amelielabs/amelie#17; hyperledger-labs/SmartBFT#101 (WAL repair)"},
+	{name: "election-timeout-fixed", patch: "election-timeout-fixed.patch",
+		about:  "the election timeout is not randomized, so candidates keep splitting the vote",
+		source: "Raft paper §5.2 (randomized election timeouts); goraft/raft#13; databendlabs/openraft#1838"},
+	{name: "heartbeat-commit-unbounded", patch: "heartbeat-commit-unbounded.patch",
+		about:  "heartbeats carry the leader's commit index, not min(match, commit): followers commit entries they do not share",
+		source: "etcd-io/raft#138 (the leader caps the heartbeat commit at Match); cockroachdb/cockroach#25173; atomix/copycat#265"},
+	{name: "ack-last-index", patch: "ack-last-index.patch",
+		about:  "a follower acknowledges its last index, not prevLogIndex+len(entries), so a stale tail counts as matched",
+		source: "Raft paper §5.3 (matchIndex); adjoint-io/raft#130 (match index set too high)"},
+	{name: "leader-counts-unsynced", patch: "leader-counts-unsynced.patch",
+		about:  "the leader counts its own entries towards a quorum before they are durable",
+		source: "Ongaro, dissertation §10.2.1; deventlab/d-engine#329 (leader commits on its in-memory index)"},
+	{name: "lease-votes-after-term-change", patch: "lease-votes-after-term-change.patch",
+		about:  "a follower moved to a higher term by a stale response votes inside its leader's lease",
+		source: "this project, commit 1dfb8a2 (found in review); Ongaro, dissertation §6.4.1"},
+}
+
+// allZooBugs lists every bug, switch bugs first.
+func allZooBugs() []zooBug { return slices.Concat(zoo, zooPatches) }
+
+// zooFirstSeedStride separates the starting seeds: start i soaks from
+// 1 + i*zooFirstSeedStride, so --max-seeds may not exceed it.
+const zooFirstSeedStride = 1000
+
+// zooOptions are `raftcheck zoo`'s flags.
+type zooOptions struct {
+	bugs         []zooBug
+	starts       int
+	maxSeeds     int
+	workers      int
+	src          string
+	keep         bool
+	store        string
+	json         bool
+	startTimeout time.Duration
+	maxMemoryMB  int
+}
+
+func parseZooFlags(args []string) (*zooOptions, error) {
+	o := &zooOptions{}
 	fs := flag.NewFlagSet("zoo", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	seeds := fs.Int("seeds", 30, "seeds to try per bug before calling it missed")
-	simTime := fs.Duration("time", 0, "simulated time of each run (default: 20s)")
-	store := fs.String("store", "store", "the store directory, for the catching runs")
-	only := fs.String("bug", "", "run only this bug")
+	only := fs.String("bug", "", "run only these bugs (comma-separated names; default: all)")
+	fs.IntVar(&o.starts, "starts", 10, "soaks per bug, from first seeds 1, 1001, 2001, ...")
+	fs.IntVar(&o.maxSeeds, "max-seeds", 60, "seeds per start before the bug counts as missed")
+	fs.IntVar(&o.workers, "workers", runtime.NumCPU(), "seeds each soak runs in parallel")
+	fs.StringVar(&o.src, "src", "", "the module source to plant bugs in (default: the module root containing the current directory)")
+	fs.BoolVar(&o.keep, "keep", false, "keep each start's summary and failing runs under STORE/zoo-<UTC time>/")
+	fs.StringVar(&o.store, "store", "store", "the store directory, for --keep")
+	fs.BoolVar(&o.json, "json", false, "print one JSON object per bug (JSON Lines) instead of the table")
+	fs.DurationVar(&o.startTimeout, "start-timeout", 10*time.Minute, "wall time one start may take; past it the start counts as missed")
+	fs.IntVar(&o.maxMemoryMB, "max-memory", 4096, "MB of resident memory a soak may use; past it the soak is killed and its start counts as missed")
 	if err := fs.Parse(args); err != nil {
-		return exitError, flagError(fs, err)
+		return nil, flagError(fs, err)
 	}
 	if fs.NArg() > 0 {
-		return exitError, usagef("unexpected argument %q", fs.Arg(0))
+		return nil, usagef("unexpected argument %q", fs.Arg(0))
 	}
-	if *seeds < 1 {
-		return exitError, usagef("--seeds must be at least 1, got %d", *seeds)
+	switch {
+	case o.starts < 1:
+		return nil, usagef("--starts must be at least 1, got %d", o.starts)
+	case o.maxSeeds < 1 || o.maxSeeds > zooFirstSeedStride:
+		return nil, usagef("--max-seeds must be between 1 and %d (starts are %d seeds apart), got %d", zooFirstSeedStride, zooFirstSeedStride, o.maxSeeds)
+	case o.workers < 1:
+		return nil, usagef("--workers must be at least 1, got %d", o.workers)
+	case o.startTimeout <= 0:
+		return nil, usagef("--start-timeout must be positive, got %v", o.startTimeout)
+	case o.maxMemoryMB < 64:
+		return nil, usagef("--max-memory must be at least 64 (MB), got %d", o.maxMemoryMB)
 	}
-	t := "20s"
-	if *simTime > 0 {
-		t = simTime.String()
+	bugs, err := selectZooBugs(*only)
+	if err != nil {
+		return nil, err
 	}
-	missed := 0
-	found := false
-	for _, bug := range zoo {
-		if *only != "" && bug.name != *only {
-			continue
-		}
-		found = true
-		caught, err := catchBug(bug, *seeds, t, *store, stdout)
+	o.bugs = bugs
+	if o.src == "" {
+		wd, err := os.Getwd()
 		if err != nil {
+			return nil, fmt.Errorf("finding the module: %w", err)
+		}
+		if o.src, err = findModuleRoot(wd); err != nil {
+			return nil, usagef("%v", err)
+		}
+	}
+	if o.src, err = filepath.Abs(o.src); err != nil {
+		return nil, fmt.Errorf("--src: %w", err)
+	}
+	if _, err := os.Stat(filepath.Join(o.src, "go.mod")); err != nil {
+		return nil, usagef("--src %s: no go.mod there", o.src)
+	}
+	return o, nil
+}
+
+// selectZooBugs resolves --bug: "" is every bug, otherwise a comma list
+// of names, in the zoo's order.
+func selectZooBugs(list string) ([]zooBug, error) {
+	all := allZooBugs()
+	if list == "" {
+		return all, nil
+	}
+	want := map[string]bool{}
+	for _, name := range strings.Split(list, ",") {
+		name = strings.TrimSpace(name)
+		if !slices.ContainsFunc(all, func(b zooBug) bool { return b.name == name }) {
+			names := make([]string, len(all))
+			for i, b := range all {
+				names[i] = b.name
+			}
+			return nil, usagef("--bug: unknown bug %q (want one of %s)", name, strings.Join(names, ", "))
+		}
+		want[name] = true
+	}
+	var bugs []zooBug
+	for _, b := range all {
+		if want[b.name] {
+			bugs = append(bugs, b)
+		}
+	}
+	return bugs, nil
+}
+
+// runZoo plants each bug, soaks it from every starting seed, and prints a
+// row per bug. It exits 0 only if every bug was detected.
+func runZoo(args []string, stdout io.Writer) (int, error) {
+	o, err := parseZooFlags(args)
+	if err != nil {
+		return exitError, err
+	}
+	// An interrupted zoo kills its soak, and the deferred clean-up still
+	// removes the temporary tree.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return (&zooRun{opts: o, out: stdout}).run(ctx)
+}
+
+// zooRun is one `raftcheck zoo`: a temporary copy of the module, the
+// binaries built from it, and the rows measured so far.
+type zooRun struct {
+	opts     *zooOptions
+	out      io.Writer
+	tmp      string // removed when the zoo ends, however it ends
+	tree     string // tmp/src: the module copy patches are applied to
+	clean    string // the unpatched binary, built on first need
+	keepRoot string // STORE/zoo-<time>, with --keep
+}
+
+func (z *zooRun) run(ctx context.Context) (int, error) {
+	tmp, err := os.MkdirTemp("", "raftcheck-zoo-")
+	if err != nil {
+		return exitError, fmt.Errorf("temporary directory: %w", err)
+	}
+	defer os.RemoveAll(tmp)
+	z.tmp = tmp
+	z.tree = filepath.Join(tmp, "src")
+	if err := copyModule(z.opts.src, z.tree); err != nil {
+		return exitError, fmt.Errorf("copying %s: %w", z.opts.src, err)
+	}
+	if z.opts.keep {
+		z.keepRoot = filepath.Join(z.opts.store, "zoo-"+time.Now().UTC().Format("20060102T150405Z"))
+	}
+	if !z.opts.json {
+		fmt.Fprintf(z.out, "zoo of %s: %d bugs, %d starts each, at most %d seeds per start, the default soak\n", z.opts.src, len(z.opts.bugs), z.opts.starts, z.opts.maxSeeds)
+		fmt.Fprintln(z.out, zooTableHeader())
+	}
+	detected := 0
+	for _, bug := range z.opts.bugs {
+		row, err := z.measure(ctx, bug)
+		if err != nil {
+			return exitError, fmt.Errorf("bug %s: %w", bug.name, err)
+		}
+		if row.Detected {
+			detected++
+		}
+		if err := z.print(row); err != nil {
 			return exitError, err
 		}
-		if !caught {
-			missed++
+	}
+	if !z.opts.json {
+		fmt.Fprintf(z.out, "%d of %d bugs detected\n", detected, len(z.opts.bugs))
+		if z.keepRoot != "" {
+			fmt.Fprintf(z.out, "failing runs kept under %s\n", z.keepRoot)
 		}
 	}
-	if !found {
-		names := make([]string, len(zoo))
-		for i, b := range zoo {
-			names[i] = b.name
-		}
-		return exitError, usagef("--bug: unknown bug %q (want one of %s)", *only, strings.Join(names, ", "))
-	}
-	if missed > 0 {
-		fmt.Fprintf(stdout, "%d planted bugs were not caught\n", missed)
+	if detected < len(z.opts.bugs) {
 		return exitInvalid, nil
 	}
-	fmt.Fprintln(stdout, "every planted bug was caught")
 	return exitValid, nil
 }
 
-// catchBug runs seeds 1..n with the bug planted until a run is invalid.
-func catchBug(bug zooBug, n int, simTime, store string, stdout io.Writer) (bool, error) {
-	for seed := 1; seed <= n; seed++ {
-		args := append([]string{"--seed", strconv.Itoa(seed), "--time", simTime, "--bug", bug.name, "--store", store}, bug.args...)
-		f := newRunFlags("run")
-		if err := f.parse(args); err != nil {
-			return false, err
-		}
-		cr, err := executeAndCheck(f)
+// measure builds the binary that plants bug and soaks it from each start.
+func (z *zooRun) measure(ctx context.Context, bug zooBug) (zooRow, error) {
+	began := time.Now()
+	bin, err := z.binaryFor(ctx, bug)
+	if err != nil {
+		return zooRow{}, err
+	}
+	built := time.Since(began)
+	var starts []zooStart
+	for i := range z.opts.starts {
+		first := uint64(1 + i*zooFirstSeedStride)
+		st, err := z.soakStart(ctx, bin, bug, first)
 		if err != nil {
-			return false, err
+			return zooRow{}, fmt.Errorf("start %d: %w", first, err)
 		}
-		if cr.checked.Results.Valid() != checker.Invalid {
+		starts = append(starts, st)
+	}
+	if bug.patch != "" {
+		if err := os.Remove(bin); err != nil {
+			return zooRow{}, err
+		}
+	}
+	row := summarizeZooStarts(bug, z.opts.maxSeeds, starts)
+	row.BuildSeconds = built.Seconds()
+	row.WallSeconds = time.Since(began).Seconds()
+	return row, nil
+}
+
+// binaryFor returns a raftcheck that plants bug: for a switch bug the
+// module's own build (the soak gets --bug), for a patch bug a build of the
+// module with the patch applied. The tree is restored after every build.
+func (z *zooRun) binaryFor(ctx context.Context, bug zooBug) (string, error) {
+	if bug.patch == "" {
+		if z.clean == "" {
+			bin := filepath.Join(z.tmp, "raftcheck-clean")
+			if err := buildRaftcheck(ctx, z.tree, bin); err != nil {
+				return "", fmt.Errorf("building %s: %w", z.opts.src, err)
+			}
+			z.clean = bin
+		}
+		return z.clean, nil
+	}
+	text, err := zooPatchFiles.ReadFile("zoo/" + bug.patch)
+	if err != nil {
+		return "", fmt.Errorf("reading its patch: %w", err)
+	}
+	originals, err := applyPatch(z.tree, string(text))
+	if err != nil {
+		return "", fmt.Errorf("patch %s no longer applies to %s: %w", bug.patch, z.opts.src, err)
+	}
+	bin := filepath.Join(z.tmp, "raftcheck-"+bug.name)
+	buildErr := buildRaftcheck(ctx, z.tree, bin)
+	if err := restoreFiles(z.tree, originals); err != nil {
+		return "", fmt.Errorf("undoing its patch: %w", err)
+	}
+	if buildErr != nil {
+		return "", fmt.Errorf("building with %s: %w", bug.patch, buildErr)
+	}
+	return bin, nil
+}
+
+// zooStart is one start: a soak from First with --fail-fast, capped at
+// --max-seeds.
+type zooStart struct {
+	First uint64 `json:"first"`
+	// SeedsRun counts the seeds up to and including the detecting one,
+	// or the cap when none detected the bug.
+	SeedsRun int  `json:"seeds_run"`
+	Detected bool `json:"detected"`
+	// Seed is the first seed whose run was invalid, and Checkers the
+	// checkers that found it so.
+	Seed     uint64   `json:"seed,omitempty"`
+	Checkers []string `json:"checkers,omitempty"`
+	// Unknown counts seeds before Seed (or the cap) whose verdict was
+	// unknown: not a detection, but not a clean pass either.
+	Unknown int `json:"unknown,omitempty"`
+	// TimedOut and OverMemory: the start passed --start-timeout or
+	// --max-memory and was stopped; it counts as missed.
+	TimedOut   bool   `json:"timed_out,omitempty"`
+	OverMemory bool   `json:"over_memory,omitempty"`
+	Kept       string `json:"kept,omitempty"`
+}
+
+// soakStart runs the binary's default soak from first until a seed is
+// invalid or --max-seeds seeds ran. A seed whose verdict is unknown stops a
+// --fail-fast soak without detecting anything, so the soak is started again
+// after it.
+func (z *zooRun) soakStart(ctx context.Context, bin string, bug zooBug, first uint64) (zooStart, error) {
+	st := zooStart{First: first}
+	ctx, cancel := context.WithTimeout(ctx, z.opts.startTimeout)
+	defer cancel()
+	next, left := first, z.opts.maxSeeds
+	for left > 0 {
+		out := filepath.Join(z.tmp, "soak", bug.name, fmt.Sprintf("s%d", next))
+		if z.keepRoot != "" {
+			out = filepath.Join(z.keepRoot, bug.name, fmt.Sprintf("s%d", next))
+		}
+		if abs, err := filepath.Abs(out); err == nil {
+			out = abs
+		}
+		sum, err := z.soak(ctx, bin, bug, next, left, out)
+		// A start that ran out of time or memory gave no verdict for the
+		// seeds it was running, and its summary was never written: it
+		// counts as missed, over the whole cap.
+		switch {
+		case errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil:
+			st.TimedOut = true
+			st.SeedsRun = z.opts.maxSeeds
+			return st, nil
+		case errors.Is(err, errSoakOverMemory):
+			st.OverMemory = true
+			st.SeedsRun = z.opts.maxSeeds
+			return st, nil
+		}
+		if err != nil {
+			return st, err
+		}
+		ran, found := scanZooSoak(sum, next, &st)
+		if z.keepRoot != "" && sum.Failures == 0 {
+			if err := os.RemoveAll(out); err != nil {
+				return st, err
+			}
+		} else if z.keepRoot != "" {
+			st.Kept = out
+		}
+		if found {
+			st.SeedsRun = int(st.Seed-first) + 1
+			return st, nil
+		}
+		if ran == 0 {
+			return st, fmt.Errorf("soak from seed %d stopped without a verdict for it", next)
+		}
+		next += uint64(ran)
+		left -= ran
+	}
+	st.SeedsRun = z.opts.maxSeeds
+	return st, nil
+}
+
+// errSoakOverMemory is a soak killed for passing --max-memory.
+var errSoakOverMemory = errors.New("the soak passed its memory limit")
+
+// soak runs one soak of bin and reads its summary.
+//
+// It is the binary's default soak: no flag but the seeds, the workers and
+// where to write, so the zoo measures whatever the default soak is at the
+// time. One exception: failing seeds are not shrunk (--shrink 0) unless
+// --keep asks to keep them. Shrinking changes nothing of what the zoo
+// measures, which seed first fails and which checker says so, and would
+// add up to 30 runs per detection to every start's wall time.
+func (z *zooRun) soak(ctx context.Context, bin string, bug zooBug, first uint64, seeds int, out string) (*soakSummary, error) {
+	args := []string{"soak", "--seeds", fmt.Sprint(seeds), "--first", fmt.Sprint(first), "--fail-fast",
+		"--workers", fmt.Sprint(z.opts.workers), "--out", out}
+	if !z.opts.keep {
+		args = append(args, "--shrink", "0")
+	}
+	if bug.patch == "" {
+		args = append(args, "--bug", bug.name)
+	}
+	res, err := runChild(ctx, bin, z.tmp, args, int64(z.opts.maxMemoryMB)<<20)
+	if err != nil {
+		return nil, err
+	}
+	if res.overMemory {
+		return nil, errSoakOverMemory
+	}
+	if res.code != exitValid && res.code != exitInvalid && res.code != exitUnknown {
+		return nil, fmt.Errorf("raftcheck %s exited %d: %s", strings.Join(args, " "), res.code, firstLines(res.stderr, 1))
+	}
+	sum, err := readSummary(out)
+	if err != nil {
+		return nil, fmt.Errorf("reading the soak's summary: %w", err)
+	}
+	sortSeeds(sum.Seeds)
+	return sum, nil
+}
+
+// scanZooSoak reads a --fail-fast soak's verdicts in seed order from
+// first. Parallel workers may have run seeds past the failing one, but
+// every seed below it ran: seeds are handed out in order and each worker
+// finishes the seed it took. It returns how many consecutive seeds from
+// first it read, and whether one was invalid (recorded in st).
+func scanZooSoak(sum *soakSummary, first uint64, st *zooStart) (ran int, found bool) {
+	want := first
+	for _, v := range sum.Seeds {
+		if v.Seed < want {
 			continue
 		}
-		var by []string
-		for name, r := range cr.checked.Results {
-			if r.Valid == checker.Invalid {
-				by = append(by, name)
+		if v.Seed != want {
+			break
+		}
+		want++
+		switch v.Valid {
+		case checker.Valid:
+			continue
+		case checker.Unknown:
+			st.Unknown++
+			continue
+		}
+		st.Detected = true
+		st.Seed = v.Seed
+		st.Checkers = failingCheckers(v)
+		return int(want - first), true
+	}
+	return int(want - first), false
+}
+
+// failingCheckers names the checkers that found a run invalid: from its
+// results.json when the run directory is there, else from the summary
+// line ("name=false: ...; other=unknown: ...", see summarize).
+func failingCheckers(v seedVerdict) []string {
+	var names []string
+	if b, err := os.ReadFile(filepath.Join(v.Dir, "results.json")); err == nil && v.Dir != "" {
+		var res struct {
+			Checkers map[string]struct {
+				Valid json.RawMessage `json:"valid"`
+			} `json:"checkers"`
+		}
+		if json.Unmarshal(b, &res) == nil {
+			for name, c := range res.Checkers {
+				if string(c.Valid) == "false" {
+					names = append(names, name)
+				}
 			}
 		}
-		sort.Strings(by)
-		st, err := storeRun(f, store, cr)
-		if err != nil {
-			return false, err
-		}
-		fmt.Fprintf(stdout, "%-18s caught at seed %d by %s: %s\n%-18s %s\n", bug.name, seed, strings.Join(by, ", "), bug.about, "", st.report)
-		return true, nil
 	}
-	fmt.Fprintf(stdout, "%-18s NOT caught in %d seeds: %s\n", bug.name, n, bug.about)
-	return false, nil
+	if len(names) == 0 {
+		for _, part := range strings.Split(v.Summary, "; ") {
+			if name, _, ok := strings.Cut(part, "="+checker.Invalid.String()+":"); ok && !strings.ContainsAny(name, " :;") {
+				names = append(names, name)
+			}
+		}
+	}
+	sort.Strings(names)
+	return names
+}
+
+// zooRow is one bug's measurement: a row of the table, an object of --json.
+type zooRow struct {
+	Bug            string `json:"bug"`
+	Kind           string `json:"kind"` // switch or patch
+	About          string `json:"about"`
+	Source         string `json:"source"`
+	Detected       bool   `json:"detected"`
+	Starts         int    `json:"starts"`
+	StartsDetected int    `json:"starts_detected"`
+	// CaughtBy is the checker that found the bug in the most starts
+	// (ties: the first by name); CaughtByStarts counts every checker.
+	CaughtBy       string         `json:"caught_by,omitempty"`
+	CaughtByStarts map[string]int `json:"caught_by_starts,omitempty"`
+	// MedianSeeds and MaxSeeds are seeds to detection over the starts; a
+	// start that missed counts as beyond the cap, and the figure is null
+	// when it is beyond the cap.
+	MedianSeeds *float64 `json:"median_seeds"`
+	MaxSeeds    *int     `json:"max_seeds"`
+	SeedCap     int      `json:"seed_cap"`
+	// SeedsRun and DetectionRate: p = detections / seeds run, over all
+	// starts. Findability is the seeds a clean soak needs to be 99% sure
+	// a bug this findable is absent, ceil(ln 0.01 / ln(1-p)); null for p = 0.
+	SeedsRun       int     `json:"seeds_run"`
+	DetectionRate  float64 `json:"detection_rate"`
+	Findability    *int    `json:"findability_seeds"`
+	UnknownSeeds   int     `json:"unknown_seeds"`
+	TimedOutStarts int     `json:"timed_out_starts"`
+	// OverMemoryStarts were killed for passing --max-memory (a planted
+	// bug that makes runs grow without end, such as a message storm).
+	OverMemoryStarts int        `json:"over_memory_starts"`
+	BuildSeconds     float64    `json:"build_seconds"`
+	WallSeconds      float64    `json:"wall_seconds"`
+	StartResults     []zooStart `json:"start_results"`
+}
+
+// summarizeZooStarts turns a bug's starts into its row.
+func summarizeZooStarts(bug zooBug, seedCap int, starts []zooStart) zooRow {
+	row := zooRow{Bug: bug.name, Kind: bug.kind(), About: bug.about, Source: bug.source,
+		Starts: len(starts), SeedCap: seedCap, StartResults: starts, CaughtByStarts: map[string]int{}}
+	// toDetect holds seeds to detection, math.MaxInt for a missed start.
+	toDetect := make([]int, 0, len(starts))
+	for _, st := range starts {
+		row.SeedsRun += st.SeedsRun
+		row.UnknownSeeds += st.Unknown
+		if st.TimedOut {
+			row.TimedOutStarts++
+		}
+		if st.OverMemory {
+			row.OverMemoryStarts++
+		}
+		if !st.Detected {
+			toDetect = append(toDetect, math.MaxInt)
+			continue
+		}
+		row.StartsDetected++
+		toDetect = append(toDetect, st.SeedsRun)
+		for _, c := range st.Checkers {
+			row.CaughtByStarts[c]++
+		}
+	}
+	row.Detected = row.StartsDetected > 0
+	best := 0
+	for name, n := range row.CaughtByStarts {
+		if n > best || (n == best && name < row.CaughtBy) {
+			row.CaughtBy, best = name, n
+		}
+	}
+	if len(row.CaughtByStarts) == 0 {
+		row.CaughtByStarts = nil
+	}
+	slices.Sort(toDetect)
+	if n := len(toDetect); n > 0 {
+		lo, hi := toDetect[(n-1)/2], toDetect[n/2]
+		if hi != math.MaxInt {
+			m := float64(lo+hi) / 2
+			row.MedianSeeds = &m
+		}
+		if mx := toDetect[n-1]; mx != math.MaxInt {
+			row.MaxSeeds = &mx
+		}
+	}
+	if row.SeedsRun > 0 {
+		row.DetectionRate = float64(row.StartsDetected) / float64(row.SeedsRun)
+	}
+	row.Findability = seedsFor99(row.DetectionRate)
+	return row
+}
+
+// seedsFor99 is how many clean seeds make a bug caught with probability p
+// per seed less than 1% likely to be present: the smallest n with
+// (1-p)^n <= 0.01. nil when p is 0: no number of seeds suffices.
+func seedsFor99(p float64) *int {
+	switch {
+	case p <= 0:
+		return nil
+	case p >= 1:
+		n := 1
+		return &n
+	}
+	// The epsilon keeps a quotient that is whole in exact arithmetic
+	// (p = 0.99 gives 1) from rounding up past it.
+	n := max(1, int(math.Ceil(math.Log(0.01)/math.Log1p(-p)-1e-9)))
+	return &n
+}
+
+const zooRowFormat = "%-30s %-6s %-6s %-22s %6s %5s %9s %8s  %s"
+
+func zooTableHeader() string {
+	return fmt.Sprintf(zooRowFormat, "bug", "kind", "found", "caught by", "median", "max", "99%-seeds", "wall", "notes")
+}
+
+// zooNotes says what kept starts from a verdict: seeds whose verdict was
+// unknown, starts stopped for time or memory.
+func zooNotes(row zooRow) string {
+	var notes []string
+	for _, n := range []struct {
+		count int
+		what  string
+	}{{row.UnknownSeeds, "unknown seeds"}, {row.TimedOutStarts, "starts timed out"}, {row.OverMemoryStarts, "starts over memory"}} {
+		if n.count > 0 {
+			notes = append(notes, fmt.Sprintf("%d %s", n.count, n.what))
+		}
+	}
+	return strings.Join(notes, ", ")
+}
+
+func (z *zooRun) print(row zooRow) error {
+	if z.opts.json {
+		b, err := json.Marshal(row)
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(z.out, "%s\n", b)
+		return err
+	}
+	over := fmt.Sprintf(">%d", row.SeedCap)
+	median, maxSeeds, find, by := over, over, "inf", row.CaughtBy
+	if row.MedianSeeds != nil {
+		median = strings.TrimSuffix(fmt.Sprintf("%.1f", *row.MedianSeeds), ".0")
+	}
+	if row.MaxSeeds != nil {
+		maxSeeds = fmt.Sprint(*row.MaxSeeds)
+	}
+	if row.Findability != nil {
+		find = fmt.Sprint(*row.Findability)
+	}
+	if by == "" {
+		by = "-"
+	}
+	line := fmt.Sprintf(zooRowFormat, row.Bug, row.Kind, fmt.Sprintf("%d/%d", row.StartsDetected, row.Starts),
+		by, median, maxSeeds, find, (time.Duration(row.WallSeconds*10) * time.Second / 10).String(), zooNotes(row))
+	_, err := fmt.Fprintln(z.out, strings.TrimRight(line, " "))
+	return err
 }
