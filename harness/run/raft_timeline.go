@@ -16,10 +16,12 @@ type raftTimeline struct {
 	every   time.Duration
 	last    []checker.RaftSample
 	samples []checker.RaftSample
+	// quorum is the CheckQuorum oracle, which looks at each sample.
+	quorum *quorumWatch
 }
 
-func startRaftTimeline(c *cluster.Cluster, every time.Duration) *raftTimeline {
-	t := &raftTimeline{c: c, every: every, last: make([]checker.RaftSample, len(c.Peers.Addrs))}
+func startRaftTimeline(c *cluster.Cluster, every time.Duration, quorum *quorumWatch) *raftTimeline {
+	t := &raftTimeline{c: c, every: every, last: make([]checker.RaftSample, len(c.Peers.Addrs)), quorum: quorum}
 	var tick func()
 	tick = func() {
 		t.sample()
@@ -31,6 +33,9 @@ func startRaftTimeline(c *cluster.Cluster, every time.Duration) *raftTimeline {
 
 func (t *raftTimeline) sample() {
 	w := t.c.World
+	if t.quorum != nil {
+		t.quorum.sample()
+	}
 	for i, id := range t.c.Peers.IDs() {
 		a := t.c.Addr(id)
 		s := checker.RaftSample{At: int64(w.Now()), Node: w.Name(a), Life: w.State(a).String()}

@@ -114,7 +114,8 @@ func Execute(cfg Config) (*Outcome, error) {
 		r.later(cl)
 	}
 	nem := nemesis.Start(simtarget.ForCluster(c), cfg.Nemesis, r.logNemesis, cfg.Time)
-	timeline := startRaftTimeline(c, 50*time.Millisecond)
+	quorum := newQuorumWatch(c, cfg)
+	timeline := startRaftTimeline(c, 50*time.Millisecond, quorum)
 
 	out := &Outcome{Config: cfg, Cluster: c}
 	w := c.World
@@ -150,6 +151,7 @@ func Execute(cfg Config) (*Outcome, error) {
 	}
 	out.Liveness = live
 	out.Oracles = orc.results(cfg.Server.ReadMode)
+	out.Oracles["check-quorum"] = quorum.result(cfg.Raft.CheckQuorum)
 	out.Coverage = cov.Points()
 	return out, nil
 }
