@@ -44,6 +44,8 @@ var SwarmOptions = []string{"nodes", "clients", "workload", "keys", "ops-per-key
 //     one;
 //   - the network's and the disks' base latencies;
 //   - reads: ReadIndex or leases;
+//   - client sessions that expire after 2–20 s idle in half the seeds (60 s,
+//     longer than most runs, in the others);
 //   - the workload (register, counter, set, append), clients (3–10), rate
 //     (50–200/s), keys (5–15, retired after 50–200 operations);
 //   - the run's length (10–60 s) and its fault density: the fault world of
@@ -84,6 +86,12 @@ func (c *Config) UseSwarmWorld(kept []string) {
 	}
 	clocksWithin := r.Below(4) != 0
 	noCheckQuorum := r.Below(4) == 0
+	// Sessions expire within the run in half the seeds, so that expiry,
+	// and the exactly-once it must not break, is tested at all.
+	sessionTTL := 60 * time.Second
+	if r.Below(2) == 0 {
+		sessionTTL = time.Duration(r.Between(2, 20)) * time.Second
+	}
 
 	c.Raft.ElectionTick = int(r.Between(5, 20))
 	c.Raft.HeartbeatTick = int(r.Between(1, int64(max(1, c.Raft.ElectionTick/3))))
@@ -133,6 +141,7 @@ func (c *Config) UseSwarmWorld(kept []string) {
 	// without it, where nothing but the vote's durability stops a
 	// restarted node from voting twice in a term.
 	c.Raft.CheckQuorum = c.Server.ReadMode == kv.ReadLease || !noCheckQuorum
+	c.Server.SessionTTL = sessionTTL
 	faults := SwarmFaults(c.Seed)
 	c.Disk.Torn = harness.Prob(faults.Torn)
 	if !keep("nemesis") {
