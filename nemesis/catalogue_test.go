@@ -27,7 +27,7 @@ func TestCatalogueListsEveryKindInItsGroup(t *testing.T) {
 		"packet-loss": "packet", "packet-delay": "packet", "packet-duplicate": "packet", "packet-reorder": "packet",
 		"disk-slow":                   "disk",
 		"scenario-isolate-mid-append": "scenario", "scenario-figure8": "scenario", "scenario-crash-voters": "scenario",
-		"scenario-pause-past-lease": "scenario", "scenario-restart-in-election": "scenario",
+		"scenario-pause-past-lease": "scenario", "scenario-restart-in-election": "scenario", "scenario-lease-edge": "scenario",
 	}
 	got := map[string]string{}
 	for _, name := range nemesis.Kinds() {

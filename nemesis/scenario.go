@@ -22,6 +22,7 @@ var scenarioKinds = []Kind{
 	{Name: "scenario-crash-voters", Group: "scenario", Start: startCrashVoters},
 	{Name: "scenario-pause-past-lease", Group: "scenario", Start: startPausePastLease},
 	{Name: "scenario-restart-in-election", Group: "scenario", Start: startRestartInElection},
+	{Name: "scenario-lease-edge", Group: "scenario", Start: startLeaseEdge},
 }
 
 // pollEvery is how often a scenario looks at the target.
@@ -354,4 +355,86 @@ func startRestartInElection(env *Env) (Action, func(), error) {
 		})
 		sc.coolDown(st.ElectionTimeout, 3, 10)
 	})
+}
+
+// startLeaseEdge attacks a lease at its edge: it slows the leader's clock
+// by DriftPPM and speeds every other clock by as much (at most twice
+// DriftPPM apart: within a lease's drift bound when DriftPPM is half of
+// it), lets the leader renew its lease under that skew for three election
+// timeouts, then cuts it off from every node. The followers' fast clocks
+// end their promise not to vote as early as the bound allows, and the
+// leader's slow clock ends its lease as late as it allows; a lease
+// computed with too thin a margin serves reads after a new leader has
+// committed. It then reconnects the old leader and puts the rates back
+// (never the clocks: a jump would break the bound), and does it again.
+func startLeaseEdge(env *Env) (Action, func(), error) {
+	const kind = "scenario-lease-edge"
+	drift := min(env.Params.DriftPPM, MaxDriftPPM)
+	if drift <= 0 {
+		return Action{}, nil, ErrNothingToBreak
+	}
+	if _, _, err := env.Target.Clock(env.name(0)); err != nil {
+		return Action{}, nil, err
+	}
+	phase := 0
+	var old node
+	var at, et time.Duration
+	skewed := false
+	unskew := func() {
+		if skewed {
+			for _, n := range allNodes(env) {
+				_ = env.Target.SetClockRate(env.name(n), 0)
+			}
+			skewed = false
+		}
+	}
+	act, heal, err := startScenario(env, kind, "skewing clocks against the leader's lease, then cutting it off", func(sc *scenario) {
+		t := env.Target
+		switch phase {
+		case 0:
+			l, st, ok := sc.leader()
+			if !ok {
+				return
+			}
+			for _, n := range allNodes(env) {
+				rate := drift
+				if n == l {
+					rate = -drift
+				}
+				if t.SetClockRate(env.name(n), rate) != nil {
+					unskew()
+					return
+				}
+			}
+			skewed, old, et, phase, at = true, l, st.ElectionTimeout, 1, t.Now()+3*st.ElectionTimeout
+			env.step(kind, fmt.Sprintf("slow the leader's clock by %d ppm, speed the others", drift), nodeNames(env, []node{l}))
+		case 1:
+			if t.Now() < at {
+				return
+			}
+			all := allNodes(env)
+			if _, err := setLinks(env, all, func(i, j int) bool { return all[i] != old && all[j] != old }); err != nil {
+				unskew()
+				phase = 0
+				return
+			}
+			sc.cut, phase, at = true, 2, t.Now()+10*et
+			env.step(kind, "cut off the leader at the edge of its lease", nodeNames(env, []node{old}))
+		case 2:
+			l, _, ok := sc.leader()
+			if t.Now() < at && !(ok && l != old) {
+				return
+			}
+			healLinks(env)()
+			sc.cut = false
+			unskew()
+			env.step(kind, "reconnect the old leader, clocks at a true rate", nodeNames(env, []node{old}))
+			phase = 0
+			sc.coolDown(et, 20, 50)
+		}
+	})
+	if err != nil {
+		return act, heal, err
+	}
+	return act, func() { heal(); unskew() }, nil
 }

@@ -152,9 +152,12 @@ func (c *Config) UseSwarmWorld(kept []string) {
 			if len(c.Nemesis.Kinds) == 0 {
 				c.Nemesis.Kinds = []string{"clock-drift"}
 			}
-			// Two clocks drift at most twice this apart: the bound.
-			c.Nemesis.Params.DriftPPM = min(c.Nemesis.Params.DriftPPM, nemesis.PPM(c.Server.MaxDrift/2))
 		}
+	}
+	if c.Server.ReadMode == kv.ReadLease && clocksWithin {
+		// Two clocks drift at most twice this apart: the bound. It is an
+		// intensity, so it holds for kinds given explicitly too.
+		c.Nemesis.Params.DriftPPM = min(c.Nemesis.Params.DriftPPM, nemesis.PPM(c.Server.MaxDrift/2))
 	}
 	if !keep("nemesis-interval") {
 		c.Nemesis.Interval = interval
