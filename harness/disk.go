@@ -74,6 +74,9 @@ type Disk struct {
 	pending     []diskOp
 	pendingBase uint64
 	counters    DiskCounters
+	// rewrites counts operations other than appends that reached the
+	// durable image (see DurableRewrites).
+	rewrites uint64
 }
 
 func newDisk() *Disk {
@@ -123,6 +126,18 @@ func (d *Disk) ReadFile(name string) (data []byte, ok bool) {
 	return append([]byte(nil), b...), true
 }
 
+// Durable is the file's durable content: what a crash now would leave,
+// torn writes aside. It is the disk's own buffer, for oracles that read it
+// often: the caller must not modify it, and it is valid only until the
+// disk's next operation, fsync or crash.
+func (d *Disk) Durable(name string) []byte { return d.durable[name] }
+
+// DurableRewrites counts the truncations, renames and removals that have
+// reached the durable image. While it stays the same, each durable file
+// only grows, so a reader that has decoded a prefix of it may go on from
+// where it stopped.
+func (d *Disk) DurableRewrites() uint64 { return d.rewrites }
+
 // Size is the visible size of the file, -1 when there is none.
 func (d *Disk) Size(name string) int {
 	b, ok := d.visible[name]
@@ -166,6 +181,9 @@ func (d *Disk) makeDurable(mark uint64) {
 	}
 	n := int(mark - d.pendingBase)
 	for i := 0; i < n; i++ {
+		if d.pending[i].kind != opAppend {
+			d.rewrites++
+		}
 		apply(d.durable, d.pending[i])
 		d.pending[i] = diskOp{}
 	}

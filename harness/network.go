@@ -126,6 +126,9 @@ func (w *World) send(from, to Addr, payload any) {
 	l.counters.Sent++
 	n.counters.Sent++
 	w.trace.add(TraceRecord{At: w.now, Kind: TraceSend, From: from, To: to, ID: id, Payload: payload})
+	for _, t := range w.taps {
+		t.Sent(from, to, payload)
+	}
 
 	if l.cut {
 		w.drop(from, to, id, DropPartition)

@@ -43,6 +43,7 @@ type World struct {
 	stopErr    error
 	dispatched uint64
 	budget     Budget
+	taps       []Tap
 }
 
 // NodeState is where a node is in its lifecycle.
@@ -355,6 +356,12 @@ func (w *World) dispatch(ep *endpoint, e *event) {
 		l := w.net.link(e.from, e.to)
 		l.counters.Delivered++
 		w.net.counters.Delivered++
+		for _, t := range w.taps {
+			t.Delivered(e.from, e.to, e.msg)
+		}
+		if w.stopErr != nil {
+			return // a tap found something wrong with what was delivered
+		}
 		ep.node.Receive(e.from, e.msg)
 	case eventTimer:
 		if ep.cancelled != nil {

@@ -65,6 +65,7 @@ func New(cfg Config) (*Cluster, error) {
 		c.Peers.Addrs = append(c.Peers.Addrs, harness.Addr(i))
 	}
 	c.Invariants = invariant.New(c, cfg.Seed)
+	w.AddTap(wireTap{c})
 	for i := 0; i < cfg.Nodes; i++ {
 		id := uint64(i + 1)
 		var obs raftnode.Observer = c.Invariants
@@ -90,6 +91,20 @@ func (c *Cluster) Live(id uint64) raftnode.View {
 		return n
 	}
 	return nil
+}
+
+// Voters are the IDs of the cluster's voting members.
+func (c *Cluster) Voters() []uint64 { return c.Peers.IDs() }
+
+// Durable is the durable content of node id's WAL and its disk's count of
+// durable rewrites (invariant.World).
+func (c *Cluster) Durable(id uint64) (wal []byte, rewrites uint64) {
+	addr, ok := c.Peers.Addr(id)
+	if !ok {
+		return nil, 0
+	}
+	d := c.World.Disk(addr)
+	return d.Durable(raftnode.WALFile), d.DurableRewrites()
 }
 
 // Node is the live incarnation of node id as the concrete raftnode.Node,

@@ -42,11 +42,18 @@ func (v *Violation) Error() string {
 }
 
 // World is what the checker needs of the simulation: the virtual time for
-// its reports, and which incarnation of each node is live (nil while it is
-// crashed), since a crashed node's last state must not count.
+// its reports, which incarnation of each node is live (nil while it is
+// crashed), since a crashed node's last state must not count, the voters,
+// and what each node's disk holds durably, crashed or not.
 type World interface {
 	Now() time.Duration
 	Live(id uint64) raftnode.View
+	// Voters are the IDs of the voting members.
+	Voters() []uint64
+	// Durable is the durable content of node id's WAL, which the caller
+	// must not modify, and the count of durable rewrites of its disk
+	// (harness.Disk.DurableRewrites).
+	Durable(id uint64) (wal []byte, rewrites uint64)
 }
 
 // Checker is a raftnode.Observer shared by every node of one cluster.
@@ -75,6 +82,13 @@ type Checker struct {
 	// iteration.
 	lastCommit map[uint64]uint64
 	ids        []uint64
+
+	// What the wire checks (wire.go) remember: each node's durable state,
+	// every vote granted, and whether each vote request was up-to-date
+	// when delivered.
+	durables map[uint64]*durableLog
+	votes    map[voteKey]uint64
+	requests map[requestKey]bool
 }
 
 type indexTerm struct{ index, term uint64 }
@@ -98,6 +112,9 @@ func New(world World, seed uint64) *Checker {
 		leaders:    map[uint64]uint64{},
 		appended:   map[indexTerm]appendedEntry{},
 		lastCommit: map[uint64]uint64{},
+		durables:   map[uint64]*durableLog{},
+		votes:      map[voteKey]uint64{},
+		requests:   map[requestKey]bool{},
 	}
 }
 
@@ -176,6 +193,11 @@ func (c *Checker) Applied(n raftnode.View, entries []raft.Entry) error {
 		}
 		c.applied = append(c.applied, e)
 	}
+	if len(entries) > 0 {
+		// Durable logs obey Log Matching too, so the last entry durable
+		// on a majority makes every earlier one so.
+		return c.checkDurableQuorum(n, "applies", entries[len(entries)-1])
+	}
 	return nil
 }
 
@@ -212,6 +234,15 @@ func (c *Checker) Stepped(n raftnode.View) error {
 		}
 	}
 	if st.Commit > last {
+		// Committed means durable on a majority: a leader counts a
+		// follower only once it acknowledged, which it does once its
+		// entries are durable, and itself only once its own are; a
+		// follower commits only what its leader committed.
+		if e, ok := n.Entry(st.Commit); ok {
+			if err := c.checkDurableQuorum(n, "commits", e); err != nil {
+				return err
+			}
+		}
 		inTerm := st.Term
 		for i := last + 1; i <= st.Commit; i++ {
 			e, ok := n.Entry(i)
@@ -253,11 +284,14 @@ func (c *Checker) recordCommitted(n raftnode.View, e raft.Entry, inTerm uint64, 
 	c.committed = append(c.committed, committedEntry{entry: e, inTerm: inTerm})
 	for _, id := range c.ids {
 		other := c.world.Live(id)
-		if other == nil {
+		if other == nil || id == n.ID() {
 			continue
 		}
+		// A leader of a later term holds every committed entry; so does
+		// the leader of this very term, since a follower commits only
+		// what that leader sent it and the leader's log only grows.
 		ost := other.Status()
-		if ost.State != raft.StateLeader || ost.Term <= inTerm {
+		if ost.State != raft.StateLeader || ost.Term < inTerm {
 			continue
 		}
 		if got, ok := other.Entry(e.Index); !ok || !sameEntry(got, e) {

@@ -12,6 +12,7 @@ import (
 	"raftcheck/harness/invariant"
 	"raftcheck/harness/raftnode"
 	"raftcheck/raft"
+	"raftcheck/raft/wal"
 )
 
 // fakeNode is a node whose state a test sets by hand, so that each
@@ -47,6 +48,30 @@ func (f *fakeNode) setLog(terms ...uint64) {
 type fakeWorld struct {
 	now   time.Duration
 	nodes map[uint64]*fakeNode
+	// durable, when set for a node, is its durable WAL; otherwise its
+	// whole log and its term and vote are durable.
+	durable  map[uint64][]byte
+	rewrites uint64
+	// voters are named only by the tests of durability: the others set
+	// logs by hand on one node at a time.
+	voters []uint64
+}
+
+func (w *fakeWorld) Voters() []uint64 { return w.voters }
+
+// Durable re-encodes on every call, with a new rewrite count, since tests
+// change logs by hand.
+func (w *fakeWorld) Durable(id uint64) ([]byte, uint64) {
+	w.rewrites++
+	if b, ok := w.durable[id]; ok {
+		return b, w.rewrites
+	}
+	f := w.nodes[id]
+	b := wal.AppendHardState(nil, raft.HardState{Term: f.st.Term, Vote: f.st.Vote})
+	for _, e := range f.log {
+		b = wal.AppendEntry(b, e)
+	}
+	return b, w.rewrites
 }
 
 func (w *fakeWorld) Now() time.Duration { return w.now }
@@ -59,7 +84,7 @@ func (w *fakeWorld) Live(id uint64) raftnode.View {
 
 func newCluster(t *testing.T, n int) (*invariant.Checker, *fakeWorld, []*fakeNode) {
 	t.Helper()
-	w := &fakeWorld{now: 1500 * time.Millisecond, nodes: map[uint64]*fakeNode{}}
+	w := &fakeWorld{now: 1500 * time.Millisecond, nodes: map[uint64]*fakeNode{}, durable: map[uint64][]byte{}}
 	c := invariant.New(w, 77)
 	var nodes []*fakeNode
 	for i := 1; i <= n; i++ {

@@ -26,6 +26,12 @@ type Config struct {
 	// MaxInflightMsgs and MaxEntriesPerMsg bound pipelining and batching.
 	MaxInflightMsgs  int `json:"max_inflight_msgs"`
 	MaxEntriesPerMsg int `json:"max_entries_per_msg"`
+	// LeaderSendsEarly lets a leader send a Ready's messages while that
+	// Ready's entries are still being written (Raft thesis §10.2.1, and
+	// how etcd's server drives etcd/raft): safe only because Raft counts
+	// the leader's own copy toward a commit once it is durable. A Ready
+	// that changes the term or the vote still waits for its fsync.
+	LeaderSendsEarly bool `json:"leader_sends_early,omitempty"`
 	// Bug plants a known bug in the node, on purpose, to show that the
 	// checkers catch it (raftcheck zoo); "" for none. See bugs.go.
 	Bug string `json:"bug,omitempty"`
@@ -124,6 +130,8 @@ type Node struct {
 	// recoveredTorn is the number of torn bytes cut off the WAL at Start.
 	recoveredTorn int
 	walBuf        []byte
+	// hardState is the last HardState written to the WAL.
+	hardState raft.HardState
 	// processing is set while process runs: an app that proposes from
 	// inside Apply must not start a nested Ready before the current one is
 	// advanced; the running loop picks its work up.
@@ -216,6 +224,7 @@ func (n *Node) Start(env *harness.Env) {
 		return
 	}
 	n.rn = rn
+	n.hardState = st.HardState
 	if n.observer != nil {
 		n.observe(n.observer.Started(n))
 	}
@@ -304,7 +313,12 @@ func (n *Node) process() {
 	for n.syncing == 0 && n.rn.HasReady() {
 		rd := n.rn.Ready()
 		buf := n.walBuf[:0]
+		// Whether a leader may send before this Ready is durable: only
+		// if it neither changes the term nor casts a vote.
+		early := n.cfg.LeaderSendsEarly && rd.MustSync && n.rn.Status().State == raft.StateLeader &&
+			(rd.HardState.IsEmpty() || (rd.HardState.Term == n.hardState.Term && rd.HardState.Vote == n.hardState.Vote))
 		if !rd.HardState.IsEmpty() {
+			n.hardState = rd.HardState
 			hs := rd.HardState
 			if n.cfg.Bug == BugForgetVote {
 				hs.Vote = raft.None // planted: the vote never reaches the disk
@@ -325,6 +339,10 @@ func (n *Node) process() {
 		if rd.MustSync && n.cfg.Bug == BugAckBeforeFsync {
 			n.env.Sync() // planted: what follows does not wait for it
 		} else if rd.MustSync {
+			if early {
+				n.send(rd.Messages)
+				rd.Messages = nil
+			}
 			n.syncing = n.env.Sync()
 			n.waiting = rd
 			break
@@ -338,16 +356,8 @@ func (n *Node) process() {
 
 // finish does the part of a Ready that may happen once it is durable.
 func (n *Node) finish(rd raft.Ready) {
-	for _, m := range rd.Messages {
-		to, ok := n.peers.Addr(m.To)
-		if !ok {
-			n.env.Fail(fmt.Errorf("raftnode: %s addressed a message to unknown node %d", n.env.Name(), m.To))
-			return
-		}
-		if n.cfg.Bug == BugDropLargeAppends && m.Type == raft.MsgApp && len(m.Entries) > largeAppend {
-			continue // planted: the transport loses it without a word
-		}
-		n.env.Send(to, Envelope{Msg: m})
+	if !n.send(rd.Messages) {
+		return
 	}
 	if len(rd.CommittedEntries) > 0 {
 		for _, e := range rd.CommittedEntries {
@@ -371,6 +381,23 @@ func (n *Node) finish(rd raft.Ready) {
 	if n.app != nil && len(rd.ReadStates) > 0 {
 		n.app.ReadStates(rd.ReadStates)
 	}
+}
+
+// send hands messages to the network; false if one is addressed to a node
+// that does not exist, which fails the run.
+func (n *Node) send(msgs []raft.Message) bool {
+	for _, m := range msgs {
+		to, ok := n.peers.Addr(m.To)
+		if !ok {
+			n.env.Fail(fmt.Errorf("raftnode: %s addressed a message to unknown node %d", n.env.Name(), m.To))
+			return false
+		}
+		if n.cfg.Bug == BugDropLargeAppends && m.Type == raft.MsgApp && len(m.Entries) > largeAppend {
+			continue // planted: the transport loses it without a word
+		}
+		n.env.Send(to, Envelope{Msg: m})
+	}
+	return true
 }
 
 func (n *Node) observe(err error) {

@@ -69,14 +69,40 @@ var ErrCorrupt = errors.New("wal: corrupt record")
 // good checksum broke the log's rules (an entry that leaves a gap): that is
 // a bug in the writer, not a crash, and the caller must not carry on.
 func Decode(data []byte) (st State, valid int, err error) {
-	off := 0
+	valid, err = Scan(data, 0, func(hs raft.HardState) { st.HardState = hs }, func(e raft.Entry) error {
+		last := uint64(len(st.Entries))
+		if e.Index == 0 || e.Index > last+1 {
+			return fmt.Errorf("%w: entry %d leaves a gap after %d", ErrCorrupt, e.Index, last)
+		}
+		if len(e.Data) > 0 {
+			e.Data = append([]byte(nil), e.Data...)
+		}
+		st.Entries = append(st.Entries[:e.Index-1], e)
+		return nil
+	})
+	return st, valid, err
+}
+
+// Scan reads the whole records of data from byte off on, which must be
+// where a record starts (0, or a valid returned before), and calls
+// hardState or entry for each, in order. An entry's Data aliases data. It
+// returns the offset after the last whole record, so a reader of a WAL that
+// only grows can decode each new part once; the error is a record Decode
+// would refuse, or one entry returned, with valid the record's start.
+func Scan(data []byte, off int, hardState func(raft.HardState), entry func(raft.Entry) error) (valid int, err error) {
 	for {
 		body, next, ok := nextRecord(data, off)
 		if !ok {
-			return st, off, nil
+			return off, nil
 		}
-		if err := st.apply(body); err != nil {
-			return st, off, fmt.Errorf("record at byte %d: %w", off, err)
+		hs, e, isEntry, err := parseRecord(body)
+		if err == nil && isEntry {
+			err = entry(e)
+		} else if err == nil {
+			hardState(hs)
+		}
+		if err != nil {
+			return off, fmt.Errorf("record at byte %d: %w", off, err)
 		}
 		off = next
 	}
@@ -100,44 +126,37 @@ func nextRecord(data []byte, off int) (body []byte, next int, ok bool) {
 	return body, off + headerSize + int(n), true
 }
 
-func (st *State) apply(body []byte) error {
+// parseRecord decodes a record's body: a HardState, or an entry whose Data
+// aliases body.
+func parseRecord(body []byte) (hs raft.HardState, e raft.Entry, isEntry bool, err error) {
 	kind, p := body[0], body[1:]
+	var ok bool
 	switch kind {
 	case kindHardState:
-		var hs raft.HardState
-		var ok bool
 		if hs.Term, p, ok = uvarint(p); !ok {
-			return fmt.Errorf("%w: hard state term", ErrCorrupt)
+			return hs, e, false, fmt.Errorf("%w: hard state term", ErrCorrupt)
 		}
 		if hs.Vote, p, ok = uvarint(p); !ok {
-			return fmt.Errorf("%w: hard state vote", ErrCorrupt)
+			return hs, e, false, fmt.Errorf("%w: hard state vote", ErrCorrupt)
 		}
 		if hs.Commit, _, ok = uvarint(p); !ok {
-			return fmt.Errorf("%w: hard state commit", ErrCorrupt)
+			return hs, e, false, fmt.Errorf("%w: hard state commit", ErrCorrupt)
 		}
-		st.HardState = hs
+		return hs, e, false, nil
 	case kindEntry:
-		var e raft.Entry
-		var ok bool
 		if e.Term, p, ok = uvarint(p); !ok {
-			return fmt.Errorf("%w: entry term", ErrCorrupt)
+			return hs, e, true, fmt.Errorf("%w: entry term", ErrCorrupt)
 		}
 		if e.Index, p, ok = uvarint(p); !ok || len(p) < 1 {
-			return fmt.Errorf("%w: entry index", ErrCorrupt)
+			return hs, e, true, fmt.Errorf("%w: entry index", ErrCorrupt)
 		}
 		e.Type = raft.EntryType(p[0])
 		if len(p) > 1 {
-			e.Data = append([]byte(nil), p[1:]...)
+			e.Data = p[1:]
 		}
-		last := uint64(len(st.Entries))
-		if e.Index == 0 || e.Index > last+1 {
-			return fmt.Errorf("%w: entry %d leaves a gap after %d", ErrCorrupt, e.Index, last)
-		}
-		st.Entries = append(st.Entries[:e.Index-1], e)
-	default:
-		return fmt.Errorf("%w: unknown kind %d", ErrCorrupt, kind)
+		return hs, e, true, nil
 	}
-	return nil
+	return hs, e, false, fmt.Errorf("%w: unknown kind %d", ErrCorrupt, kind)
 }
 
 func uvarint(p []byte) (uint64, []byte, bool) {

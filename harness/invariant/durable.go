@@ -1,0 +1,49 @@
+package invariant
+
+import (
+	"raftcheck/raft"
+	"raftcheck/raft/wal"
+)
+
+// durableLog is what node's disk would give back if it crashed now: the
+// HardState and the term of every entry of its durably written WAL, decoded
+// with the same codec the node recovers with. It is kept up to date
+// lazily and incrementally: a WAL only grows while the disk's count of
+// rewrites stays the same, so each byte is decoded once unless the durable
+// file was truncated (a torn tail cut off at restart), when it starts over.
+type durableLog struct {
+	rewrites uint64
+	valid    int // bytes of whole records decoded so far
+	hs       raft.HardState
+	terms    []uint64 // terms[i-1] is the term of the durable entry at index i
+	err      error    // the WAL holds a record the node would refuse
+}
+
+// catchUp decodes what has become durable since the last call.
+func (d *durableLog) catchUp(data []byte, rewrites uint64) {
+	if rewrites != d.rewrites || len(data) < d.valid {
+		*d = durableLog{rewrites: rewrites}
+	}
+	if d.err != nil || len(data) == d.valid {
+		return
+	}
+	d.valid, d.err = wal.Scan(data, d.valid, func(hs raft.HardState) { d.hs = hs }, func(e raft.Entry) error {
+		if e.Index == 0 || e.Index > uint64(len(d.terms))+1 {
+			// Decode refuses this too; the node will fail at restart.
+			return wal.ErrCorrupt
+		}
+		d.terms = append(d.terms[:e.Index-1], e.Term)
+		return nil
+	})
+}
+
+// term is the term of the durable entry at index, 0 if there is none.
+func (d *durableLog) term(index uint64) uint64 {
+	if index == 0 || index > uint64(len(d.terms)) {
+		return 0
+	}
+	return d.terms[index-1]
+}
+
+// lastIndex is the index of the last durable entry.
+func (d *durableLog) lastIndex() uint64 { return uint64(len(d.terms)) }

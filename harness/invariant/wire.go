@@ -1,0 +1,191 @@
+package invariant
+
+import (
+	"fmt"
+
+	"raftcheck/harness/raftnode"
+	"raftcheck/raft"
+)
+
+// What a node says must be true when it says it, and must survive a crash
+// (Raft paper, Figure 2: "Updated on stable storage before responding to
+// RPCs"). These invariants are checked on the wire, at the instant a
+// message is sent or delivered (harness.Tap), against what each node's
+// disk would give back after a crash at that instant. A node that votes,
+// or acknowledges entries, before they are durable breaks nothing until it
+// crashes at the wrong moment and a second leader or a lost commit
+// follows; here the first such message fails the run.
+const (
+	// DurableBeforeSent: a granted vote, a vote request, an
+	// acknowledgement of entries and any message of a term are sent only
+	// once the vote, the term and the entries are on stable storage.
+	DurableBeforeSent = "Durable Before Sent"
+	// VoteOnce: a node grants at most one vote per term, across crashes
+	// (§5.2).
+	VoteOnce = "Vote Once"
+	// UpToDateVote: a vote or pre-vote is granted only to a candidate whose
+	// log is at least as up-to-date as the voter's (§5.4.1).
+	UpToDateVote = "Up-to-date Vote"
+	// TruthfulAck: a follower acknowledges index i in term t only if its
+	// entry at i is the leader of t's entry at i (§5.3).
+	TruthfulAck = "Truthful Ack"
+	// DurableQuorum: an entry is committed, or applied, only once a
+	// majority of the voters hold it on stable storage (§5.3, §5.4:
+	// committed means durable on a majority).
+	DurableQuorum = "Durable Quorum"
+)
+
+type voteKey struct{ voter, term uint64 }
+
+type requestKey struct {
+	candidate, voter, term uint64
+	pre                    bool
+}
+
+// Delivered records, for a vote or pre-vote request, whether the
+// candidate's log is at least as up-to-date as the voter's as the voter
+// receives it: the log the voter must compare with.
+func (c *Checker) Delivered(to uint64, m raft.Message) error {
+	if m.Type != raft.MsgVote && m.Type != raft.MsgPreVote {
+		return nil
+	}
+	n := c.world.Live(to)
+	if n == nil {
+		return nil
+	}
+	st := n.Status()
+	var lastTerm uint64
+	if e, ok := n.Entry(st.LastIndex); ok {
+		lastTerm = e.Term
+	}
+	upToDate := m.LogTerm > lastTerm || (m.LogTerm == lastTerm && m.Index >= st.LastIndex)
+	key := requestKey{candidate: m.From, voter: to, term: m.Term, pre: m.Type == raft.MsgPreVote}
+	// A request delivered twice is judged by its most favourable copy:
+	// the voter's log may have grown in between, and the grant answers
+	// one of them.
+	c.requests[key] = c.requests[key] || upToDate
+	return nil
+}
+
+// Sent checks a message node from sends against its durable state.
+func (c *Checker) Sent(from uint64, m raft.Message) error {
+	n := c.world.Live(from)
+	if n == nil {
+		return nil
+	}
+	d := c.durable(from)
+	if d.err != nil {
+		return c.violation(DurableBeforeSent, n, "its durable WAL cannot be recovered: %v", d.err)
+	}
+	hs := d.hs
+	granted := !m.Reject && (m.Type == raft.MsgVoteResp || m.Type == raft.MsgPreVoteResp)
+	// A pre-vote request and a granted pre-vote carry a term no one has
+	// adopted (thesis §9.6); every other message is of the sender's term.
+	if m.Type != raft.MsgPreVote && !(granted && m.Type == raft.MsgPreVoteResp) && hs.Term < m.Term {
+		return c.violation(DurableBeforeSent, n, "sent %s in term %d, but a crash now would recover term %d", m, m.Term, hs.Term)
+	}
+	switch {
+	case m.Type == raft.MsgVote && hs.Term == m.Term && hs.Vote != from:
+		return c.violation(DurableBeforeSent, n, "asked for votes in term %d before its vote for itself was durable (a crash now would recover vote %d)", m.Term, hs.Vote)
+	case granted && m.Type == raft.MsgVoteResp:
+		if hs.Term == m.Term && hs.Vote != m.To {
+			return c.violation(DurableBeforeSent, n, "granted its vote in term %d to node %d before the vote was durable (a crash now would recover term %d, vote %d)", m.Term, m.To, hs.Term, hs.Vote)
+		}
+		key := voteKey{voter: from, term: m.Term}
+		if prev, ok := c.votes[key]; ok && prev != m.To {
+			return c.violation(VoteOnce, n, "voted for node %d in term %d, having voted for node %d in that term", m.To, m.Term, prev)
+		}
+		c.votes[key] = m.To
+	}
+	if granted {
+		key := requestKey{candidate: m.To, voter: from, term: m.Term, pre: m.Type == raft.MsgPreVoteResp}
+		if upToDate, seen := c.requests[key]; seen && !upToDate {
+			return c.violation(UpToDateVote, n, "granted a %s in term %d to node %d, whose log was less up-to-date than its own when it asked", m.Type, m.Term, m.To)
+		}
+	}
+	// An acknowledgement of an earlier term than the durable one is
+	// stale: the node has moved to a leader of a later term, who won its
+	// election without this node's vote for the old entries, so the old
+	// leader cannot count it into a majority that matters. (It happens
+	// when a Ready batches an ack with a later term's truncation.)
+	if m.Type == raft.MsgAppResp && !m.Reject && m.Index > 0 && hs.Term == m.Term {
+		return c.checkAck(n, d, m)
+	}
+	return nil
+}
+
+// checkAck checks a successful MsgAppResp: the entries it acknowledges are
+// durable, and are the leader's.
+func (c *Checker) checkAck(n raftnode.View, d *durableLog, m raft.Message) error {
+	term := d.term(m.Index)
+	if term == 0 {
+		return c.violation(DurableBeforeSent, n, "acknowledged index %d in term %d, but a crash now would recover entries up to %d only", m.Index, m.Term, d.lastIndex())
+	}
+	leaderID, known := c.leaders[m.Term]
+	if !known || leaderID != m.To {
+		return nil
+	}
+	leader := c.world.Live(leaderID)
+	if leader == nil {
+		return nil
+	}
+	if st := leader.Status(); st.Term != m.Term || st.State != raft.StateLeader {
+		return nil // the leader moved on; its log may have changed since
+	}
+	le, ok := leader.Entry(m.Index)
+	switch {
+	case !ok:
+		return c.violation(TruthfulAck, n, "acknowledged index %d in term %d, which the leader of term %d does not hold", m.Index, m.Term, m.Term)
+	case le.Term != term:
+		return c.violation(TruthfulAck, n, "acknowledged index %d in term %d holding an entry of term %d, where the leader holds one of term %d", m.Index, m.Term, term, le.Term)
+	}
+	return nil
+}
+
+// checkDurableQuorum checks that e, which n commits or applies (what), is
+// durable on a majority of the voters.
+func (c *Checker) checkDurableQuorum(n raftnode.View, what string, e raft.Entry) error {
+	voters := c.world.Voters()
+	if len(voters) == 0 {
+		return nil // a world that names no voters is not judged here
+	}
+	holders := 0
+	for _, id := range voters {
+		if c.durable(id).term(e.Index) == e.Term {
+			holders++
+		}
+	}
+	if holders > len(voters)/2 {
+		return nil
+	}
+	return c.violation(DurableQuorum, n, "%s %v, which is durable on %d of %d voters: %s", what, e, holders, len(voters), c.durableSummary(e.Index))
+}
+
+// durableSummary says what each voter's disk holds at index, for a report.
+func (c *Checker) durableSummary(index uint64) string {
+	s := ""
+	for i, id := range c.world.Voters() {
+		if i > 0 {
+			s += ", "
+		}
+		d := c.durable(id)
+		if t := d.term(index); t != 0 {
+			s += fmt.Sprintf("node %d term %d", id, t)
+		} else {
+			s += fmt.Sprintf("node %d none (durable up to %d)", id, d.lastIndex())
+		}
+	}
+	return s
+}
+
+// durable is node id's durable state, brought up to date.
+func (c *Checker) durable(id uint64) *durableLog {
+	d, ok := c.durables[id]
+	if !ok {
+		d = &durableLog{}
+		c.durables[id] = d
+	}
+	data, rewrites := c.world.Durable(id)
+	d.catchUp(data, rewrites)
+	return d
+}
