@@ -206,7 +206,7 @@ func judgeLeaseReads(cfg run.Config, clocks run.ClockBound, rs checker.Results) 
 	// Every checker that judges what reads returned may be seeing the same
 	// stale lease read: Porcupine, and the counter, set and list-append
 	// checkers. The Raft invariants and liveness do not depend on reads.
-	for _, name := range []string{"linearizable", "counter", "set", "list-append", "read-freshness"} {
+	for _, name := range []string{"linearizable", "counter", "set", "list-append", "read-freshness", "lease-safety"} {
 		r, ok := rs[name]
 		if !ok || r.Valid != checker.Invalid {
 			continue

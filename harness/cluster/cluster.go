@@ -65,6 +65,7 @@ func New(cfg Config) (*Cluster, error) {
 		c.Peers.Addrs = append(c.Peers.Addrs, harness.Addr(i))
 	}
 	c.Invariants = invariant.New(c, cfg.Seed)
+	c.Invariants.SetStickiness(invariant.Stickiness{ElectionTick: cfg.Raft.ElectionTick, CheckQuorum: cfg.Raft.CheckQuorum})
 	w.AddTap(wireTap{c})
 	for i := 0; i < cfg.Nodes; i++ {
 		id := uint64(i + 1)
@@ -164,6 +165,10 @@ func (os observers) Appending(n raftnode.View, prevTerm uint64, entries []raft.E
 
 func (os observers) Applied(n raftnode.View, entries []raft.Entry) error {
 	return os.each(func(o raftnode.Observer) error { return o.Applied(n, entries) })
+}
+
+func (os observers) Ticking(n raftnode.View) error {
+	return os.each(func(o raftnode.Observer) error { return o.Ticking(n) })
 }
 
 func (os observers) Stepped(n raftnode.View) error {

@@ -88,7 +88,12 @@ type Checker struct {
 	// when delivered.
 	durables map[uint64]*durableLog
 	votes    map[voteKey]uint64
-	requests map[requestKey]bool
+	requests map[requestKey]requestState
+	// sticky and lease are the leader-stickiness rule (lease.go).
+	sticky Stickiness
+	lease  leaseClock
+	// latestLeaderTerm is the latest term a leader was seen in.
+	latestLeaderTerm uint64
 }
 
 type indexTerm struct{ index, term uint64 }
@@ -114,7 +119,8 @@ func New(world World, seed uint64) *Checker {
 		lastCommit: map[uint64]uint64{},
 		durables:   map[uint64]*durableLog{},
 		votes:      map[voteKey]uint64{},
-		requests:   map[requestKey]bool{},
+		requests:   map[requestKey]requestState{},
+		lease:      leaseClock{ticks: map[uint64]int{}},
 	}
 }
 
@@ -132,6 +138,7 @@ func (c *Checker) Started(n raftnode.View) error {
 	}
 	st := n.Status()
 	c.lastCommit[id] = st.Commit
+	c.resetLease(id) // a node boots within its promise
 	// The recovered log may hold entries no Appending call showed (a torn
 	// write can keep records that were never synced): check them all.
 	var prevTerm uint64
@@ -219,6 +226,7 @@ func (c *Checker) Stepped(n raftnode.View) error {
 			return c.violation(ElectionSafety, n, "two leaders in term %d: node %d and node %d", st.Term, leader, id)
 		case !known:
 			c.leaders[st.Term] = id
+			c.latestLeaderTerm = max(c.latestLeaderTerm, st.Term)
 			if err := c.checkNewLeaderHasCommitted(n, st.Term); err != nil {
 				return err
 			}

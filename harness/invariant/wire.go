@@ -42,15 +42,27 @@ type requestKey struct {
 	pre                    bool
 }
 
+// requestState is what the voter's side looked like when copies of one
+// vote request reached it; each flag is true if it held for any copy.
+type requestState struct {
+	seen       bool
+	upToDate   bool // the candidate's log was at least as up-to-date
+	outOfLease bool // the voter was past its leader-stickiness promise
+	// votedForCandidate: the voter had already voted for the candidate
+	// in the request's term, so a grant repeats a vote, not a new one.
+	votedForCandidate bool
+}
+
 // Delivered records, for a vote or pre-vote request, whether the
 // candidate's log is at least as up-to-date as the voter's as the voter
 // receives it: the log the voter must compare with.
 func (c *Checker) Delivered(to uint64, m raft.Message) error {
-	if m.Type != raft.MsgVote && m.Type != raft.MsgPreVote {
-		return nil
-	}
 	n := c.world.Live(to)
 	if n == nil {
+		return nil
+	}
+	c.heardFromLeader(n, m)
+	if m.Type != raft.MsgVote && m.Type != raft.MsgPreVote {
 		return nil
 	}
 	st := n.Status()
@@ -63,7 +75,12 @@ func (c *Checker) Delivered(to uint64, m raft.Message) error {
 	// A request delivered twice is judged by its most favourable copy:
 	// the voter's log may have grown in between, and the grant answers
 	// one of them.
-	c.requests[key] = c.requests[key] || upToDate
+	rs := c.requests[key]
+	rs.seen = true
+	rs.upToDate = rs.upToDate || upToDate
+	rs.outOfLease = rs.outOfLease || !c.inLease(to)
+	rs.votedForCandidate = rs.votedForCandidate || (st.Term == m.Term && st.Vote == m.From)
+	c.requests[key] = rs
 	return nil
 }
 
@@ -99,8 +116,12 @@ func (c *Checker) Sent(from uint64, m raft.Message) error {
 	}
 	if granted {
 		key := requestKey{candidate: m.To, voter: from, term: m.Term, pre: m.Type == raft.MsgPreVoteResp}
-		if upToDate, seen := c.requests[key]; seen && !upToDate {
+		req := c.requests[key]
+		if req.seen && !req.upToDate {
 			return c.violation(UpToDateVote, n, "granted a %s in term %d to node %d, whose log was less up-to-date than its own when it asked", m.Type, m.Term, m.To)
+		}
+		if err := c.checkSticky(n, m, req); err != nil {
+			return err
 		}
 	}
 	// An acknowledgement of an earlier term than the durable one is

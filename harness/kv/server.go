@@ -270,6 +270,9 @@ func (s *Server) read(from harness.Addr, req Request) {
 			// commit index covers every write acknowledged anywhere.
 			s.Served.Lease++
 			p.how = "lease"
+			if s.watch != nil {
+				s.watch.LeaseRead(s.host.Env().Addr(), st.Term)
+			}
 			s.ready = append(s.ready, readyRead{index: st.Commit, pendingRead: p})
 			s.serveReady()
 			return

@@ -29,8 +29,10 @@ type Config struct {
 	// LeaderSendsEarly lets a leader send a Ready's messages while that
 	// Ready's entries are still being written (Raft thesis §10.2.1, and
 	// how etcd's server drives etcd/raft): safe only because Raft counts
-	// the leader's own copy toward a commit once it is durable. A Ready
-	// that changes the term or the vote still waits for its fsync.
+	// the leader's own copy toward a commit once it is durable. Only a
+	// leader's Ready goes early, and only one that changes neither the
+	// term nor the vote: votes and a follower's acknowledgements always
+	// wait for their fsync.
 	LeaderSendsEarly bool `json:"leader_sends_early,omitempty"`
 	// Bug plants a known bug in the node, on purpose, to show that the
 	// checkers catch it (raftcheck zoo); "" for none. See bugs.go.
@@ -245,6 +247,9 @@ func (n *Node) Timer(tag uint64) {
 		return
 	}
 	n.env.SetTimer(n.cfg.TickInterval, 0)
+	if n.observer != nil {
+		n.observe(n.observer.Ticking(n))
+	}
 	n.rn.Tick()
 	n.process()
 }
@@ -340,7 +345,9 @@ func (n *Node) process() {
 			n.env.Sync() // planted: what follows does not wait for it
 		} else if rd.MustSync {
 			if early {
-				n.send(rd.Messages)
+				if !n.send(rd.Messages) {
+					return // the run has failed
+				}
 				rd.Messages = nil
 			}
 			n.syncing = n.env.Sync()

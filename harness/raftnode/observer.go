@@ -27,6 +27,9 @@ type Observer interface {
 	Appending(n View, prevTerm uint64, entries []raft.Entry) error
 	// Applied is called when n applies committed entries, in order.
 	Applied(n View, entries []raft.Entry) error
+	// Ticking is called just before n's Raft is told of a tick of its
+	// clock.
+	Ticking(n View) error
 	// Stepped is called after n handled a message, a tick, a proposal or
 	// an fsync completion.
 	Stepped(n View) error

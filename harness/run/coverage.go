@@ -107,6 +107,8 @@ func (c *coverage) Appending(n raftnode.View, prevTerm uint64, entries []raft.En
 
 func (c *coverage) Applied(raftnode.View, []raft.Entry) error { return nil }
 
+func (c *coverage) Ticking(raftnode.View) error { return nil }
+
 func (c *coverage) Stepped(n raftnode.View) error {
 	st := n.Status()
 	id := n.ID()

@@ -7,6 +7,7 @@ import (
 	"raftcheck/harness"
 	"raftcheck/harness/invariant"
 	"raftcheck/harness/kv"
+	"raftcheck/harness/raftnode"
 )
 
 // oracles see what clients may not: the simulator knows every node's
@@ -20,10 +21,20 @@ import (
 //     when no client raced it.
 //   - Replica digests: replicas that applied the same index hold the same
 //     state-machine digest (kv.Store.Digest).
+//   - Lease safety: when a leader decides to answer from its lease, a
+//     majority of the voters must be unable to vote for anyone else at
+//     that instant (invariant.Checker.LeaseQuorum). A lease a few
+//     milliseconds too long breaks this at its last milliseconds, whether
+//     or not another leader happened to be elected and to commit a write
+//     in them.
 type oracles struct {
 	world      *harness.World
+	peers      raftnode.Peers
 	cov        *coverage
 	invariants *invariant.Checker // set once the cluster is built
+
+	leaseReads  int
+	firstUnsafe *unsafeLease
 
 	reads      int
 	staleReads int
@@ -49,6 +60,19 @@ type staleRead struct {
 	Applied  uint64  `json:"applied"`
 	Floor    uint64  `json:"committed_when_it_arrived"`
 	AtSecond float64 `json:"at_s"`
+}
+
+// unsafeLease is the first lease read without a majority behind it, in
+// results.json.
+type unsafeLease struct {
+	Node     string `json:"node"`
+	Term     uint64 `json:"term"`
+	Refusing int    `json:"voters_bound"`
+	Voters   int    `json:"voters"`
+	// NewerTerm is a later term whose leader had already been elected (0:
+	// none; the lease lacked a majority).
+	NewerTerm uint64  `json:"newer_term,omitempty"`
+	AtSecond  float64 `json:"at_s"`
 }
 
 // digestSplit is the first divergence, in results.json.
@@ -83,6 +107,24 @@ func (o *oracles) ReadServed(r kv.ServedRead) {
 			Applied: r.Applied, Floor: r.Floor, AtSecond: o.world.Now().Seconds(),
 		}
 		o.world.Note("oracle: stale read of %s by %s at applied %d, %d committed when it arrived", r.Key, o.world.Name(r.Node), r.Applied, r.Floor)
+	}
+}
+
+func (o *oracles) LeaseRead(node harness.Addr, term uint64) {
+	o.leaseReads++
+	id, ok := o.peers.ID(node)
+	if !ok || o.invariants == nil || o.firstUnsafe != nil {
+		return
+	}
+	refusing, voters, newer := o.invariants.LeaseQuorum(id, term)
+	if refusing > voters/2 && newer == 0 {
+		return
+	}
+	o.firstUnsafe = &unsafeLease{Node: o.world.Name(node), Term: term, Refusing: refusing, Voters: voters, NewerTerm: newer, AtSecond: o.world.Now().Seconds()}
+	if newer > 0 {
+		o.world.Note("oracle: %s answered from its lease of term %d after a leader of term %d was elected", o.world.Name(node), term, newer)
+	} else {
+		o.world.Note("oracle: %s answered from its lease of term %d while only %d of %d voters were bound not to elect another leader", o.world.Name(node), term, refusing, voters)
 	}
 }
 
@@ -121,6 +163,20 @@ func (o *oracles) results(mode kv.ReadMode) checker.Results {
 			o.staleReads, o.reads, s.Node, s.How, s.Key, s.AtSecond, s.Term, s.Applied, s.Floor)}
 	default:
 		rs["read-freshness"] = checker.Result{Valid: checker.Valid, Summary: fmt.Sprintf("every one of %d reads reflected everything committed when it arrived", o.reads)}
+	}
+	switch s := o.firstUnsafe; {
+	case mode != kv.ReadLease:
+		rs["lease-safety"] = checker.Result{Valid: checker.Valid, Summary: "not checked: no lease reads"}
+	case s != nil && s.NewerTerm > 0:
+		rs["lease-safety"] = checker.Result{Valid: checker.Invalid, Details: s, Summary: fmt.Sprintf(
+			"%s answered a read from its lease of term %d at %.3fs, after a leader of term %d had been elected",
+			s.Node, s.Term, s.AtSecond, s.NewerTerm)}
+	case s != nil:
+		rs["lease-safety"] = checker.Result{Valid: checker.Invalid, Details: s, Summary: fmt.Sprintf(
+			"%s answered a read from its lease of term %d at %.3fs while only %d of %d voters (itself, nodes down, and nodes that heard from a leader within an election timeout) were bound not to elect another leader: a majority could have elected one",
+			s.Node, s.Term, s.AtSecond, s.Refusing, s.Voters)}
+	default:
+		rs["lease-safety"] = checker.Result{Valid: checker.Valid, Summary: fmt.Sprintf("every one of %d lease reads had a majority of voters bound not to elect another leader", o.leaseReads)}
 	}
 	if s := o.firstSplit; s != nil {
 		rs["replica-digest"] = checker.Result{Valid: checker.Invalid, Details: s, Summary: fmt.Sprintf(

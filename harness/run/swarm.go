@@ -51,8 +51,9 @@ var SwarmOptions = []string{"nodes", "clients", "workload", "keys", "ops-per-key
 //     (50–200/s), keys (5–15, retired after 50–200 operations);
 //   - the run's length (10–60 s) and its fault density: the fault world of
 //     nemesis.Swarm with a fault every 200 ms to 5 s;
-//   - clocks: in lease-read seeds the clocks only drift, and within the
-//     bound the lease allows for, so that lease reads are always checked:
+//   - clocks: in lease-read seeds the lease allows for a drift bound of
+//     1% to 40%, and the clocks only drift, within that bound, so that
+//     lease reads are always checked:
 //     beyond the bound a lease promises nothing, and a run there could
 //     only end unknown. Clock jumps and strobes stay in ReadIndex seeds,
 //     where nothing may depend on clocks.
@@ -119,6 +120,10 @@ func (c *Config) UseSwarmWorld(kept []string) {
 	// server does: a Raft that counts its own unsynced entries toward a
 	// commit is wrong only there.
 	c.Raft.LeaderSendsEarly = r.Below(2) == 0
+	// The drift bound leases are computed for, from 1% to 40%: with a
+	// wide bound a lease's margin is tens of milliseconds, and a lease
+	// that gets its margin wrong is wrong by as much.
+	maxDrift := harness.PPM(pick(10_000, 50_000, 100_000, 200_000, 400_000))
 
 	if !keep("nodes") {
 		c.Nodes = nodes
@@ -165,6 +170,7 @@ func (c *Config) UseSwarmWorld(kept []string) {
 		}
 	}
 	if c.Server.ReadMode == kv.ReadLease {
+		c.Server.MaxDrift = maxDrift
 		// Two clocks drift at most twice this apart: the bound. It is an
 		// intensity, so it holds for kinds given explicitly too.
 		c.Nemesis.Params.DriftPPM = min(c.Nemesis.Params.DriftPPM, nemesis.PPM(c.Server.MaxDrift/2))

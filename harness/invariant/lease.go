@@ -1,0 +1,97 @@
+package invariant
+
+import (
+	"raftcheck/harness/raftnode"
+	"raftcheck/raft"
+)
+
+// LeaderStickiness is thesis §4.2.3 (and §9.6 for PreVote): a node that
+// has heard from a leader within the election timeout refuses pre-votes
+// and, with CheckQuorum, votes, whatever term they are for; so does a node
+// that booted within it. It is what keeps a partitioned node from
+// deposing a healthy leader, and it is the promise lease reads rest on.
+const LeaderStickiness = "Leader Stickiness"
+
+// Stickiness is what the leader-stickiness rule needs to know of the
+// nodes' configuration; a zero ElectionTick turns the rule off.
+type Stickiness struct {
+	// ElectionTick is the election timeout in ticks: a node refuses while
+	// fewer than this many ticks have passed since it last heard from a
+	// leader of its term (or led, or booted).
+	ElectionTick int
+	// CheckQuorum makes real votes sticky too, not only pre-votes.
+	CheckQuorum bool
+}
+
+// SetStickiness turns the leader-stickiness rule and the lease count on.
+func (c *Checker) SetStickiness(s Stickiness) { c.sticky = s }
+
+// leaseClock counts, per node, the ticks since it last heard from a
+// leader, led, or booted, up to the election timeout: the same count a
+// node's Raft keeps, kept here from what the wire and the clock show, so
+// that a Raft that forgets to count, or counts wrong, is caught.
+type leaseClock struct {
+	ticks map[uint64]int
+}
+
+func (c *Checker) resetLease(id uint64) { c.lease.ticks[id] = 0 }
+
+// inLease reports whether node id is within its promise: fewer than an
+// election timeout of ticks since it last heard from a leader.
+func (c *Checker) inLease(id uint64) bool {
+	return c.lease.ticks[id] < c.sticky.ElectionTick
+}
+
+// Ticking counts a tick of n's clock. A leader's tick resets the count (a
+// leader hears from itself); a follower's or candidate's advances it.
+func (c *Checker) Ticking(n raftnode.View) error {
+	id := n.ID()
+	if n.Status().State == raft.StateLeader {
+		c.resetLease(id)
+	} else if t := c.lease.ticks[id]; t < c.sticky.ElectionTick {
+		c.lease.ticks[id] = t + 1
+	}
+	return nil
+}
+
+// heardFromLeader resets the count when an append or a heartbeat of at
+// least the node's term reaches it: the node follows that leader.
+func (c *Checker) heardFromLeader(n raftnode.View, m raft.Message) {
+	if (m.Type == raft.MsgApp || m.Type == raft.MsgHeartbeat) && m.Term >= n.Status().Term {
+		c.resetLease(n.ID())
+	}
+}
+
+// checkSticky checks a granted vote or pre-vote: every copy of the request
+// reached the voter within its promise.
+func (c *Checker) checkSticky(n raftnode.View, m raft.Message, req requestState) error {
+	if c.sticky.ElectionTick == 0 || !req.seen || req.outOfLease {
+		return nil
+	}
+	switch {
+	case m.Type == raft.MsgPreVoteResp:
+		return c.violation(LeaderStickiness, n, "granted a pre-vote in term %d to node %d fewer than %d ticks after it last heard from a leader", m.Term, m.To, c.sticky.ElectionTick)
+	case c.sticky.CheckQuorum && !req.votedForCandidate:
+		return c.violation(LeaderStickiness, n, "granted its vote in term %d to node %d fewer than %d ticks after it last heard from a leader, with CheckQuorum on", m.Term, m.To, c.sticky.ElectionTick)
+	}
+	return nil
+}
+
+// LeaseQuorum judges a leader of term serving a read from its lease now.
+// A lease is sound only while no leader of a later term has been elected
+// (newer is the latest such term, 0 if none), and a majority of the voters
+// cannot vote for anyone at this instant (refusing: itself, nodes that are
+// down, and nodes within their promise); otherwise another leader can be
+// elected, and commit, while this one still answers from its own state.
+func (c *Checker) LeaseQuorum(leader, term uint64) (refusing, voters int, newer uint64) {
+	ids := c.world.Voters()
+	for _, id := range ids {
+		if id == leader || c.world.Live(id) == nil || c.inLease(id) {
+			refusing++
+		}
+	}
+	if c.latestLeaderTerm > term {
+		newer = c.latestLeaderTerm
+	}
+	return refusing, len(ids), newer
+}
