@@ -34,6 +34,12 @@ type Config struct {
 	// term nor the vote: votes and a follower's acknowledgements always
 	// wait for their fsync.
 	LeaderSendsEarly bool `json:"leader_sends_early,omitempty"`
+	// ApplyDelay, when positive, applies committed entries this long
+	// after Raft hands them over, as a server whose state machine runs
+	// behind its Raft does (etcd applies on its own goroutine): a read
+	// served at a commit index must then wait until it is applied. Zero
+	// applies at once.
+	ApplyDelay time.Duration `json:"apply_delay,omitempty"`
 	// Bug plants a known bug in the node, on purpose, to show that the
 	// checkers catch it (raftcheck zoo); "" for none. See bugs.go.
 	Bug string `json:"bug,omitempty"`
@@ -63,6 +69,9 @@ func (c Config) Validate() error {
 	}
 	if c.MaxInflightMsgs <= 0 || c.MaxEntriesPerMsg <= 0 {
 		return errors.New("raftnode: max inflight messages and max entries per message must be positive")
+	}
+	if c.ApplyDelay < 0 {
+		return fmt.Errorf("raftnode: apply delay must not be negative, got %v", c.ApplyDelay)
 	}
 	if c.Bug != "" && !bugs[c.Bug] {
 		return fmt.Errorf("raftnode: unknown bug %q", c.Bug)
@@ -134,6 +143,9 @@ type Node struct {
 	walBuf        []byte
 	// hardState is the last HardState written to the WAL.
 	hardState raft.HardState
+	// toApply are committed entries waiting for the apply timer (with an
+	// ApplyDelay), oldest first.
+	toApply []raft.Entry
 	// processing is set while process runs: an app that proposes from
 	// inside Apply must not start a nested Ready before the current one is
 	// advanced; the running loop picks its work up.
@@ -237,8 +249,21 @@ func (n *Node) Start(env *harness.Env) {
 	n.process()
 }
 
-// Timer is the Raft tick (tag 0) or an app timer.
+// applyTimerTag is the timer of delayed applies (Config.ApplyDelay); app
+// tags are shifted by one and never reach it.
+const applyTimerTag = ^uint64(0)
+
+// Timer is the Raft tick (tag 0), the apply timer, or an app timer.
 func (n *Node) Timer(tag uint64) {
+	if tag == applyTimerTag {
+		entries := n.toApply
+		n.toApply = nil
+		n.processing = true // an app that proposes from Apply waits for the loop
+		n.apply(entries)
+		n.processing = false
+		n.process()
+		return
+	}
 	if tag != 0 {
 		if n.app != nil {
 			n.app.Timer(tag - 1)
@@ -366,27 +391,43 @@ func (n *Node) finish(rd raft.Ready) {
 	if !n.send(rd.Messages) {
 		return
 	}
-	if len(rd.CommittedEntries) > 0 {
-		for _, e := range rd.CommittedEntries {
-			if e.Type == raft.EntryNormal {
-				n.appliedNormal++
-			}
+	switch {
+	case len(rd.CommittedEntries) == 0:
+	case n.cfg.ApplyDelay > 0:
+		if len(n.toApply) == 0 {
+			n.env.SetTimer(n.cfg.ApplyDelay, applyTimerTag)
 		}
-		n.appliedIndex = rd.CommittedEntries[len(rd.CommittedEntries)-1].Index
-		if n.observer != nil {
-			n.observe(n.observer.Applied(n, rd.CommittedEntries))
-		}
-		if n.app != nil {
-			for _, e := range rd.CommittedEntries {
-				n.app.Apply(e)
-			}
-		}
+		n.toApply = append(n.toApply, rd.CommittedEntries...)
+	default:
+		n.apply(rd.CommittedEntries)
 	}
 	n.rn.Advance(rd)
 	// Read states go to the app after Advance, when the entries of this
-	// Ready count as applied.
+	// Ready count as applied by Raft; with an ApplyDelay the state
+	// machine may still be behind them, and a read must wait for it.
 	if n.app != nil && len(rd.ReadStates) > 0 {
 		n.app.ReadStates(rd.ReadStates)
+	}
+}
+
+// apply hands committed entries to the observer and the state machine.
+func (n *Node) apply(entries []raft.Entry) {
+	if len(entries) == 0 {
+		return
+	}
+	for _, e := range entries {
+		if e.Type == raft.EntryNormal {
+			n.appliedNormal++
+		}
+	}
+	n.appliedIndex = entries[len(entries)-1].Index
+	if n.observer != nil {
+		n.observe(n.observer.Applied(n, entries))
+	}
+	if n.app != nil {
+		for _, e := range entries {
+			n.app.Apply(e)
+		}
 	}
 }
 

@@ -42,8 +42,9 @@ var SwarmOptions = []string{"nodes", "clients", "workload", "keys", "ops-per-key
 //     window (1 to 256, with at least 16 entries in flight in all), so a
 //     single-entry or an unpipelined Raft is tested as much as a batched
 //     one;
-//   - the network's and the disks' base latencies, and whether a leader
-//     sends before its own fsync completes (thesis §10.2.1);
+//   - the network's and the disks' base latencies, whether a leader sends
+//     before its own fsync completes (thesis §10.2.1), and whether state
+//     machines apply at once or up to 20 ms behind their Raft;
 //   - reads: ReadIndex or leases;
 //   - client sessions that expire after 2–20 s idle in half the seeds (60 s,
 //     longer than most runs, in the others);
@@ -124,6 +125,12 @@ func (c *Config) UseSwarmWorld(kept []string) {
 	// wide bound a lease's margin is tens of milliseconds, and a lease
 	// that gets its margin wrong is wrong by as much.
 	maxDrift := harness.PPM(pick(10_000, 50_000, 100_000, 200_000, 400_000))
+	// Half the state machines run behind their Raft, so that a read that
+	// does not wait for its index to be applied answers from the past.
+	c.Raft.ApplyDelay = 0
+	if r.Below(2) == 0 {
+		c.Raft.ApplyDelay = time.Duration(pick(200, 1000, 5000, 20_000)) * time.Microsecond
+	}
 
 	if !keep("nodes") {
 		c.Nodes = nodes
