@@ -1,0 +1,79 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestEachNewCheckCatchesItsBug shows each check added for issue 12 at
+// work on a whole run: a zoo bug that the default soak missed before the
+// check existed fails a swarm seed by that check, and the same seed passes
+// on the correct tree. The seeds are the first that show it (swarm seeds
+// draw the whole world, so a change to the draw may move them: find the
+// new first seed with `raftcheck soak --fail-fast` on the patched tree).
+func TestEachNewCheckCatchesItsBug(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds patched raftchecks")
+	}
+	tests := []struct {
+		bug     string // a zoo patch (file under zoo/) or a switch bug
+		patch   bool
+		seed    string
+		checker string
+		says    string // in the checker's summary
+	}{
+		{"vote-not-synced", true, "1", "raft-invariants", "Durable Before Sent"},
+		{"ack-before-fsync", false, "1", "raft-invariants", "Durable Before Sent"},
+		{"prevote-ignores-log", true, "1", "raft-invariants", "Up-to-date Vote"},
+		{"leader-counts-unsynced", true, "3", "raft-invariants", "Durable Quorum"},
+		{"lease-votes-after-term-change", true, "20", "raft-invariants", "Leader Stickiness"},
+		{"read-before-apply", false, "3", "read-freshness", "older than what was committed"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.bug, func(t *testing.T) {
+			args := []string{"run", "--seed", tc.seed, "--swarm"}
+			var results []byte
+			if tc.patch {
+				tree := t.TempDir()
+				require.NoError(t, copyModule(moduleRoot(t), tree))
+				text, err := zooPatchFiles.ReadFile("zoo/" + tc.bug + ".patch")
+				require.NoError(t, err)
+				_, err = applyPatch(tree, string(text))
+				require.NoError(t, err)
+				bin := filepath.Join(t.TempDir(), "raftcheck")
+				require.NoError(t, buildRaftcheck(context.Background(), tree, bin))
+				store := t.TempDir()
+				out, _ := exec.Command(bin, append(args, "--store", store)...).CombinedOutput()
+				results, err = os.ReadFile(filepath.Join(store, "latest", "results.json"))
+				require.NoError(t, err, string(out))
+			} else {
+				store := t.TempDir()
+				code, stdout, stderr := runCLI(t, append(args, "--bug", tc.bug, "--store", store)...)
+				require.Equal(t, exitInvalid, code, stdout+stderr)
+				var err error
+				results, err = os.ReadFile(filepath.Join(store, "latest", "results.json"))
+				require.NoError(t, err)
+			}
+			var r struct {
+				Checkers map[string]struct {
+					Valid   any    `json:"valid"`
+					Summary string `json:"summary"`
+				} `json:"checkers"`
+			}
+			require.NoError(t, json.Unmarshal(results, &r))
+			got := r.Checkers[tc.checker]
+			assert.Equal(t, false, got.Valid, got.Summary)
+			assert.Contains(t, got.Summary, tc.says)
+
+			code, stdout, stderr := runCLI(t, append(args, "--store", t.TempDir())...)
+			assert.Equal(t, exitValid, code, "the correct tree passes the same seed: %s%s", stdout, stderr)
+		})
+	}
+}
