@@ -1,6 +1,10 @@
 package raft
 
-import "fmt"
+import (
+	"fmt"
+
+	"raftcheck/raft/tracker"
+)
 
 // RawNode is the caller's handle on one Raft node: a pure state machine with
 // no goroutines, no clock and no I/O. The caller drives it with Tick, Step
@@ -132,6 +136,18 @@ func (rn *RawNode) Advance(rd Ready) {
 }
 
 // Status returns a copy of the node's state.
+// Progress calls visit with the replication progress the leader tracks
+// for each voter, itself included, in ID order: match is the highest index
+// known to be replicated on it, next the next index to send. A node that
+// is not the leader tracks none, and visit is not called.
+func (rn *RawNode) Progress(visit func(id, match, next uint64)) {
+	r := rn.raft
+	if r.state != StateLeader {
+		return
+	}
+	r.trk.Visit(func(id uint64, pr *tracker.Progress) { visit(id, pr.Match, pr.Next) })
+}
+
 func (rn *RawNode) Status() Status {
 	r := rn.raft
 	return Status{

@@ -94,6 +94,9 @@ type Checker struct {
 	lease  leaseClock
 	// latestLeaderTerm is the latest term a leader was seen in.
 	latestLeaderTerm uint64
+	// acked is the highest index each follower acknowledged to each
+	// leader in each term (progress.go).
+	acked map[ackKey]uint64
 }
 
 type indexTerm struct{ index, term uint64 }
@@ -120,6 +123,7 @@ func New(world World, seed uint64) *Checker {
 		durables:   map[uint64]*durableLog{},
 		votes:      map[voteKey]uint64{},
 		requests:   map[requestKey]requestState{},
+		acked:      map[ackKey]uint64{},
 		lease:      leaseClock{ticks: map[uint64]int{}},
 	}
 }
@@ -230,6 +234,11 @@ func (c *Checker) Stepped(n raftnode.View) error {
 			if err := c.checkNewLeaderHasCommitted(n, st.Term); err != nil {
 				return err
 			}
+		}
+	}
+	if st.State == raft.StateLeader {
+		if err := c.checkProgress(n, st.Term); err != nil {
+			return err
 		}
 	}
 	last := c.lastCommit[id]

@@ -22,12 +22,26 @@ type fakeNode struct {
 	st      raft.Status
 	log     []raft.Entry
 	applied []raft.Entry
+	match   map[uint64]uint64 // as leader: the match index of each voter
 }
 
 func (f *fakeNode) ID() uint64           { return f.id }
 func (f *fakeNode) Name() string         { return fmt.Sprintf("n%d", f.id) }
 func (f *fakeNode) Status() raft.Status  { return f.st }
 func (f *fakeNode) AppliedIndex() uint64 { return uint64(len(f.applied)) }
+
+// Progress visits f.match, the match index a leader tracks per voter, in
+// ID order.
+func (f *fakeNode) Progress(visit func(id, match, next uint64)) {
+	if f.st.State != raft.StateLeader {
+		return
+	}
+	for id := uint64(1); id <= 64; id++ {
+		if m, ok := f.match[id]; ok {
+			visit(id, m, m+1)
+		}
+	}
+}
 func (f *fakeNode) Entry(i uint64) (raft.Entry, bool) {
 	if i == 0 || i > uint64(len(f.log)) {
 		return raft.Entry{}, false

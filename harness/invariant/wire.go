@@ -129,8 +129,11 @@ func (c *Checker) Sent(from uint64, m raft.Message) error {
 	// election without this node's vote for the old entries, so the old
 	// leader cannot count it into a majority that matters. (It happens
 	// when a Ready batches an ack with a later term's truncation.)
-	if m.Type == raft.MsgAppResp && !m.Reject && m.Index > 0 && hs.Term == m.Term {
-		return c.checkAck(n, d, m)
+	if m.Type == raft.MsgAppResp && !m.Reject && m.Index > 0 {
+		c.recordAck(m.To, m.Term, from, m.Index)
+		if hs.Term == m.Term {
+			return c.checkAck(n, d, m)
+		}
 	}
 	return nil
 }

@@ -17,15 +17,17 @@ import (
 // and the factory of a state machine on each that notes what it applied
 // when: it records, for the entry at index, when each node first knew it
 // committed (and what the node had applied then), when the observer was
-// told it was applied, and when the app applied it.
+// first told it was applied, and when the app first applied it, and how
+// often.
 type applyWatch struct {
 	w     *harness.World
 	index uint64 // 0 until the entry to watch is proposed
 
-	committedAt map[uint64]time.Duration // node -> first Stepped with Commit >= index
-	appliedThen map[uint64]uint64        // node -> AppliedIndex at committedAt
-	observedAt  map[uint64]time.Duration // node -> Applied(index) to the observer
-	appliedAt   map[harness.Addr]time.Duration
+	committedAt map[uint64]time.Duration       // node -> first Stepped with Commit >= index
+	appliedThen map[uint64]uint64              // node -> AppliedIndex at committedAt
+	observedAt  map[uint64]time.Duration       // node -> Applied(index) to the observer
+	appliedAt   map[harness.Addr]time.Duration // node -> first App.Apply(index)
+	applies     map[harness.Addr]int           // node -> App.Apply(index) calls
 	// apart counts the activations after which a node's AppliedIndex
 	// and Commit differ.
 	apart int
@@ -34,7 +36,7 @@ type applyWatch struct {
 func newApplyWatch() *applyWatch {
 	return &applyWatch{
 		committedAt: map[uint64]time.Duration{}, appliedThen: map[uint64]uint64{},
-		observedAt: map[uint64]time.Duration{}, appliedAt: map[harness.Addr]time.Duration{},
+		observedAt: map[uint64]time.Duration{}, appliedAt: map[harness.Addr]time.Duration{}, applies: map[harness.Addr]int{},
 	}
 }
 
@@ -44,7 +46,7 @@ func (a *applyWatch) Ticking(raftnode.View) error                         { retu
 
 func (a *applyWatch) Applied(n raftnode.View, entries []raft.Entry) error {
 	for _, e := range entries {
-		if a.index != 0 && e.Index == a.index {
+		if _, seen := a.observedAt[n.ID()]; a.index != 0 && e.Index == a.index && !seen {
 			a.observedAt[n.ID()] = a.w.Now()
 		}
 	}
@@ -72,7 +74,11 @@ type app struct {
 func (p *app) Start(h raftnode.Host) { p.h = h }
 func (p *app) Apply(e raft.Entry) {
 	if p.a.index != 0 && e.Index == p.a.index {
-		p.a.appliedAt[p.h.Env().Addr()] = p.a.w.Now()
+		addr := p.h.Env().Addr()
+		if _, seen := p.a.appliedAt[addr]; !seen {
+			p.a.appliedAt[addr] = p.a.w.Now()
+		}
+		p.a.applies[addr]++
 	}
 }
 func (p *app) ReadStates([]raft.ReadState) {}
@@ -141,6 +147,7 @@ func TestApplyDelay(t *testing.T) {
 				applied, ok := a.appliedAt[c.Addr(id)]
 				require.True(t, ok, "n%d's app applied the entry", id)
 				assert.Equal(t, observed, applied, "n%d: the observer and the app are told together", id)
+				assert.Equal(t, 1, a.applies[c.Addr(id)], "n%d: the app applied the entry once", id)
 				assert.GreaterOrEqual(t, observed, at+delay, "n%d: applied no sooner than ApplyDelay after it knew the entry committed", id)
 				assert.LessOrEqual(t, observed, at+delay+slack, "n%d: applied ApplyDelay after Raft handed it over", id)
 				if delay > 0 {

@@ -195,6 +195,13 @@ func (n *Node) Entry(index uint64) (raft.Entry, bool) {
 // AppliedIndex is the index of the last entry this incarnation applied.
 func (n *Node) AppliedIndex() uint64 { return n.appliedIndex }
 
+// Progress visits the replication progress the node tracks as leader.
+func (n *Node) Progress(visit func(id, match, next uint64)) {
+	if n.rn != nil {
+		n.rn.Progress(visit)
+	}
+}
+
 // AppliedNormal is how many normal (non-no-op) entries this incarnation
 // applied.
 func (n *Node) AppliedNormal() int { return n.appliedNormal }

@@ -12,6 +12,9 @@ type View interface {
 	Entry(index uint64) (raft.Entry, bool)
 	// AppliedIndex is the index of the last entry this incarnation applied.
 	AppliedIndex() uint64
+	// Progress visits the match index a leader tracks for each voter
+	// (raft.RawNode.Progress); nothing unless it leads.
+	Progress(visit func(id, match, next uint64))
 }
 
 // Observer watches a node from inside: it is told when an incarnation
