@@ -35,6 +35,32 @@ func trueClocks(env *Env) ([]node, error) {
 	return out, nil
 }
 
+// trueRates are the nodes whose clocks run at the true rate, whatever
+// their offset.
+func trueRates(env *Env) ([]node, error) {
+	var out []node
+	for _, n := range allNodes(env) {
+		_, rate, err := env.Target.Clock(env.name(n))
+		if err != nil {
+			return nil, err
+		}
+		if rate == 0 {
+			out = append(out, n)
+		}
+	}
+	return out, nil
+}
+
+// resetRates returns a heal that puts the clocks back to a true rate and
+// leaves their offsets.
+func resetRates(env *Env, nodes []node) func() {
+	return func() {
+		for _, n := range nodes {
+			_ = env.Target.SetClockRate(env.name(n), 0)
+		}
+	}
+}
+
 // resetClocks returns a heal that sets the clocks back to true time and a
 // true rate.
 func resetClocks(env *Env, nodes []node) func() {
@@ -153,6 +179,9 @@ func startClockDrift(env *Env) (Action, func(), error) {
 	}
 	count := int(env.Rand.Between(1, int64(minority(n))))
 	free, err := trueClocks(env)
+	if env.Params.DriftKeepsOffset {
+		free, err = trueRates(env)
+	}
 	if err != nil {
 		return Action{}, nil, err
 	}
@@ -171,9 +200,13 @@ func startClockDrift(env *Env) (Action, func(), error) {
 		rates = append(rates, driftValue{Node: env.name(n), PPM: rate})
 		desc = append(desc, fmt.Sprintf("%s %+d ppm", env.name(n), rate))
 	}
+	heal := resetClocks(env, nodes)
+	if env.Params.DriftKeepsOffset {
+		heal = resetRates(env, nodes)
+	}
 	return Action{
 		Description: "clock drift " + strings.Join(desc, ", "),
 		Value:       rates,
 		Nodes:       nodeNames(env, nodes),
-	}, resetClocks(env, nodes), nil
+	}, heal, nil
 }

@@ -86,6 +86,11 @@ type Params struct {
 	StrobeDelta  time.Duration `json:"strobe_delta"`
 	StrobePeriod time.Duration `json:"strobe_period"`
 	DriftPPM     PPM           `json:"drift_ppm"`
+	// DriftKeepsOffset heals a drift by restoring the true rate only: the
+	// offset it built up stays, as a slewing clock would leave it, and no
+	// clock is ever set. A clock that is set breaks the drift bound lease
+	// reads rely on, and every lease anomaly after it is excused.
+	DriftKeepsOffset bool `json:"drift_keeps_offset,omitempty"`
 	// SlowFsync is the fsync latency while the disk fault is on.
 	SlowFsync Latency `json:"slow_fsync"`
 }

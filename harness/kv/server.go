@@ -116,6 +116,7 @@ type Server struct {
 	// leaseUntil is when, on the local clock, the lease of leaseTerm ends.
 	leaseUntil time.Duration
 	leaseTerm  uint64
+	leaseProbe uint64 // the probe whose confirmation set leaseUntil
 	// Served counts the reads this incarnation answered, by how.
 	Served ReadCounts
 	// watch, if set, is told of every linearizable read answered and every
@@ -188,6 +189,9 @@ func (s *Server) Timer(tag uint64) {
 	s.nextCtx++
 	if err := s.host.ReadIndex(s.nextCtx); err == nil {
 		s.probes[s.nextCtx] = leaseProbe{sentAt: s.host.Env().Now(), term: st.Term}
+		if s.watch != nil {
+			s.watch.LeaseProbe(s.host.Env().Addr(), s.nextCtx)
+		}
 	}
 }
 
@@ -271,7 +275,7 @@ func (s *Server) read(from harness.Addr, req Request) {
 			s.Served.Lease++
 			p.how = "lease"
 			if s.watch != nil {
-				s.watch.LeaseRead(s.host.Env().Addr(), st.Term)
+				s.watch.LeaseRead(s.host.Env().Addr(), st.Term, s.leaseProbe)
 			}
 			s.ready = append(s.ready, readyRead{index: st.Commit, pendingRead: p})
 			s.serveReady()
@@ -306,7 +310,7 @@ func (s *Server) ReadStates(states []raft.ReadState) {
 			delete(s.probes, rs.RequestCtx)
 			if !rs.Lost && p.term == s.host.Status().Term {
 				if until := p.sentAt + s.leaseDuration(); p.term != s.leaseTerm || until > s.leaseUntil {
-					s.leaseUntil, s.leaseTerm = until, p.term
+					s.leaseUntil, s.leaseTerm, s.leaseProbe = until, p.term, rs.RequestCtx
 				}
 			}
 			continue

@@ -19,9 +19,13 @@ type Watcher interface {
 	// Applied reports that node applied the entry at index, after which
 	// its state machine's digest is digest.
 	Applied(node harness.Addr, index, digest uint64)
+	// LeaseProbe reports that node has just registered the ReadIndex
+	// round probe whose confirmation will renew its lease.
+	LeaseProbe(node harness.Addr, probe uint64)
 	// LeaseRead reports that node, leading term, has just decided to
-	// answer a read from its lease instead of confirming that it leads.
-	LeaseRead(node harness.Addr, term uint64)
+	// answer a read from its lease instead of confirming that it leads;
+	// probe is the round whose confirmation granted the lease.
+	LeaseRead(node harness.Addr, term, probe uint64)
 }
 
 // ServedRead is one read a server answered in a linearizable mode.

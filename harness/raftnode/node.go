@@ -34,11 +34,12 @@ type Config struct {
 	// term nor the vote: votes and a follower's acknowledgements always
 	// wait for their fsync.
 	LeaderSendsEarly bool `json:"leader_sends_early,omitempty"`
-	// ApplyDelay, when positive, applies committed entries this long
-	// after Raft hands them over, as a server whose state machine runs
-	// behind its Raft does (etcd applies on its own goroutine): a read
-	// served at a commit index must then wait until it is applied. Zero
-	// applies at once.
+	// ApplyDelay, when positive, applies committed entries in batches, at
+	// most this long after Raft hands them over (a timer started by the
+	// first entry of a batch takes every entry handed over until it
+	// fires), as a server whose state machine runs behind its Raft does
+	// (etcd applies on its own goroutine): a read served at a commit index
+	// must then wait until it is applied. Zero applies at once.
 	ApplyDelay time.Duration `json:"apply_delay,omitempty"`
 	// Bug plants a known bug in the node, on purpose, to show that the
 	// checkers catch it (raftcheck zoo); "" for none. See bugs.go.

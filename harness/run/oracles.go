@@ -26,12 +26,14 @@ import (
 //     that instant (invariant.Checker.LeaseQuorum). A lease a few
 //     milliseconds too long breaks this at its last milliseconds, whether
 //     or not another leader happened to be elected and to commit a write
-//     in them.
+//     in them. Nor may a lease outlive the argument that grants it
+//     (leaseRounds).
 type oracles struct {
 	world      *harness.World
 	peers      raftnode.Peers
 	cov        *coverage
 	invariants *invariant.Checker // set once the cluster is built
+	rounds     *leaseRounds       // likewise
 
 	leaseReads  int
 	firstUnsafe *unsafeLease
@@ -71,8 +73,11 @@ type unsafeLease struct {
 	Voters   int    `json:"voters"`
 	// NewerTerm is a later term whose leader had already been elected (0:
 	// none; the lease lacked a majority).
-	NewerTerm uint64  `json:"newer_term,omitempty"`
-	AtSecond  float64 `json:"at_s"`
+	NewerTerm uint64 `json:"newer_term,omitempty"`
+	// RoundBound, when set, is how many voters the round that granted the
+	// lease still bound: the lease outlived its own argument (leaseRounds).
+	RoundBound int     `json:"round_bound,omitempty"`
+	AtSecond   float64 `json:"at_s"`
 }
 
 // digestSplit is the first divergence, in results.json.
@@ -110,20 +115,35 @@ func (o *oracles) ReadServed(r kv.ServedRead) {
 	}
 }
 
-func (o *oracles) LeaseRead(node harness.Addr, term uint64) {
+func (o *oracles) LeaseProbe(node harness.Addr, probe uint64) {
+	if o.rounds != nil {
+		o.rounds.probe(node, probe)
+	}
+}
+
+func (o *oracles) LeaseRead(node harness.Addr, term, probe uint64) {
 	o.leaseReads++
 	id, ok := o.peers.ID(node)
 	if !ok || o.invariants == nil || o.firstUnsafe != nil {
 		return
 	}
 	refusing, voters, newer := o.invariants.LeaseQuorum(id, term)
-	if refusing > voters/2 && newer == 0 {
+	byRound, known := 0, false
+	if o.rounds != nil {
+		byRound, known = o.rounds.bound(node, probe)
+	}
+	outlived := known && byRound <= voters/2
+	if refusing > voters/2 && newer == 0 && !outlived {
 		return
 	}
 	o.firstUnsafe = &unsafeLease{Node: o.world.Name(node), Term: term, Refusing: refusing, Voters: voters, NewerTerm: newer, AtSecond: o.world.Now().Seconds()}
-	if newer > 0 {
+	switch {
+	case outlived && newer == 0 && refusing > voters/2:
+		o.firstUnsafe.RoundBound = byRound
+		o.world.Note("oracle: %s answered from its lease of term %d when only %d of %d voters' clocks had run less than the promise since the round that granted it", o.world.Name(node), term, byRound, voters)
+	case newer > 0:
 		o.world.Note("oracle: %s answered from its lease of term %d after a leader of term %d was elected", o.world.Name(node), term, newer)
-	} else {
+	default:
 		o.world.Note("oracle: %s answered from its lease of term %d while only %d of %d voters were bound not to elect another leader", o.world.Name(node), term, refusing, voters)
 	}
 }
@@ -167,6 +187,10 @@ func (o *oracles) results(mode kv.ReadMode) checker.Results {
 	switch s := o.firstUnsafe; {
 	case mode != kv.ReadLease:
 		rs["lease-safety"] = checker.Result{Valid: checker.Valid, Summary: "not checked: no lease reads"}
+	case s != nil && s.RoundBound > 0:
+		rs["lease-safety"] = checker.Result{Valid: checker.Invalid, Details: s, Summary: fmt.Sprintf(
+			"%s answered a read from its lease of term %d at %.3fs when only %d of %d voters (itself and nodes down included) had clocks that ran less than ElectionTick-1 ticks since the round that granted the lease began: the lease outlived what that round bought",
+			s.Node, s.Term, s.AtSecond, s.RoundBound, s.Voters)}
 	case s != nil && s.NewerTerm > 0:
 		rs["lease-safety"] = checker.Result{Valid: checker.Invalid, Details: s, Summary: fmt.Sprintf(
 			"%s answered a read from its lease of term %d at %.3fs, after a leader of term %d had been elected",

@@ -162,7 +162,7 @@ func TestLeaseSafetyOracle(t *testing.T) {
 			lw := newLeaseWorld(t)
 			r := tc.setup(t, lw)
 			o := lw.oracles()
-			o.LeaseRead(r.node, r.term)
+			o.LeaseRead(r.node, r.term, 0)
 			got := o.results(kv.ReadLease)["lease-safety"]
 			require.Equal(t, tc.want, got.Valid, got.Summary)
 			if tc.want == checker.Valid {
@@ -204,22 +204,22 @@ func TestLeaseSafetyResults(t *testing.T) {
 	lw := newLeaseWorld(t)
 	la := lw.c.Addr(lw.leader.ID())
 	o := lw.oracles()
-	o.LeaseRead(la, lw.term)
+	o.LeaseRead(la, lw.term, 0)
 	require.Nil(t, o.firstUnsafe, "a sound lease read")
 
 	lw.isolate(3)
 	require.NoError(t, lw.c.World.RunFor(150*time.Millisecond))
 	unsafeAt := lw.c.World.Now()
-	o.LeaseRead(la, lw.term)
+	o.LeaseRead(la, lw.term, 0)
 	require.NotNil(t, o.firstUnsafe, "a lease read without a majority")
 	require.NoError(t, lw.c.World.RunFor(10*time.Millisecond))
-	o.LeaseRead(la, lw.term) // unsafe again, later
+	o.LeaseRead(la, lw.term, 0) // unsafe again, later
 
 	lw.c.Heal()
 	require.NoError(t, lw.c.World.RunFor(time.Second))
 	l := lw.c.Leader()
 	require.NotNil(t, l)
-	o.LeaseRead(lw.c.Addr(l.ID()), l.Status().Term)
+	o.LeaseRead(lw.c.Addr(l.ID()), l.Status().Term, 0)
 	assert.Equal(t, 4, o.leaseReads)
 
 	tests := []struct {
@@ -255,7 +255,7 @@ func TestLeaseSafetyWithoutAChecker(t *testing.T) {
 	require.NoError(t, lw.c.World.RunFor(150*time.Millisecond))
 	o := lw.oracles()
 	o.invariants = nil
-	o.LeaseRead(lw.c.Addr(lw.leader.ID()), lw.term)
+	o.LeaseRead(lw.c.Addr(lw.leader.ID()), lw.term, 0)
 	r := o.results(kv.ReadLease)["lease-safety"]
 	assert.Equal(t, checker.Valid, r.Valid, r.Summary)
 	assert.Equal(t, 1, o.leaseReads)

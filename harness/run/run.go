@@ -101,6 +101,7 @@ func Execute(cfg Config) (*Outcome, error) {
 		return nil, err
 	}
 	orc.world, orc.peers, orc.invariants = c.World, c.Peers, c.Invariants
+	orc.rounds = newLeaseRounds(c.World, c.Peers.Addrs, cfg)
 	c.World.SetBudget(cfg.budget())
 	r := &runner{cfg: cfg, c: c, cov: cov, work: work, keys: workloads.NewKeys(cfg.Keys, cfg.OpsPerKey), rand: c.World.Seeds().Stream("clients"), leaderAt: -1}
 	r.clocks = clockWatch{world: c.World, nodes: c.Peers.Addrs, bound: cfg.Server.MaxDrift}

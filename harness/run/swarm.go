@@ -181,6 +181,8 @@ func (c *Config) UseSwarmWorld(kept []string) {
 		// Two clocks drift at most twice this apart: the bound. It is an
 		// intensity, so it holds for kinds given explicitly too.
 		c.Nemesis.Params.DriftPPM = min(c.Nemesis.Params.DriftPPM, nemesis.PPM(c.Server.MaxDrift/2))
+		// And no clock is ever set: a drift heals by its rate alone.
+		c.Nemesis.Params.DriftKeepsOffset = true
 	}
 	if !keep("nemesis-interval") {
 		c.Nemesis.Interval = interval

@@ -1,0 +1,80 @@
+package run
+
+import (
+	"time"
+
+	"raftcheck/harness"
+)
+
+// leaseRounds checks a lease against the argument that makes it sound,
+// in true time, whatever the followers happened to do.
+//
+// A lease granted by a round registered at true time t0 rests on this: a
+// majority acknowledged a heartbeat sent after t0, and a follower that
+// heard from its leader refuses to vote until its clock has run an
+// election timeout's worth of ticks, at least ElectionTick-1 tick
+// intervals of its own clock after the message (the first tick may fire
+// at once). So the lease holds only while a majority of the voters (the
+// leader among them) have clocks that ran less than that since t0. A
+// lease that lasts longer is wrong by design, though followers that heard
+// later messages, or whose ticks fell late, may have kept it safe by luck
+// in this run: this catches a lease a tick too long, or computed without
+// its drift margin, or from the wrong instant, on any read in its last
+// milliseconds, not only on one that races a new leader's write.
+type leaseRounds struct {
+	world   *harness.World
+	nodes   []harness.Addr
+	promise time.Duration // (ElectionTick-1) tick intervals
+	// started[leader][probe] are every node's clock readings when the
+	// leader registered the probe; rounds older than the one a lease read
+	// names are dropped, since leases only move forward.
+	started map[harness.Addr]map[uint64][]time.Duration
+}
+
+func newLeaseRounds(world *harness.World, nodes []harness.Addr, cfg Config) *leaseRounds {
+	return &leaseRounds{
+		world: world, nodes: nodes,
+		promise: time.Duration(cfg.Raft.ElectionTick-1) * cfg.Raft.TickInterval,
+		started: map[harness.Addr]map[uint64][]time.Duration{},
+	}
+}
+
+// probe records the clocks as leader registers a probe.
+func (l *leaseRounds) probe(leader harness.Addr, probe uint64) {
+	now := l.world.Now()
+	readings := make([]time.Duration, len(l.nodes))
+	for i, a := range l.nodes {
+		readings[i] = l.world.Clock(a).Read(now)
+	}
+	if l.started[leader] == nil {
+		l.started[leader] = map[uint64][]time.Duration{}
+	}
+	l.started[leader][probe] = readings
+}
+
+// bound counts the voters still bound by the round probe of leader: the
+// leader, nodes down (they cannot vote), and nodes whose clocks have run
+// less than the promise since the round began. known is false when the
+// round was never seen (the lease then is judged by the other check).
+func (l *leaseRounds) bound(leader harness.Addr, probe uint64) (bound int, known bool) {
+	rounds := l.started[leader]
+	readings, ok := rounds[probe]
+	if !ok {
+		return 0, false
+	}
+	for p := range rounds {
+		if p < probe {
+			delete(rounds, p)
+		}
+	}
+	now := l.world.Now()
+	for i, a := range l.nodes {
+		switch {
+		case a == leader, l.world.State(a) == harness.NodeDown:
+			bound++
+		case l.world.Clock(a).Read(now)-readings[i] < l.promise:
+			bound++
+		}
+	}
+	return bound, true
+}
