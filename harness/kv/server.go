@@ -361,7 +361,11 @@ func (s *Server) Apply(e raft.Entry) {
 		return
 	}
 	if s.watch != nil {
-		s.watch.Applied(s.host.Env().Addr(), e.Index, s.store.Digest())
+		var outcome *Outcome
+		if ok {
+			outcome = &out
+		}
+		s.watch.Applied(s.host.Env().Addr(), e.Index, s.store.Digest(), outcome)
 	}
 	if ok {
 		key := writeKey{out.Session, out.Seq}

@@ -2,7 +2,8 @@ package kv
 
 // digest folds one applied entry into the store's running digest: its
 // index, what applying it produced (for a command: its session, seq,
-// status and result), and how many sessions live after it. Replicas that apply the same log with the same
+// status and result), and which sessions live after it, at which seq
+// (sessionsHash). Replicas that apply the same log with the same
 // deterministic state machine hold the same digest at the same index;
 // a replica whose state machine diverged (a session expired on one node and
 // not another, a retry applied twice on one) shows it at the first entry
@@ -23,8 +24,8 @@ func (d digest) word(v uint64) digest {
 	return d
 }
 
-func (d digest) outcome(index uint64, out Outcome, command bool, sessions int) digest {
-	d = d.word(index).word(uint64(sessions))
+func (d digest) outcome(index uint64, out Outcome, command bool, sessions uint64) digest {
+	d = d.word(index).word(sessions)
 	if !command {
 		return d
 	}
@@ -42,6 +43,13 @@ func (d digest) outcome(index uint64, out Outcome, command bool, sessions int) d
 		d = d.word(uint64(v))
 	}
 	return d
+}
+
+// sessionTerm is one live session's part of the sessions hash: the hash is
+// the sum of every live session's term, so it depends on which sessions
+// live and their latest seq, never on the order a map is walked in.
+func sessionTerm(id, lastSeq uint64) uint64 {
+	return uint64(digest(fnvOffset).word(id).word(lastSeq))
 }
 
 // Digest is the store's running digest after the last entry it applied

@@ -78,8 +78,10 @@ type Store struct {
 	retries int
 	// noDedup is the planted bug BugNoDedup.
 	noDedup bool
-	// digest folds in every entry applied (store_digest.go).
-	digest digest
+	// digest folds in every entry applied (store_digest.go), and
+	// sessionsHash the live sessions after it.
+	digest       digest
+	sessionsHash uint64
 	// localClock, when set, is the planted bug BugLocalExpiry: the time
 	// sessions expire by, from the applying node's own clock.
 	localClock int64
@@ -108,7 +110,7 @@ func (s *Store) Sessions() int { return len(s.sessions) }
 func (s *Store) Apply(e raft.Entry) (out Outcome, ok bool, err error) {
 	out, ok, err = s.apply(e)
 	if err == nil {
-		s.digest = s.digest.outcome(e.Index, out, ok, len(s.sessions))
+		s.digest = s.digest.outcome(e.Index, out, ok, s.sessionsHash)
 	}
 	return out, ok, err
 }
@@ -136,6 +138,7 @@ func (s *Store) apply(e raft.Entry) (out Outcome, ok bool, err error) {
 	switch cmd.Kind {
 	case CmdRegister:
 		s.sessions[e.Index] = &session{lastActive: s.clock}
+		s.sessionsHash += sessionTerm(e.Index, 0)
 		return Outcome{Kind: CmdRegister, Session: e.Index, Seq: cmd.Seq, Status: StatusOK}, true, nil
 	default:
 		return s.applyOp(cmd), true, nil
@@ -164,6 +167,7 @@ func (s *Store) applyOp(cmd Command) Outcome {
 	if !out.Result.OK {
 		out.Status = StatusFail
 	}
+	s.sessionsHash += sessionTerm(cmd.Session, cmd.Seq) - sessionTerm(cmd.Session, sess.lastSeq)
 	sess.lastSeq, sess.last, sess.lastActive = cmd.Seq, out, s.clock
 	return out
 }
@@ -189,6 +193,7 @@ func (s *Store) expire() {
 	}
 	for id, sess := range s.sessions {
 		if s.clock-sess.lastActive > s.ttl {
+			s.sessionsHash -= sessionTerm(id, sess.lastSeq)
 			delete(s.sessions, id)
 		}
 	}

@@ -17,8 +17,9 @@ type Watcher interface {
 	// or lease), with what was committed anywhere when it arrived.
 	ReadServed(r ServedRead)
 	// Applied reports that node applied the entry at index, after which
-	// its state machine's digest is digest.
-	Applied(node harness.Addr, index, digest uint64)
+	// its state machine's digest is digest; out is what the entry
+	// produced, nil for an entry that is not a command.
+	Applied(node harness.Addr, index, digest uint64, out *Outcome)
 	// LeaseProbe reports that node has just registered the ReadIndex
 	// round probe whose confirmation will renew its lease.
 	LeaseProbe(node harness.Addr, probe uint64)

@@ -34,6 +34,7 @@ type oracles struct {
 	cov        *coverage
 	invariants *invariant.Checker // set once the cluster is built
 	rounds     *leaseRounds       // likewise
+	once       exactlyOnce
 
 	leaseReads  int
 	firstUnsafe *unsafeLease
@@ -148,11 +149,14 @@ func (o *oracles) LeaseRead(node harness.Addr, term, probe uint64) {
 	}
 }
 
-func (o *oracles) Applied(node harness.Addr, index, digest uint64) {
+func (o *oracles) Applied(node harness.Addr, index, digest uint64, out *kv.Outcome) {
 	if index == 0 {
 		return
 	}
 	if index > uint64(len(o.digests)) {
+		if out != nil {
+			o.once.applied(o.world, index, *out)
+		}
 		// Indexes are applied in order by each node, so the first report
 		// of a new index is always the next one.
 		o.digests = append(o.digests, reportedDigest{digest: digest, node: node})
@@ -202,6 +206,7 @@ func (o *oracles) results(mode kv.ReadMode) checker.Results {
 	default:
 		rs["lease-safety"] = checker.Result{Valid: checker.Valid, Summary: fmt.Sprintf("every one of %d lease reads had a majority of voters bound not to elect another leader", o.leaseReads)}
 	}
+	rs["exactly-once"] = o.once.result()
 	if s := o.firstSplit; s != nil {
 		rs["replica-digest"] = checker.Result{Valid: checker.Invalid, Details: s, Summary: fmt.Sprintf(
 			"replicas' state machines diverged at %d indexes; the first: %s's digest after index %d differs from %s's (at %.3fs)",
