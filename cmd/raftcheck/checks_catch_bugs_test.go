@@ -32,9 +32,11 @@ func TestEachNewCheckCatchesItsBug(t *testing.T) {
 		{"vote-not-synced", true, "1", "raft-invariants", "Durable Before Sent"},
 		{"ack-before-fsync", false, "1", "raft-invariants", "Durable Before Sent"},
 		{"prevote-ignores-log", true, "1", "raft-invariants", "Up-to-date Vote"},
-		{"leader-counts-unsynced", true, "3", "raft-invariants", "Durable Quorum"},
+		{"leader-counts-unsynced", true, "3", "raft-invariants", "Match Earned"},
 		{"lease-votes-after-term-change", true, "20", "raft-invariants", "Leader Stickiness"},
 		{"read-before-apply", false, "3", "read-freshness", "older than what was committed"},
+		{"quorum-half", true, "1", "raft-invariants", "Durable Quorum"},
+		{"no-dedup", false, "1", "exactly-once", "broke the sessions' exactly-once promise"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.bug, func(t *testing.T) {
