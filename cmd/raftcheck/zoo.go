@@ -43,7 +43,26 @@ type zooBug struct {
 	// patch is the file under zoo/ that plants it; "" for a switch bug,
 	// planted with --bug name.
 	patch string
+	// unreachable, when set, says why no state this Raft can reach shows
+	// the bug: it is an equivalent mutant here (its unit test builds the
+	// state by hand), kept because another Raft may reach it. The zoo
+	// still runs it, and reports it apart.
+	unreachable string
 }
+
+// unreachableBeyondLastNew is why commit-past-last-new and ack-last-index
+// change nothing this Raft can reach: both act only when a follower
+// accepts an append whose entries all match its log while a stale tail
+// follows them. Here the first append a follower accepts from a leader
+// starts exactly where their logs diverge (the leader's probe, guided by
+// the follower's (index, term) hint, lands on the last agreeing index; a
+// new leader's log ends with its own no-op, which no stale tail holds), so
+// it truncates the stale tail; and every later append comes from the same
+// leader, whose entries a follower's log then holds beyond lastNew. A
+// follower's log beyond lastNew is therefore always the leader's: acking
+// it, or committing into it, is true. The helpers' adversarial round found
+// the same (commit-lastindex: the buggy path ran, harmlessly).
+const unreachableBeyondLastNew = "no reachable state: a follower's first accepted append from a leader starts where their logs diverge (hint-guided probing, the leader's own no-op last), so the log past lastNew is always that leader's"
 
 func (b zooBug) kind() string {
 	if b.patch == "" {
@@ -94,8 +113,9 @@ var zooPatches = []zooBug{
 		about:  "a vote cast without a term change is not fsynced before the grant is sent",
 		source: "Raft paper Figure 2 (stable storage before responding); hashicorp/raft#661 (vote persisted apart from the term)"},
 	{name: "commit-past-last-new", patch: "commit-past-last-new.patch",
-		about:  "a follower commits up to leaderCommit, not min(leaderCommit, index of last new entry)",
-		source: "Raft paper Figure 2, AppendEntries rule 5; etcd-io/etcd#1203; atomix/copycat#265"},
+		about:       "a follower commits up to leaderCommit, not min(leaderCommit, index of last new entry)",
+		source:      "Raft paper Figure 2, AppendEntries rule 5; etcd-io/etcd#1203; atomix/copycat#265",
+		unreachable: unreachableBeyondLastNew},
 	{name: "stale-append-truncates", patch: "stale-append-truncates.patch",
 		about:  "a follower truncates after prevLogIndex on every append, so a stale one cuts matching newer entries",
 		source: "Raft paper Figure 2, AppendEntries rule 3 (truncate only on conflict); Hoverbear/old-raft-rs#113 (reordered appends, after \"Fuzzing Raft for Fun and Publication\")"},
@@ -142,8 +162,9 @@ var zooPatches = []zooBug{
 		about:  "heartbeats carry the leader's commit index, not min(match, commit): followers commit entries they do not share",
 		source: "etcd-io/raft#138 (the leader caps the heartbeat commit at Match); cockroachdb/cockroach#25173; atomix/copycat#265"},
 	{name: "ack-last-index", patch: "ack-last-index.patch",
-		about:  "a follower acknowledges its last index, not prevLogIndex+len(entries), so a stale tail counts as matched",
-		source: "Raft paper §5.3 (matchIndex); adjoint-io/raft#130 (match index set too high)"},
+		about:       "a follower acknowledges its last index, not prevLogIndex+len(entries), so a stale tail counts as matched",
+		source:      "Raft paper §5.3 (matchIndex); adjoint-io/raft#130 (match index set too high)",
+		unreachable: unreachableBeyondLastNew},
 	{name: "leader-counts-unsynced", patch: "leader-counts-unsynced.patch",
 		about:  "the leader counts its own entries towards a quorum before they are durable",
 		source: "Ongaro, dissertation §10.2.1; deventlab/d-engine#329 (leader commits on its in-memory index)"},
@@ -299,7 +320,7 @@ func (z *zooRun) run(ctx context.Context) (int, error) {
 		fmt.Fprintf(z.out, "zoo of %s: %d bugs, %d starts each, at most %d seeds per start, the default soak\n", z.opts.src, len(z.opts.bugs), z.opts.starts, z.opts.maxSeeds)
 		fmt.Fprintln(z.out, zooTableHeader())
 	}
-	detected := 0
+	detected, unreachable := 0, 0
 	for _, bug := range z.opts.bugs {
 		row, err := z.measure(ctx, bug)
 		if err != nil {
@@ -308,12 +329,19 @@ func (z *zooRun) run(ctx context.Context) (int, error) {
 		if row.Detected {
 			detected++
 		}
+		if bug.unreachable != "" {
+			unreachable++
+		}
 		if err := z.print(row); err != nil {
 			return exitError, err
 		}
 	}
 	if !z.opts.json {
-		fmt.Fprintf(z.out, "%d of %d bugs detected\n", detected, len(z.opts.bugs))
+		fmt.Fprintf(z.out, "%d of %d bugs detected", detected, len(z.opts.bugs))
+		if unreachable > 0 {
+			fmt.Fprintf(z.out, "; %d of them unreachable in this Raft (equivalent mutants: --json says why)", unreachable)
+		}
+		fmt.Fprintln(z.out)
 		if z.keepRoot != "" {
 			fmt.Fprintf(z.out, "failing runs kept under %s\n", z.keepRoot)
 		}
@@ -563,10 +591,13 @@ func failingCheckers(v seedVerdict) []string {
 
 // zooRow is one bug's measurement: a row of the table, an object of --json.
 type zooRow struct {
-	Bug            string `json:"bug"`
-	Kind           string `json:"kind"` // switch or patch
-	About          string `json:"about"`
-	Source         string `json:"source"`
+	Bug    string `json:"bug"`
+	Kind   string `json:"kind"` // switch or patch
+	About  string `json:"about"`
+	Source string `json:"source"`
+	// Unreachable says why no state this Raft can reach shows the bug
+	// (an equivalent mutant here); empty for the others.
+	Unreachable    string `json:"unreachable,omitempty"`
 	Detected       bool   `json:"detected"`
 	Starts         int    `json:"starts"`
 	StartsDetected int    `json:"starts_detected"`
@@ -598,7 +629,7 @@ type zooRow struct {
 
 // summarizeZooStarts turns a bug's starts into its row.
 func summarizeZooStarts(bug zooBug, seedCap int, starts []zooStart) zooRow {
-	row := zooRow{Bug: bug.name, Kind: bug.kind(), About: bug.about, Source: bug.source,
+	row := zooRow{Bug: bug.name, Kind: bug.kind(), About: bug.about, Source: bug.source, Unreachable: bug.unreachable,
 		Starts: len(starts), SeedCap: seedCap, StartResults: starts, CaughtByStarts: map[string]int{}}
 	// toDetect holds seeds to detection, math.MaxInt for a missed start.
 	toDetect := make([]int, 0, len(starts))
@@ -683,6 +714,9 @@ func zooNotes(row zooRow) string {
 		if n.count > 0 {
 			notes = append(notes, fmt.Sprintf("%d %s", n.count, n.what))
 		}
+	}
+	if row.Unreachable != "" {
+		notes = append(notes, "unreachable in this Raft")
 	}
 	return strings.Join(notes, ", ")
 }
