@@ -1,6 +1,8 @@
 package run
 
 import (
+	"cmp"
+	"slices"
 	"time"
 
 	"raftcheck/harness"
@@ -57,10 +59,18 @@ func (l *leaseRounds) probe(leader harness.Addr, probe uint64) {
 // less than the promise since the round began. known is false when the
 // round was never seen (the lease then is judged by the other check).
 func (l *leaseRounds) bound(leader harness.Addr, probe uint64) (bound int, known bool) {
+	bound, _, known = l.margin(leader, probe)
+	return bound, known
+}
+
+// margin is bound, and how much of the promise the voter that makes the
+// majority has left, as a fraction (negative: the lease outlived it; 1
+// when the leader and nodes down are a majority alone).
+func (l *leaseRounds) margin(leader harness.Addr, probe uint64) (bound int, left float64, known bool) {
 	rounds := l.started[leader]
 	readings, ok := rounds[probe]
 	if !ok {
-		return 0, false
+		return 0, 0, false
 	}
 	for p := range rounds {
 		if p < probe {
@@ -68,13 +78,24 @@ func (l *leaseRounds) bound(leader harness.Addr, probe uint64) (bound int, known
 		}
 	}
 	now := l.world.Now()
+	always := 0
+	var remaining []time.Duration
 	for i, a := range l.nodes {
-		switch {
-		case a == leader, l.world.State(a) == harness.NodeDown:
-			bound++
-		case l.world.Clock(a).Read(now)-readings[i] < l.promise:
+		if a == leader || l.world.State(a) == harness.NodeDown {
+			always++
+			continue
+		}
+		rest := l.promise - (l.world.Clock(a).Read(now) - readings[i])
+		if rest > 0 {
 			bound++
 		}
+		remaining = append(remaining, rest)
 	}
-	return bound, true
+	bound += always
+	need := len(l.nodes)/2 + 1
+	if always >= need {
+		return bound, 1, true
+	}
+	slices.SortFunc(remaining, func(a, b time.Duration) int { return cmp.Compare(b, a) })
+	return bound, float64(remaining[need-always-1]) / float64(l.promise), true
 }

@@ -129,9 +129,14 @@ func (o *oracles) LeaseRead(node harness.Addr, term, probe uint64) {
 		return
 	}
 	refusing, voters, newer := o.invariants.LeaseQuorum(id, term)
-	byRound, known := 0, false
+	byRound, known, left := 0, false, 0.0
 	if o.rounds != nil {
-		byRound, known = o.rounds.bound(node, probe)
+		byRound, left, known = o.rounds.margin(node, probe)
+	}
+	if known && o.cov != nil {
+		// How close to its end the lease was used: what guided soaks
+		// steer towards.
+		o.cov.reach("lease/read-margin=%s", marginBucket(left))
 	}
 	outlived := known && byRound <= voters/2
 	if refusing > voters/2 && newer == 0 && !outlived {
@@ -147,6 +152,21 @@ func (o *oracles) LeaseRead(node harness.Addr, term, probe uint64) {
 	default:
 		o.world.Note("oracle: %s answered from its lease of term %d while only %d of %d voters were bound not to elect another leader", o.world.Name(node), term, refusing, voters)
 	}
+}
+
+// marginBucket names how much of its promise a lease had left.
+func marginBucket(left float64) string {
+	switch {
+	case left <= 0:
+		return "outlived"
+	case left < 0.1:
+		return "<10%"
+	case left < 0.25:
+		return "10-25%"
+	case left < 0.5:
+		return "25-50%"
+	}
+	return ">50%"
 }
 
 func (o *oracles) Applied(node harness.Addr, index, digest uint64, out *kv.Outcome) {
