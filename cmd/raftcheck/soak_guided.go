@@ -117,6 +117,9 @@ func (g *guide) next(cfg run.Config, seed uint64) (run.Config, bool) {
 			m.Server.ReadMode = kv.ReadLease
 		}
 	}
+	// A mutant that reads by lease keeps the lease's world sound, so that
+	// its lease reads are judged, never excused.
+	m.FitLeaseReads(true)
 	g.mutated++
 	return m, true
 }

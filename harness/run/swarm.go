@@ -169,20 +169,10 @@ func (c *Config) UseSwarmWorld(kept []string) {
 	if !keep("nemesis") {
 		c.Swarm = true
 		c.Nemesis = faults.Nemesis
-		if c.Server.ReadMode == kv.ReadLease {
-			c.Nemesis.Kinds = slices.DeleteFunc(c.Nemesis.Kinds, func(k string) bool { return k == "clock-bump" || k == "clock-strobe" })
-			if len(c.Nemesis.Kinds) == 0 {
-				c.Nemesis.Kinds = []string{"clock-drift"}
-			}
-		}
 	}
 	if c.Server.ReadMode == kv.ReadLease {
 		c.Server.MaxDrift = maxDrift
-		// Two clocks drift at most twice this apart: the bound. It is an
-		// intensity, so it holds for kinds given explicitly too.
-		c.Nemesis.Params.DriftPPM = min(c.Nemesis.Params.DriftPPM, nemesis.PPM(c.Server.MaxDrift/2))
-		// And no clock is ever set: a drift heals by its rate alone.
-		c.Nemesis.Params.DriftKeepsOffset = true
+		c.FitLeaseReads(!keep("nemesis"))
 	}
 	if !keep("nemesis-interval") {
 		c.Nemesis.Interval = interval
@@ -194,6 +184,28 @@ func (c *Config) UseSwarmWorld(kept []string) {
 			c.SwarmKept = append(c.SwarmKept, name)
 		}
 	}
+}
+
+// FitLeaseReads makes a lease-read world one whose lease reads are judged
+// rather than excused: CheckQuorum on (a lease rests on it), clocks that
+// drift within the lease's bound (two clocks drift at most twice DriftPPM
+// apart; it is an intensity, so it holds for kinds given explicitly too)
+// and are never set (a drift heals by its rate alone). With dropKinds, the
+// kinds that set clocks, bumps and strobes, are taken out of the world;
+// kinds given explicitly are kept. It does nothing to other read modes.
+func (c *Config) FitLeaseReads(dropKinds bool) {
+	if c.Server.ReadMode != kv.ReadLease {
+		return
+	}
+	c.Raft.CheckQuorum = true
+	if dropKinds {
+		c.Nemesis.Kinds = slices.DeleteFunc(c.Nemesis.Kinds, func(k string) bool { return k == "clock-bump" || k == "clock-strobe" })
+		if len(c.Nemesis.Kinds) == 0 {
+			c.Nemesis.Kinds = []string{"clock-drift"}
+		}
+	}
+	c.Nemesis.Params.DriftPPM = min(c.Nemesis.Params.DriftPPM, nemesis.PPM(c.Server.MaxDrift/2))
+	c.Nemesis.Params.DriftKeepsOffset = true
 }
 
 // SwarmAsDrawn reports whether a swarm run still has the world its seed
