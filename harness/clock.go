@@ -29,6 +29,7 @@ type Clock struct {
 	anchorLocal time.Duration
 	rate        PPM
 	jumps       int
+	jumped      time.Duration // the sum of every jump
 }
 
 // Jumps is how many times the clock has been set.
@@ -43,6 +44,10 @@ func (c *Clock) Read(now time.Duration) time.Duration {
 	return c.anchorLocal + scale(now-c.anchorReal, 1_000_000+int64(c.rate), 1_000_000)
 }
 
+// Monotonic is the reading without its jumps: the time the clock's rate
+// has run, which is what drives the node's timers (a jump moves none).
+func (c *Clock) Monotonic(now time.Duration) time.Duration { return c.Read(now) - c.jumped }
+
 // Rate is the clock's current rate error.
 func (c *Clock) Rate() PPM { return c.rate }
 
@@ -52,6 +57,7 @@ func (c *Clock) Offset(now time.Duration) time.Duration { return c.Read(now) - n
 // Jump moves the reading by delta at virtual time now.
 func (c *Clock) Jump(now, delta time.Duration) {
 	c.jumps++
+	c.jumped += delta
 	c.anchorLocal = c.Read(now) + delta
 	c.anchorReal = now
 }

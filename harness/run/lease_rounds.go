@@ -11,6 +11,9 @@ import (
 // leaseRounds checks a lease against the argument that makes it sound,
 // in true time, whatever the followers happened to do.
 //
+// Clocks are read without their jumps (harness.Clock.Monotonic): a
+// follower's promise runs on its timers, which a jump does not move.
+//
 // A lease granted by a round registered at true time t0 rests on this: a
 // majority acknowledged a heartbeat sent after t0, and a follower that
 // heard from its leader refuses to vote until its clock has run an
@@ -46,7 +49,7 @@ func (l *leaseRounds) probe(leader harness.Addr, probe uint64) {
 	now := l.world.Now()
 	readings := make([]time.Duration, len(l.nodes))
 	for i, a := range l.nodes {
-		readings[i] = l.world.Clock(a).Read(now)
+		readings[i] = l.world.Clock(a).Monotonic(now)
 	}
 	if l.started[leader] == nil {
 		l.started[leader] = map[uint64][]time.Duration{}
@@ -85,7 +88,7 @@ func (l *leaseRounds) margin(leader harness.Addr, probe uint64) (bound int, left
 			always++
 			continue
 		}
-		rest := l.promise - (l.world.Clock(a).Read(now) - readings[i])
+		rest := l.promise - (l.world.Clock(a).Monotonic(now) - readings[i])
 		if rest > 0 {
 			bound++
 		}

@@ -172,7 +172,8 @@ func (c *Config) UseSwarmWorld(kept []string) {
 	}
 	if c.Server.ReadMode == kv.ReadLease {
 		c.Server.MaxDrift = maxDrift
-		c.FitLeaseReads(!keep("nemesis"))
+		// A fault world the seed draws (--nemesis swarm) is fitted too.
+		c.FitLeaseReads(!keep("nemesis") || c.Swarm)
 	}
 	if !keep("nemesis-interval") {
 		c.Nemesis.Interval = interval
