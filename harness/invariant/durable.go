@@ -1,6 +1,8 @@
 package invariant
 
 import (
+	"fmt"
+
 	"raftcheck/raft"
 	"raftcheck/raft/wal"
 )
@@ -17,17 +19,38 @@ type durableLog struct {
 	hs       raft.HardState
 	terms    []uint64 // terms[i-1] is the term of the durable entry at index i
 	err      error    // the WAL holds a record the node would refuse
+	// badCommit, when set, says how a prefix of the WAL that a crash could
+	// leave (every record boundary is one) holds a commit index its own
+	// log cannot back: past its last entry, or at an entry that is not
+	// the committed one.
+	badCommit string
 }
 
 // catchUp decodes what has become durable since the last call.
-func (d *durableLog) catchUp(data []byte, rewrites uint64) {
+// committedTerm is the term of the entry committed at an index, 0 if none
+// is known committed there yet.
+func (d *durableLog) catchUp(data []byte, rewrites uint64, committedTerm func(uint64) uint64) {
 	if rewrites != d.rewrites || len(data) < d.valid {
 		*d = durableLog{rewrites: rewrites}
 	}
 	if d.err != nil || len(data) == d.valid {
 		return
 	}
-	d.valid, d.err = wal.Scan(data, d.valid, func(hs raft.HardState) { d.hs = hs }, func(e raft.Entry) error {
+	d.valid, d.err = wal.Scan(data, d.valid, func(hs raft.HardState) {
+		d.hs = hs
+		if d.badCommit != "" || hs.Commit == 0 {
+			return
+		}
+		// A crash right after this record leaves this HardState over
+		// the entries before it.
+		last := uint64(len(d.terms))
+		switch t := committedTerm(hs.Commit); {
+		case hs.Commit > last:
+			d.badCommit = fmt.Sprintf("a HardState with commit %d is written over a log that ends at %d: a crash before the entries after it are durable recovers a commit index no entry backs", hs.Commit, last)
+		case t != 0 && d.terms[hs.Commit-1] != t:
+			d.badCommit = fmt.Sprintf("a HardState with commit %d is written over an entry of term %d there, where the committed entry is of term %d: a crash before the entries after it are durable recovers the wrong entry as committed", hs.Commit, d.terms[hs.Commit-1], t)
+		}
+	}, func(e raft.Entry) error {
 		if e.Index == 0 || e.Index > uint64(len(d.terms))+1 {
 			// Decode refuses this too; the node will fail at restart.
 			return wal.ErrCorrupt

@@ -29,6 +29,11 @@ const (
 	// TruthfulAck: a follower acknowledges index i in term t only if its
 	// entry at i is the leader of t's entry at i (§5.3).
 	TruthfulAck = "Truthful Ack"
+	// DurableCommit: every state a crash can leave on the disk (each
+	// prefix of the WAL up to a record boundary) has a commit index that
+	// its own log backs with the committed entry: a HardState's commit
+	// never runs ahead of the entries already durable before it.
+	DurableCommit = "Durable Commit"
 	// DurableQuorum: an entry is committed, or applied, only once a
 	// majority of the voters hold it on stable storage (§5.3, §5.4:
 	// committed means durable on a majority).
@@ -93,6 +98,9 @@ func (c *Checker) Sent(from uint64, m raft.Message) error {
 	d := c.durable(from)
 	if d.err != nil {
 		return c.violation(DurableBeforeSent, n, "its durable WAL cannot be recovered: %v", d.err)
+	}
+	if d.badCommit != "" {
+		return c.violation(DurableCommit, n, "%s", d.badCommit)
 	}
 	hs := d.hs
 	granted := !m.Reject && (m.Type == raft.MsgVoteResp || m.Type == raft.MsgPreVoteResp)
@@ -210,6 +218,15 @@ func (c *Checker) durable(id uint64) *durableLog {
 		c.durables[id] = d
 	}
 	data, rewrites := c.world.Durable(id)
-	d.catchUp(data, rewrites)
+	d.catchUp(data, rewrites, c.committedTerm)
 	return d
+}
+
+// committedTerm is the term of the entry known committed at index, 0 if
+// none is yet.
+func (c *Checker) committedTerm(index uint64) uint64 {
+	if index == 0 || index > uint64(len(c.committed)) {
+		return 0
+	}
+	return c.committed[index-1].entry.Term
 }
