@@ -212,6 +212,13 @@ func (w *World) Connect(from, to Addr) {
 	w.trace.add(TraceRecord{At: w.now, Kind: TraceConnect, From: from, To: to})
 }
 
+// Backlog is how far past now the link's in-order messages are already
+// due: a link whose latency was raised keeps delivering in order, so
+// messages sent after the fault healed still wait behind the delayed ones.
+func (w *World) Backlog(from, to Addr) time.Duration {
+	return max(0, w.net.link(from, to).lastArrival-w.now)
+}
+
 // IsCut reports whether the one-way link from -> to is cut.
 func (w *World) IsCut(from, to Addr) bool { return w.net.link(from, to).cut }
 

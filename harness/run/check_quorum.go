@@ -19,9 +19,26 @@ import (
 // elsewhere. Paused time does not count (a paused node runs no timers);
 // time runs at the leader's clock rate (a jump fires no timer), measured
 // at the timeline's sampling interval.
+//
+// It also sees the opposite mistake: a leader that steps down in its own
+// term (CheckQuorum's step-down) after a whole CheckQuorum window (an
+// election timeout, with room for a heartbeat round trip and the
+// sampling) in which it could reach a quorum over a clean network (the
+// run's own latencies, no packet or disk fault, its clock within 10% of
+// true rate) and no fault started or healed. Stepping down is
+// always safe, so no safety check sees a CheckQuorum that miscounts its
+// quorum; it only costs availability, in the very moments a bare majority
+// is all that is left.
 type quorumWatch struct {
 	c     *cluster.Cluster
+	cfg   Config
 	limit time.Duration // five election timeouts
+	// ledTerm[i] is the term node i led at the last sample (0: none), and
+	// healthySince[i] since when it has been healthy leading it (-1: not).
+	ledTerm      []uint64
+	healthySince []time.Duration
+	lastFault    time.Duration // when a fault last started or healed
+	spurious     string
 	// stale[i] is the local time node i has led while it should not, and
 	// seenAt[i] the virtual time of the last sample (-1: not counting).
 	stale  []time.Duration
@@ -31,11 +48,50 @@ type quorumWatch struct {
 
 func newQuorumWatch(c *cluster.Cluster, cfg Config) *quorumWatch {
 	n := len(c.Peers.Addrs)
-	q := &quorumWatch{c: c, limit: 5 * time.Duration(cfg.Raft.ElectionTick) * cfg.Raft.TickInterval, stale: make([]time.Duration, n), seenAt: make([]time.Duration, n)}
+	q := &quorumWatch{c: c, cfg: cfg, limit: 5 * time.Duration(cfg.Raft.ElectionTick) * cfg.Raft.TickInterval,
+		stale: make([]time.Duration, n), seenAt: make([]time.Duration, n),
+		ledTerm: make([]uint64, n), healthySince: make([]time.Duration, n)}
 	for i := range q.seenAt {
 		q.seenAt[i] = -1
+		q.healthySince[i] = -1
 	}
 	return q
+}
+
+// faultChanged notes that a fault started or healed now.
+func (q *quorumWatch) faultChanged() { q.lastFault = q.c.World.Now() }
+
+// checkStepDown looks at node i, at address a, now: a step-down in the
+// term it led at the last sample, after two election timeouts healthy, is
+// spurious.
+func (q *quorumWatch) checkStepDown(i int, a harness.Addr, st raft.Status, leading bool) {
+	w := q.c.World
+	now := w.Now()
+	tick := q.cfg.Raft.TickInterval
+	window := time.Duration(q.cfg.Raft.ElectionTick)*tick*6/5 + 2*time.Duration(q.cfg.Raft.HeartbeatTick)*tick +
+		2*q.cfg.Network.Latency.Max + 100*time.Millisecond
+	if !leading && q.ledTerm[i] != 0 && st.Term == q.ledTerm[i] && q.healthySince[i] >= 0 &&
+		now-q.healthySince[i] > window && now-q.lastFault > window && q.spurious == "" {
+		q.spurious = fmt.Sprintf("%s stepped down in term %d at %v though it had reached a quorum over a clean network for %v (CheckQuorum steps down only after an election timeout without a quorum)", w.Name(a), st.Term, now, (now - q.healthySince[i]).Round(time.Millisecond))
+		w.Note("oracle: %s", q.spurious)
+	}
+	if !leading {
+		q.ledTerm[i], q.healthySince[i] = 0, -1
+		return
+	}
+	rate := w.Clock(a).Rate()
+	healthy := q.reachesQuorum(a) && w.Network() == q.cfg.Network && w.DiskConfig() == q.cfg.Disk &&
+		rate > -100_000 && rate < 100_000 && q.drained(a)
+	switch {
+	case !healthy || q.ledTerm[i] != st.Term:
+		q.healthySince[i] = -1
+	case q.healthySince[i] < 0:
+		q.healthySince[i] = now
+	}
+	if !healthy {
+		q.healthySince[i] = -1
+	}
+	q.ledTerm[i] = st.Term
 }
 
 // sample looks at every leader now.
@@ -53,6 +109,12 @@ func (q *quorumWatch) sample() {
 	for i, id := range q.c.Peers.IDs() {
 		a := q.c.Addr(id)
 		n := q.c.Up(id)
+		if n != nil {
+			st := n.Status()
+			q.checkStepDown(i, a, st, st.State == raft.StateLeader)
+		} else {
+			q.ledTerm[i], q.healthySince[i] = 0, -1
+		}
 		if n == nil || n.Status().State != raft.StateLeader {
 			q.stale[i], q.seenAt[i] = 0, -1
 			continue
@@ -84,6 +146,18 @@ func (q *quorumWatch) sample() {
 	}
 }
 
+// drained reports whether no link between the node at a and another is
+// still delivering messages delayed by a fault that has healed.
+func (q *quorumWatch) drained(a harness.Addr) bool {
+	w := q.c.World
+	for _, b := range q.c.Peers.Addrs {
+		if b != a && (w.Backlog(a, b) > q.cfg.Network.Latency.Max || w.Backlog(b, a) > q.cfg.Network.Latency.Max) {
+			return false
+		}
+	}
+	return true
+}
+
 // reachesQuorum reports whether the leader at a has working links both
 // ways to enough running nodes to make a quorum with itself.
 func (q *quorumWatch) reachesQuorum(a harness.Addr) bool {
@@ -103,6 +177,8 @@ func (q *quorumWatch) result(enabled bool) checker.Result {
 		return checker.Result{Valid: checker.Valid, Summary: "not checked: CheckQuorum is off"}
 	case q.first != "":
 		return checker.Result{Valid: checker.Invalid, Summary: q.first}
+	case q.spurious != "":
+		return checker.Result{Valid: checker.Invalid, Summary: q.spurious}
 	}
-	return checker.Result{Valid: checker.Valid, Summary: "every leader cut off from a quorum, or outlived by a newer one, stepped down within five election timeouts"}
+	return checker.Result{Valid: checker.Valid, Summary: "every leader cut off from a quorum, or outlived by a newer one, stepped down within five election timeouts, and none that could reach a quorum did"}
 }

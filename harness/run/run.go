@@ -69,6 +69,7 @@ type runner struct {
 	rand    *harness.Stream
 	phase   phase
 	clocks  clockWatch
+	quorum  *quorumWatch
 
 	// In the liveness phase: probes[i] is the read client i must complete,
 	// ok[i] whether it has; finals are the final reads not yet issued.
@@ -116,6 +117,7 @@ func Execute(cfg Config) (*Outcome, error) {
 	}
 	nem := nemesis.Start(simtarget.ForCluster(c), cfg.Nemesis, r.logNemesis, cfg.Time)
 	quorum := newQuorumWatch(c, cfg)
+	r.quorum = quorum
 	timeline := startRaftTimeline(c, 50*time.Millisecond, quorum)
 
 	out := &Outcome{Config: cfg, Cluster: c}
@@ -370,6 +372,9 @@ func (r *runner) logNemesis(f string, value any) {
 	r.rec.Record(checker.Info, checker.Nemesis, f, "", checker.Value(value), "")
 	if f != "scenario" {
 		r.cov.fault(f, value, r.c.Leader() != nil)
+	}
+	if r.quorum != nil {
+		r.quorum.faultChanged()
 	}
 	r.clocks.check()
 }

@@ -200,7 +200,9 @@ func (c *Config) FitLeaseReads(dropKinds bool) {
 	}
 	c.Raft.CheckQuorum = true
 	if dropKinds {
-		c.Nemesis.Kinds = slices.DeleteFunc(c.Nemesis.Kinds, func(k string) bool { return k == "clock-bump" || k == "clock-strobe" })
+		// A copy: the kinds may be shared with the configuration other
+		// seeds start from, and DeleteFunc clears the tail it leaves.
+		c.Nemesis.Kinds = slices.DeleteFunc(slices.Clone(c.Nemesis.Kinds), func(k string) bool { return k == "clock-bump" || k == "clock-strobe" })
 		if len(c.Nemesis.Kinds) == 0 {
 			c.Nemesis.Kinds = []string{"clock-drift"}
 		}
