@@ -1,11 +1,7 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -23,19 +19,7 @@ func TestCatchUpSeesAFollowerLeftBehind(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds a patched raftcheck")
 	}
-	tree := t.TempDir()
-	require.NoError(t, copyModule(moduleRoot(t), tree))
-	text, err := zooPatchFiles.ReadFile("zoo/probe-reject-ignored.patch")
-	require.NoError(t, err)
-	_, err = applyPatch(tree, string(text))
-	require.NoError(t, err)
-	bin := filepath.Join(t.TempDir(), "raftcheck")
-	require.NoError(t, buildRaftcheck(context.Background(), tree, bin))
-
-	store := t.TempDir()
-	out, _ := exec.Command(bin, "run", "--seed", "9", "--swarm", "--store", store).CombinedOutput()
-	b, err := os.ReadFile(filepath.Join(store, "latest", "results.json"))
-	require.NoError(t, err, string(out))
+	b := runPatched(t, "probe-reject-ignored", "run", "--seed", "9", "--swarm")
 	var r struct {
 		Checkers map[string]struct {
 			Valid   any    `json:"valid"`

@@ -43,18 +43,7 @@ func TestEachNewCheckCatchesItsBug(t *testing.T) {
 			args := []string{"run", "--seed", tc.seed, "--swarm"}
 			var results []byte
 			if tc.patch {
-				tree := t.TempDir()
-				require.NoError(t, copyModule(moduleRoot(t), tree))
-				text, err := zooPatchFiles.ReadFile("zoo/" + tc.bug + ".patch")
-				require.NoError(t, err)
-				_, err = applyPatch(tree, string(text))
-				require.NoError(t, err)
-				bin := filepath.Join(t.TempDir(), "raftcheck")
-				require.NoError(t, buildRaftcheck(context.Background(), tree, bin))
-				store := t.TempDir()
-				out, _ := exec.Command(bin, append(args, "--store", store)...).CombinedOutput()
-				results, err = os.ReadFile(filepath.Join(store, "latest", "results.json"))
-				require.NoError(t, err, string(out))
+				results = runPatched(t, tc.bug, args...)
 			} else {
 				store := t.TempDir()
 				code, stdout, stderr := runCLI(t, append(args, "--bug", tc.bug, "--store", store)...)
@@ -78,4 +67,24 @@ func TestEachNewCheckCatchesItsBug(t *testing.T) {
 			assert.Equal(t, exitValid, code, "the correct tree passes the same seed: %s%s", stdout, stderr)
 		})
 	}
+}
+
+// runPatched builds raftcheck from a copy of the module with the zoo patch
+// planted, runs it with args and a store of its own, and returns the run's
+// results.json.
+func runPatched(t *testing.T, patch string, args ...string) []byte {
+	t.Helper()
+	tree := t.TempDir()
+	require.NoError(t, copyModule(moduleRoot(t), tree))
+	text, err := zooPatchFiles.ReadFile("zoo/" + patch + ".patch")
+	require.NoError(t, err)
+	_, err = applyPatch(tree, string(text))
+	require.NoError(t, err)
+	bin := filepath.Join(t.TempDir(), "raftcheck")
+	require.NoError(t, buildRaftcheck(context.Background(), tree, bin))
+	store := t.TempDir()
+	out, _ := exec.Command(bin, append(args, "--store", store)...).CombinedOutput()
+	results, err := os.ReadFile(filepath.Join(store, "latest", "results.json"))
+	require.NoError(t, err, string(out))
+	return results
 }
