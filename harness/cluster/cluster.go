@@ -45,6 +45,7 @@ type Cluster struct {
 	Peers      raftnode.Peers
 	Invariants *invariant.Checker
 	cfg        Config
+	voters     []uint64 // Voters, computed once
 }
 
 // New builds the cluster; its nodes start at virtual time zero.
@@ -94,8 +95,13 @@ func (c *Cluster) Live(id uint64) raftnode.View {
 	return nil
 }
 
-// Voters are the IDs of the cluster's voting members.
-func (c *Cluster) Voters() []uint64 { return c.Peers.IDs() }
+// Voters are the IDs of the cluster's voting members; the slice is shared.
+func (c *Cluster) Voters() []uint64 {
+	if c.voters == nil {
+		c.voters = c.Peers.IDs()
+	}
+	return c.voters
+}
 
 // Durable is the durable content of node id's WAL and its disk's count of
 // durable rewrites (invariant.World).

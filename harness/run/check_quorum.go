@@ -80,16 +80,14 @@ func (q *quorumWatch) checkStepDown(i int, a harness.Addr, st raft.Status, leadi
 		return
 	}
 	rate := w.Clock(a).Rate()
-	healthy := q.reachesQuorum(a) && w.Network() == q.cfg.Network && w.DiskConfig() == q.cfg.Disk &&
-		rate > -100_000 && rate < 100_000 && q.drained(a)
+	net := w.Network()
+	healthy := q.roomy() && q.reachesQuorum(a) && net == q.cfg.Network && net.Drop == (harness.Probability{}) && net.Reorder == (harness.Probability{}) &&
+		w.DiskConfig() == q.cfg.Disk && rate > -100_000 && rate < 100_000 && q.drained(a)
 	switch {
 	case !healthy || q.ledTerm[i] != st.Term:
 		q.healthySince[i] = -1
 	case q.healthySince[i] < 0:
 		q.healthySince[i] = now
-	}
-	if !healthy {
-		q.healthySince[i] = -1
 	}
 	q.ledTerm[i] = st.Term
 }
@@ -144,6 +142,15 @@ func (q *quorumWatch) sample() {
 			w.Note("oracle: %s", q.first)
 		}
 	}
+}
+
+// roomy reports whether an election timeout leaves room for a heartbeat
+// round trip at the network's worst latency and a few fsyncs on each side:
+// otherwise a correct leader may miss a quorum's replies in one window by
+// bad luck alone, and a step-down proves nothing.
+func (q *quorumWatch) roomy() bool {
+	et := time.Duration(q.cfg.Raft.ElectionTick) * q.cfg.Raft.TickInterval
+	return et > 4*q.cfg.Network.Latency.Max+4*q.cfg.Disk.SyncLatency.Max+time.Duration(q.cfg.Raft.HeartbeatTick)*q.cfg.Raft.TickInterval
 }
 
 // drained reports whether no link between the node at a and another is
