@@ -37,6 +37,12 @@ func TestEachNewCheckCatchesItsBug(t *testing.T) {
 		{"read-before-apply", false, "3", "read-freshness", "older than what was committed"},
 		{"quorum-half", true, "1", "raft-invariants", "Durable Quorum"},
 		{"no-dedup", false, "1", "exactly-once", "broke the sessions' exactly-once promise"},
+		{"stale-term-ack", true, "4", "raft-invariants", "Match Earned"},
+		{"hardstate-commit-unclamped", true, "1", "raft-invariants", "Durable Commit"},
+		{"retry-answered-stale", true, "1", "exactly-once", "answered stale"},
+		{"lease-one-tick-long", true, "4", "lease-safety", "outlived what that round bought"},
+		{"sessions-expire-in-batches", true, "3", "replica-digest", "diverged"},
+		{"check-quorum-miscounts", true, "19", "check-quorum", "stepped down"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.bug, func(t *testing.T) {
