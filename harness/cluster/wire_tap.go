@@ -3,6 +3,7 @@ package cluster
 import (
 	"raftcheck/harness"
 	"raftcheck/harness/raftnode"
+	"raftcheck/raft"
 )
 
 // wireTap hands every Raft message sent or delivered between the
@@ -13,25 +14,24 @@ type wireTap struct{ c *Cluster }
 var _ harness.Tap = wireTap{}
 
 func (t wireTap) Sent(from, to harness.Addr, payload any) {
-	env, ok := payload.(raftnode.Envelope)
-	if !ok {
-		return
+	if id, m, ok := t.raftMessage(from, payload); ok {
+		t.c.World.Stop(t.c.Invariants.Sent(id, m))
 	}
-	id, ok := t.c.Peers.ID(from)
-	if !ok {
-		return
-	}
-	t.c.World.Stop(t.c.Invariants.Sent(id, env.Msg))
 }
 
 func (t wireTap) Delivered(from, to harness.Addr, payload any) {
+	if id, m, ok := t.raftMessage(to, payload); ok {
+		t.c.World.Stop(t.c.Invariants.Delivered(id, m))
+	}
+}
+
+// raftMessage is payload's Raft message and the Raft ID of the node at
+// addr; ok is false for client traffic or an address that is no node.
+func (t wireTap) raftMessage(addr harness.Addr, payload any) (uint64, raft.Message, bool) {
 	env, ok := payload.(raftnode.Envelope)
 	if !ok {
-		return
+		return 0, raft.Message{}, false
 	}
-	id, ok := t.c.Peers.ID(to)
-	if !ok {
-		return
-	}
-	t.c.World.Stop(t.c.Invariants.Delivered(id, env.Msg))
+	id, ok := t.c.Peers.ID(addr)
+	return id, env.Msg, ok
 }
