@@ -166,7 +166,10 @@ func (c *Config) UseSwarmWorld(kept []string) {
 	c.Server.SessionTTL = sessionTTL
 	faults := SwarmFaults(c.Seed)
 	c.Disk.Torn = harness.Prob(faults.Torn)
-	if !keep("nemesis") {
+	// --nemesis swarm, given explicitly, still means this seed's own
+	// fault world, not the one of whatever seed the flags were parsed
+	// with (which a soak would otherwise share across all its seeds).
+	if !keep("nemesis") || c.Swarm {
 		c.Swarm = true
 		c.Nemesis = faults.Nemesis
 	}
