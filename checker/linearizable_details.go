@@ -24,6 +24,9 @@ type LinearizabilityDetails struct {
 	// UnknownKeys names the first of them.
 	UnknownKeyCount int      `json:"unknown_key_count"`
 	UnknownKeys     []string `json:"unknown_keys,omitempty"`
+	// WitnessedKeys were decided by the order the system under test
+	// claimed (Op.Order), verified without a search.
+	WitnessedKeys int `json:"witnessed_keys,omitempty"`
 	// Budget is the time the check was allowed ("none": unlimited).
 	Budget string `json:"budget"`
 	// Failures says where the first invalid keys went wrong, earliest
@@ -82,6 +85,9 @@ func (l *Linearizability) Details() LinearizabilityDetails {
 	}
 	var failed []*linKey
 	for _, k := range l.keys {
+		if k.byWitness {
+			d.WitnessedKeys++
+		}
 		switch k.valid() {
 		case Invalid:
 			failed = append(failed, k)

@@ -86,6 +86,11 @@ type Op[I, O any] struct {
 	// orders operations by (time, index), which is the history's real-time
 	// order.
 	Invoke, Complete int
+	// Order, optional, is where the system under test says it applied the
+	// operation: operations of a key sorted by Order (ties by invocation)
+	// are the linearization it claims. Zero means it did not say. The
+	// claim is never trusted, only verified (see CheckLinearizable).
+	Order uint64
 }
 
 // linOp is what the porcupine side of a check knows of an Op: its record
@@ -104,6 +109,7 @@ type opRecord struct {
 	Known            bool
 	Call, Return     int64
 	Invoke, Complete int
+	Order            uint64
 }
 
 func (r *opRecord) String() string {
@@ -145,6 +151,7 @@ func newLinOp[S, I, O any](m Model[S, I, O], op *Op[I, O]) *linOp {
 	l := &linOp{rec: opRecord{
 		Process: op.Process, Key: op.Key, F: op.F, Value: op.Value, Known: op.Known,
 		Call: op.Call, Return: op.Return, Invoke: op.Invoke, Complete: op.Complete,
+		Order: op.Order,
 	}}
 	if op.Known {
 		l.step = func(state any) (bool, any) {

@@ -83,9 +83,14 @@ func decodeCounter(inv, done *checker.Event) (in CounterInput, out int64, read b
 // CheckCounter checks that a counter history is linearizable, key by key,
 // within budget (see checker.CheckLinearizable).
 func CheckCounter(h checker.History, budget time.Duration) (*checker.Linearizability, error) {
+	return checkCounter(h, budget, nil)
+}
+
+func checkCounter(h checker.History, budget time.Duration, w Witness) (*checker.Linearizability, error) {
 	ops, err := CounterOps(h)
 	if err != nil {
 		return nil, err
 	}
+	attachWitness(w, ops)
 	return checker.CheckLinearizable(ops, CounterModel(), budget), nil
 }

@@ -81,10 +81,15 @@ func decodeListAppend(inv, done *checker.Event) (in ListAppendInput, out []int64
 // CheckListAppend checks that a list-append history is linearizable, key
 // by key, within budget (see checker.CheckLinearizable).
 func CheckListAppend(h checker.History, budget time.Duration) (*checker.Linearizability, error) {
+	return checkListAppend(h, budget, nil)
+}
+
+func checkListAppend(h checker.History, budget time.Duration, w Witness) (*checker.Linearizability, error) {
 	ops, err := ListAppendOps(h)
 	if err != nil {
 		return nil, err
 	}
 	ops = dropUnobservedInfo(ops, func(in ListAppendInput) (int64, bool) { return in.Value, in.F == "append" })
+	attachWitness(w, ops)
 	return checker.CheckLinearizable(ops, ListAppendModel(), budget), nil
 }

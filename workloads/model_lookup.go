@@ -7,13 +7,15 @@ import (
 	"raftcheck/checker"
 )
 
-var linearizable = map[string]func(checker.History, time.Duration) (*checker.Linearizability, error){
-	"register":     CheckRegister,
-	"cas-register": CheckRegister,
-	"counter":      CheckCounter,
-	"set":          CheckSet,
-	"list-append":  CheckListAppend,
-	"append":       CheckListAppend,
+type linearizableCheck func(checker.History, time.Duration, Witness) (*checker.Linearizability, error)
+
+var linearizable = map[string]linearizableCheck{
+	"register":     checkRegister,
+	"cas-register": checkRegister,
+	"counter":      checkCounter,
+	"set":          checkSet,
+	"list-append":  checkListAppend,
+	"append":       checkListAppend,
 }
 
 // Linearizable finds the linearizability check of a model by name:
@@ -23,7 +25,12 @@ var linearizable = map[string]func(checker.History, time.Duration) (*checker.Lin
 // verdict, not an error.
 func Linearizable(model string) (func(h checker.History, budget time.Duration) (*checker.Linearizability, error), bool) {
 	f, ok := linearizable[model]
-	return f, ok
+	if !ok {
+		return nil, false
+	}
+	return func(h checker.History, budget time.Duration) (*checker.Linearizability, error) {
+		return f(h, budget, nil)
+	}, true
 }
 
 // LinearizableModels lists the names Linearizable knows, aliases

@@ -114,9 +114,14 @@ func decodeRegister(inv, done *checker.Event) (in RegisterInput, out RegisterVal
 // CheckRegister checks that a register history is linearizable, key by
 // key, within budget (see checker.CheckLinearizable).
 func CheckRegister(h checker.History, budget time.Duration) (*checker.Linearizability, error) {
+	return checkRegister(h, budget, nil)
+}
+
+func checkRegister(h checker.History, budget time.Duration, w Witness) (*checker.Linearizability, error) {
 	ops, err := RegisterOps(h)
 	if err != nil {
 		return nil, err
 	}
+	attachWitness(w, ops)
 	return checker.CheckLinearizable(ops, RegisterModel(), budget), nil
 }

@@ -101,10 +101,15 @@ func decodeSet(inv, done *checker.Event) (in SetInput, out []int64, read bool, e
 // CheckSet checks that a set history is linearizable, key by key, within
 // budget (see checker.CheckLinearizable).
 func CheckSet(h checker.History, budget time.Duration) (*checker.Linearizability, error) {
+	return checkSet(h, budget, nil)
+}
+
+func checkSet(h checker.History, budget time.Duration, w Witness) (*checker.Linearizability, error) {
 	ops, err := SetOps(h)
 	if err != nil {
 		return nil, err
 	}
 	ops = dropUnobservedInfo(ops, func(in SetInput) (int64, bool) { return in.Value, in.F == "add" })
+	attachWitness(w, ops)
 	return checker.CheckLinearizable(ops, SetModel(), budget), nil
 }

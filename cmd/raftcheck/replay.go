@@ -45,7 +45,7 @@ func runReplay(args []string, stdout io.Writer) (int, error) {
 		return exitError, err
 	}
 	hash := sha256Hex(buf.Bytes())
-	checked, err := workloads.Check(out.History, cfg.Workload, *budget)
+	checked, err := workloads.CheckWitnessed(out.History, cfg.Workload, *budget, out.Witness)
 	if err != nil {
 		return exitError, err
 	}

@@ -51,7 +51,7 @@ func executeAndCheck(f *runFlags) (*checkedRun, error) {
 	if err != nil {
 		return nil, err
 	}
-	checked, err := workloads.Check(out.History, f.cfg.Workload, f.budget)
+	checked, err := workloads.CheckWitnessed(out.History, f.cfg.Workload, f.budget, out.Witness)
 	if err != nil {
 		return nil, err
 	}

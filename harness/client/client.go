@@ -41,6 +41,12 @@ type Completion struct {
 	Type   checker.Type // OK, Fail or Info
 	Result kv.Result
 	Error  string
+	// Invoke is the history index of the operation's invocation.
+	Invoke int
+	// Read says the operation was a read answered without the log, at
+	// the serving node's applied index ReadApplied (kv.Response).
+	Read        bool
+	ReadApplied uint64
 }
 
 // Client is one client slot: a harness.Node added with World.AddClient. It
@@ -65,12 +71,22 @@ type Client struct {
 	// OnComplete, if set, is called after each operation completes (and is
 	// recorded), so that a generator can start the next one.
 	OnComplete func(c *Client, op kv.Op, done Completion)
+	// OnNamed, if set, is called once for each operation that is sent
+	// within a session, when it first is: with the history index of the
+	// operation's invocation and the session and sequence number that name
+	// it to the servers. It is how the servers' reports of what they
+	// applied are tied to the history (workloads.Witness).
+	OnNamed func(invoke int, session, seq uint64)
 }
 
 type call struct {
 	id    uint64
 	op    kv.Op
 	nonce uint64 // while registering a session: the registration's nonce
+	// invoke is the history index of the invocation; named is set once
+	// OnNamed has been told the call's session and sequence number.
+	invoke int
+	named  bool
 }
 
 // New returns a client that talks to the given nodes, starting at the
@@ -107,7 +123,7 @@ func (c *Client) Invoke(op kv.Op) error {
 	}
 	c.calls++
 	c.cur = &call{id: c.calls, op: op}
-	c.rec.Record(checker.Invoke, c.process, op.F, op.Key, invokeValue(op), "")
+	c.cur.invoke = c.rec.Record(checker.Invoke, c.process, op.F, op.Key, invokeValue(op), "")
 	c.env.SetTimer(c.cfg.OpTimeout, c.calls<<timerKinds|opDeadline)
 	if c.session == 0 {
 		// A session is opened at the first operation of each process;
@@ -130,6 +146,12 @@ func (c *Client) request() kv.Request {
 // send sends the current request to the target node and arms the attempt
 // timer.
 func (c *Client) send() {
+	if c.cur.nonce == 0 && !c.cur.named {
+		c.cur.named = true
+		if c.OnNamed != nil {
+			c.OnNamed(c.cur.invoke, c.session, c.seq)
+		}
+	}
 	c.attempts++
 	c.env.Send(c.nodes[c.target], c.request())
 	c.env.SetTimer(c.cfg.AttemptTimeout, c.attempts<<timerKinds|attemptTimer)
@@ -181,7 +203,7 @@ func (c *Client) Receive(_ harness.Addr, payload any) {
 	}
 	switch resp.Status {
 	case kv.StatusOK:
-		c.complete(Completion{Type: checker.OK, Result: resp.Result})
+		c.complete(Completion{Type: checker.OK, Result: resp.Result, Read: resp.Read, ReadApplied: resp.Applied})
 	case kv.StatusFail:
 		c.complete(Completion{Type: checker.Fail, Result: resp.Result, Error: "precondition failed"})
 	case kv.StatusExpired:
@@ -219,6 +241,7 @@ func (c *Client) redirect(resp kv.Response) {
 // process.
 func (c *Client) complete(done Completion) {
 	op := c.cur.op
+	done.Invoke = c.cur.invoke
 	c.cur = nil
 	c.attempts++ // no attempt timer of this operation fires any more
 	switch done.Type {

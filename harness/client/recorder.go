@@ -27,8 +27,8 @@ func (r *Recorder) NewProcess() checker.Process {
 }
 
 // Record appends an event, stamped with the current virtual time and the
-// next index.
-func (r *Recorder) Record(typ checker.Type, p checker.Process, f, key string, value json.RawMessage, errText string) {
+// next index, and returns that index.
+func (r *Recorder) Record(typ checker.Type, p checker.Process, f, key string, value json.RawMessage, errText string) int {
 	r.history = append(r.history, checker.Event{
 		Index:   len(r.history),
 		Type:    typ,
@@ -39,6 +39,7 @@ func (r *Recorder) Record(typ checker.Type, p checker.Process, f, key string, va
 		Time:    int64(r.world.Now()),
 		Error:   errText,
 	})
+	return len(r.history) - 1
 }
 
 // History is the history so far. The slice is the recorder's own: do not

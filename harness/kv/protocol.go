@@ -35,6 +35,11 @@ type Response struct {
 	// Leader is a hint at the node that leads, when HasLeader is set.
 	Leader    harness.Addr
 	HasLeader bool
+	// Read says the response answers a read without the log, at the
+	// server's applied index Applied: what places the read among the
+	// commands, for checking (workloads.Witness).
+	Read    bool
+	Applied uint64
 }
 
 // TraceString renders the response in the world's trace.

@@ -300,7 +300,7 @@ func (s *Server) answerRead(p pendingRead) {
 			Floor: p.floor, Applied: s.store.Applied(), Term: s.host.Status().Term,
 		})
 	}
-	s.reply(p.from, p.req, Response{Status: StatusOK, Result: s.store.Read(p.req.Op)})
+	s.reply(p.from, p.req, Response{Status: StatusOK, Result: s.store.Read(p.req.Op), Read: true, Applied: s.store.Applied()})
 }
 
 // ReadStates takes confirmed and lost ReadIndex rounds.

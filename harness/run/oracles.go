@@ -35,6 +35,7 @@ type oracles struct {
 	invariants *invariant.Checker // set once the cluster is built
 	rounds     *leaseRounds       // likewise
 	once       exactlyOnce
+	witness    witnessLog
 
 	leaseReads  int
 	firstUnsafe *unsafeLease
@@ -176,6 +177,7 @@ func (o *oracles) Applied(node harness.Addr, index, digest uint64, out *kv.Outco
 	if index > uint64(len(o.digests)) {
 		if out != nil {
 			o.once.applied(o.world, index, *out)
+			o.witness.command(index, *out)
 		}
 		// Indexes are applied in order by each node, so the first report
 		// of a new index is always the next one.

@@ -46,6 +46,10 @@ type Outcome struct {
 	Raft []checker.RaftSample
 	// SimTime is the virtual time the run covered.
 	SimTime time.Duration
+	// Witness is the order in which the service applied the history's
+	// operations, which the linearizability check verifies before it
+	// searches (witness.go).
+	Witness workloads.Witness
 }
 
 // phase is where a run is.
@@ -112,7 +116,11 @@ func Execute(cfg Config) (*Outcome, error) {
 	}
 	for i, cl := range r.clients {
 		i := i
-		cl.OnComplete = func(cl *client.Client, op kv.Op, done client.Completion) { r.completed(i, cl, op, done) }
+		cl.OnComplete = func(cl *client.Client, op kv.Op, done client.Completion) {
+			orc.witness.completed(done)
+			r.completed(i, cl, op, done)
+		}
+		cl.OnNamed = orc.witness.named
 		r.later(cl)
 	}
 	nem := nemesis.Start(simtarget.ForCluster(c), cfg.Nemesis, r.logNemesis, cfg.Time)
@@ -136,6 +144,7 @@ func Execute(cfg Config) (*Outcome, error) {
 		live, stopErr = r.liveness()
 	}
 	out.History = r.rec.History()
+	out.Witness = orc.witness.witness()
 	out.Faults = nem.Intervals()
 	out.FaultsSkipped = nem.Unsupported()
 	out.SimTime = w.Now()
