@@ -43,6 +43,7 @@ func TestEachNewCheckCatchesItsBug(t *testing.T) {
 		{"lease-one-tick-long", true, "4", "lease-safety", "outlived what that round bought"},
 		{"sessions-expire-in-batches", true, "3", "replica-digest", "diverged"},
 		{"check-quorum-miscounts", true, "19", "check-quorum", "stepped down"},
+		{"read-quorum-without-leader", true, "1", "liveness", "a minority of the voters cut off"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.bug, func(t *testing.T) {

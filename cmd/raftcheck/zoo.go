@@ -188,6 +188,9 @@ var zooPatches = []zooBug{
 	{name: "sessions-expire-in-batches", patch: "sessions-expire-in-batches.patch",
 		about:  "session expiry stops after four sessions per scan, in map order: replicas expire different sessions",
 		source: "Ongaro, dissertation §6.3 (expiry must be deterministic: every server expires the same sessions)"},
+	{name: "read-quorum-without-leader", patch: "read-quorum-without-leader.patch",
+		about:  "a ReadIndex round does not count the leader's own acknowledgement: reads stall whenever only a bare majority is up",
+		source: "Ongaro, dissertation §6.4 (the leader's heartbeat round needs a majority, itself included); async-raft/async-raft#82, etcd-io/etcd#10589 (reads never answered with a quorum of one)"},
 }
 
 // allZooBugs lists every bug, switch bugs first.

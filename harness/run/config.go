@@ -141,7 +141,9 @@ const maxPending = 200_000
 // budget is the run's event budget, from its planned length: the main
 // phase, the liveness window, and time for the last operations.
 func (c Config) budget() harness.Budget {
-	planned := c.Time + c.livenessWindow() + 4*c.Client.OpTimeout
+	// The liveness phase and the degraded phase after it each run for
+	// at most the liveness window and a few client timeouts.
+	planned := c.Time + 2*c.livenessWindow() + 6*c.Client.OpTimeout
 	return harness.Budget{Events: uint64(planned.Seconds()+1) * eventsPerSecond, Pending: maxPending}
 }
 

@@ -56,9 +56,10 @@ type Outcome struct {
 type phase int
 
 const (
-	mainPhase     phase = iota // load and faults
-	healPhase                  // no new operations; outstanding ones finish
-	livenessPhase              // every client must complete an operation; final reads
+	mainPhase        phase = iota // load and faults
+	healPhase                     // no new operations; outstanding ones finish
+	livenessPhase                 // every client must complete an operation; final reads
+	degradedRunPhase              // a minority cut off: every client must write and read (degraded.go)
 	donePhase
 )
 
@@ -84,6 +85,8 @@ type runner struct {
 	finalsN  int
 	healedAt time.Duration
 	leaderAt time.Duration // when a leader was first seen after the heal; -1 before
+
+	deg *degraded // in the last phase
 }
 
 // Execute runs one test: the main phase with load and faults, the final
@@ -143,6 +146,9 @@ func Execute(cfg Config) (*Outcome, error) {
 	if stopErr == nil {
 		live, stopErr = r.liveness()
 	}
+	if stopErr == nil && live.Valid == checker.Valid {
+		live, stopErr = r.degradedPhase(live)
+	}
 	out.History = r.rec.History()
 	out.Witness = orc.witness.witness()
 	out.Faults = nem.Intervals()
@@ -201,6 +207,11 @@ func (r *runner) next(i int, cl *client.Client) {
 		op = r.probes[i]
 	case r.phase == livenessPhase && len(r.finals) > 0:
 		op, r.finals = r.finals[0], r.finals[1:]
+	case r.phase == degradedRunPhase && i >= 0:
+		var ok bool
+		if op, ok = r.deg.op(r, i); !ok {
+			return
+		}
 	default:
 		return
 	}
@@ -224,6 +235,9 @@ func (r *runner) completed(i int, cl *client.Client, op kv.Op, done client.Compl
 			// the liveness window closes.
 			r.finals = append(r.finals, workloads.Op{F: op.F, Key: op.Key})
 		}
+		r.c.World.After(0, func() { r.next(i, cl) })
+	case degradedRunPhase:
+		r.deg.completed(i, done.Type == checker.OK)
 		r.c.World.After(0, func() { r.next(i, cl) })
 	}
 }
@@ -368,6 +382,10 @@ type livenessDetails struct {
 	// Lagging names a node that had not caught up with the leader when
 	// the window closed ("" if none).
 	Lagging string `json:"lagging,omitempty"`
+	// MinorityCut names the voters cut off in the last phase, and
+	// MinorityServed how many clients the rest served (degraded.go).
+	MinorityCut    string `json:"minority_cut,omitempty"`
+	MinorityServed string `json:"minority_served,omitempty"`
 }
 
 func durationOrNone(at, since time.Duration) string {
