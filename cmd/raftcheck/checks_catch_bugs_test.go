@@ -43,7 +43,8 @@ func TestEachNewCheckCatchesItsBug(t *testing.T) {
 		{"lease-one-tick-long", true, "4", "lease-safety", "outlived what that round bought"},
 		{"sessions-expire-in-batches", true, "3", "replica-digest", "diverged"},
 		{"check-quorum-miscounts", true, "19", "check-quorum", "stepped down"},
-		{"read-quorum-without-leader", true, "1", "liveness", "a minority of the voters cut off"},
+		{"read-quorum-without-leader", true, "2", "liveness", "a minority of the voters cut off"},
+		{"expired-session-revived", true, "2", "exactly-once", "an expired session must answer every later command expired"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.bug, func(t *testing.T) {

@@ -361,6 +361,9 @@ func (s *Server) Apply(e raft.Entry) {
 		return
 	}
 	if s.watch != nil {
+		if expired := s.store.Expired(); len(expired) > 0 {
+			s.watch.Expired(s.host.Env().Addr(), e.Index, expired)
+		}
 		var outcome *Outcome
 		if ok {
 			outcome = &out

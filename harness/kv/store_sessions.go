@@ -2,6 +2,7 @@ package kv
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"raftcheck/raft"
@@ -67,6 +68,7 @@ type session struct {
 type Store struct {
 	data     data
 	sessions map[uint64]*session
+	expired  []uint64 // by the last Apply
 	ttl      int64
 	// clock is the latest command time applied; sessions idle for longer
 	// than ttl on this clock are expired. nextScan is when to look again.
@@ -188,6 +190,7 @@ func (s *Store) Cached(sessionID, seq uint64) (Outcome, bool) {
 // expire drops the sessions idle for longer than the ttl. Which sessions go
 // depends only on the log, never on map order: all idle ones go at once.
 func (s *Store) expire() {
+	s.expired = s.expired[:0]
 	if s.ttl <= 0 || s.clock < s.nextScan {
 		return
 	}
@@ -195,7 +198,13 @@ func (s *Store) expire() {
 		if s.clock-sess.lastActive > s.ttl {
 			s.sessionsHash -= sessionTerm(id, sess.lastSeq)
 			delete(s.sessions, id)
+			s.expired = append(s.expired, id)
 		}
 	}
+	slices.Sort(s.expired)
 	s.nextScan = s.clock + s.ttl/8
 }
+
+// Expired are the sessions that the last Apply expired, in id order; the
+// slice is reused by the next Apply.
+func (s *Store) Expired() []uint64 { return s.expired }

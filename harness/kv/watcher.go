@@ -20,6 +20,11 @@ type Watcher interface {
 	// its state machine's digest is digest; out is what the entry
 	// produced, nil for an entry that is not a command.
 	Applied(node harness.Addr, index, digest uint64, out *Outcome)
+	// Expired reports that node, applying the entry at index, expired
+	// sessions (before applying the entry's command; the slice is the
+	// store's, valid during the call). It comes before Applied of the
+	// same entry.
+	Expired(node harness.Addr, index uint64, sessions []uint64)
 	// LeaseProbe reports that node has just registered the ReadIndex
 	// round probe whose confirmation will renew its lease.
 	LeaseProbe(node harness.Addr, probe uint64)

@@ -30,6 +30,7 @@ import (
 // (every oracle keeps watching).
 type degraded struct {
 	cut     []uint64 // the nodes cut off
+	keys    []string // keys[i]: the key client i writes and then reads
 	wrote   []bool   // wrote[i]: client i completed a write since the cut
 	read    []bool   // read[i]: and then a read
 	clients int      // that did both
@@ -46,7 +47,12 @@ func (r *runner) degradedPhase(done checker.Result) (checker.Result, error) {
 	}
 	pick := w.Seeds().Stream("degraded")
 	order := pick.Perm(len(voters))
-	d := &degraded{wrote: make([]bool, len(r.clients)), read: make([]bool, len(r.clients))}
+	d := &degraded{keys: make([]string, len(r.clients)), wrote: make([]bool, len(r.clients)), read: make([]bool, len(r.clients))}
+	for i := range d.keys {
+		// Each key written is also read, so the workload checkers that
+		// judge a key by its reads have something to judge.
+		d.keys[i] = r.keys.Pick(r.rand)
+	}
 	for _, i := range order[:minority] {
 		d.cut = append(d.cut, voters[i])
 	}
@@ -109,12 +115,13 @@ func (d *degraded) names(r *runner) []string {
 // op is client i's next operation in the phase: a write until one has
 // completed, then a read, then nothing.
 func (d *degraded) op(r *runner, i int) (workloads.Op, bool) {
-	key := r.keys.Pick(r.rand)
+	key := d.keys[i]
 	read := r.work.Final(key)[0]
 	switch {
 	case !d.wrote[i]:
 		// The workload's generator mixes reads and writes: draw until a
-		// write, and fall back to a read-free guarantee by bounded tries.
+		// write (every workload's generator writes often; the tries only
+		// bound the loop).
 		for range 32 {
 			if op := r.work.Next(r.rand, r.keys, key); op.F != read.F {
 				return op, true

@@ -19,14 +19,30 @@ import (
 //   - a command older than the session's latest is answered stale, never
 //     applied.
 //
-// A session that expired answers every later command "expired", which
-// ends what the oracle knows of it. Replicas agree on every outcome
+// A session that expired answers every later command "expired", whether
+// or not it is ever asked again: the oracle is told of each expiry. Replicas agree on every outcome
 // (replica-digest), so the first replica's answers are every replica's.
 type exactlyOnce struct {
 	sessions map[uint64]onceSession
+	// expired holds, for each session the log's first replica expired,
+	// the index of the entry at which it did: from there on, every
+	// command of it must be answered expired.
+	expired  map[uint64]uint64
 	commands int
 	first    string
 	broken   int
+}
+
+// expire takes the first replica's expiry of sessions at index.
+func (e *exactlyOnce) expire(index uint64, sessions []uint64) {
+	if e.expired == nil {
+		e.expired = map[uint64]uint64{}
+	}
+	for _, id := range sessions {
+		if _, seen := e.expired[id]; !seen {
+			e.expired[id] = index
+		}
+	}
 }
 
 type onceSession struct {
@@ -44,11 +60,16 @@ func (e *exactlyOnce) applied(w *harness.World, index uint64, out kv.Outcome) {
 		return
 	}
 	sess, known := e.sessions[out.Session]
+	expiredAt, expired := e.expired[out.Session]
 	var why string
 	switch {
 	case out.Status == kv.StatusExpired:
+		// A session is answered expired only once it is gone, for good.
 		delete(e.sessions, out.Session)
+		e.expire(index, []uint64{out.Session})
 		return
+	case expired && index >= expiredAt:
+		why = fmt.Sprintf("session %d expired at index %d, yet its command %d was answered %s at index %d: an expired session must answer every later command expired", out.Session, expiredAt, out.Seq, out.Status, index)
 	case !known:
 		return // registered before what this oracle saw, or expired
 	case out.Seq == sess.lastSeq && sess.lastSeq != 0 && !reflect.DeepEqual(out, sess.last):

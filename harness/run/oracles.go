@@ -170,6 +170,10 @@ func marginBucket(left float64) string {
 	return ">50%"
 }
 
+func (o *oracles) Expired(node harness.Addr, index uint64, sessions []uint64) {
+	o.once.expire(index, sessions)
+}
+
 func (o *oracles) Applied(node harness.Addr, index, digest uint64, out *kv.Outcome) {
 	if index == 0 {
 		return

@@ -272,8 +272,11 @@ func (r *runner) liveness() (checker.Result, error) {
 		i, cl := i, cl
 		w.After(0, func() { r.next(i, cl) })
 	}
+	// The bound counts from here, once the operations outstanding at the
+	// heal have had their timeout: a client that retries for longer than
+	// the bound would otherwise leave none of it to the probes.
 	window := r.cfg.livenessWindow()
-	deadline := r.healedAt + window
+	deadline := w.Now() + window
 	for w.Now() < deadline && !r.live() {
 		if err := r.runWatchingLeader(w.Now() + time.Millisecond); err != nil {
 			return checker.Result{}, err

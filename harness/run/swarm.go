@@ -131,6 +131,21 @@ func (c *Config) UseSwarmWorld(kept []string) {
 	if r.Below(2) == 0 {
 		c.Raft.ApplyDelay = time.Duration(pick(200, 1000, 5000, 20_000)) * time.Microsecond
 	}
+	// A quarter of the clients keep retrying an operation for 4 or 15
+	// seconds instead of one, as clients with generous deadlines do:
+	// where sessions expire within the run, a retry can then outlive its
+	// session, and must be refused, never applied as new.
+	c.Client.OpTimeout = time.Second
+	if r.Below(4) == 0 {
+		c.Client.OpTimeout = time.Duration(pick(4, 15)) * time.Second
+	}
+	// A third of the sessions that expire within the run live only
+	// 0.3–2 s: long enough for a client that keeps working, short enough
+	// that an election or a partition outlasts it, so live clients' sessions
+	// expire and their retries meet the expiry.
+	if sessionTTL < 60*time.Second && r.Below(3) == 0 {
+		sessionTTL = time.Duration(r.Between(300, 2000)) * time.Millisecond
+	}
 
 	if !keep("nodes") {
 		c.Nodes = nodes
