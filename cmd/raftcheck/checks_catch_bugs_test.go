@@ -45,6 +45,8 @@ func TestEachNewCheckCatchesItsBug(t *testing.T) {
 		{"check-quorum-miscounts", true, "19", "check-quorum", "stepped down"},
 		{"read-quorum-without-leader", true, "2", "liveness", "a minority of the voters cut off"},
 		{"expired-session-revived", true, "2", "exactly-once", "an expired session must answer every later command expired"},
+		{"leader-without-noop", true, "8", "liveness", "without committing an entry of its term"},
+		{"reads-survive-stepdown", true, "2", "read-freshness", "waited for a read index older than that"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.bug, func(t *testing.T) {

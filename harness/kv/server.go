@@ -264,7 +264,7 @@ func (s *Server) read(from harness.Addr, req Request) {
 			// without confirming it still does.
 			s.Served.Local++
 			p.how = "unconfirmed"
-			s.answerRead(p)
+			s.answerRead(readyRead{index: s.store.Applied(), pendingRead: p})
 			return
 		}
 	case ReadLease:
@@ -293,11 +293,12 @@ func (s *Server) read(from harness.Addr, req Request) {
 
 // answerRead answers a linearizable read from the applied state, and tells
 // the watcher what it was answered from.
-func (s *Server) answerRead(p pendingRead) {
+func (s *Server) answerRead(r readyRead) {
+	p := r.pendingRead
 	if s.watch != nil {
 		s.watch.ReadServed(ServedRead{
 			Node: s.host.Env().Addr(), Key: p.req.Op.Key, How: p.how,
-			Floor: p.floor, Applied: s.store.Applied(), Term: s.host.Status().Term,
+			Floor: p.floor, Index: r.index, Applied: s.store.Applied(), Term: s.host.Status().Term,
 		})
 	}
 	s.reply(p.from, p.req, Response{Status: StatusOK, Result: s.store.Read(p.req.Op), Read: true, Applied: s.store.Applied()})
@@ -341,7 +342,7 @@ func (s *Server) serveReady() {
 	kept := s.ready[:0]
 	for _, r := range s.ready {
 		if r.index <= applied {
-			s.answerRead(r.pendingRead)
+			s.answerRead(r)
 		} else {
 			kept = append(kept, r)
 		}

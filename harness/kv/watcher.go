@@ -42,10 +42,13 @@ type ServedRead struct {
 	// answered without confirming it leads (the planted leader-reads bug).
 	How string
 	// Floor is the highest index committed anywhere when the request
-	// arrived; Applied is the serving node's applied index when it
-	// answered. A linearizable read reflects everything committed before
-	// it arrived: Applied must be at least Floor.
-	Floor, Applied uint64
+	// arrived; Index is the read index the server waited for (its commit
+	// index under a lease, the confirmed ReadIndex otherwise); Applied is
+	// the serving node's applied index when it answered. A linearizable
+	// read reflects everything committed before it arrived, and ReadIndex
+	// promises it by its index: Index, and so Applied, must be at least
+	// Floor.
+	Floor, Index, Applied uint64
 	// Term is the serving node's term when it answered.
 	Term uint64
 }

@@ -15,26 +15,40 @@ import (
 // promises to serve whenever a majority of its voters is up and can talk
 // (§5, thesis §3.1), so the largest minority of the voters is cut off, each
 // node alone, and the rest must still serve. Within the liveness bound
-// every client must complete a write and then a read, which the majority
-// alone can only do with a leader among it that commits with exactly a
-// majority and confirms reads with exactly a majority.
+// every client must complete a read; once every client has, each must
+// complete a write and then a read of what it wrote. The majority alone can
+// only do that with a leader among it that commits with exactly a majority
+// and confirms reads with exactly a majority; and the reads come first, so
+// a leader newly elected among the rest must serve them before any client
+// has written in its term, which only its own entry of the term (§8, the
+// no-op) allows.
 //
 // It is what makes bugs that cost only availability visible: a quorum
 // counted one too high, a leader that does not count its own
-// acknowledgement, an election that needs every vote. Nothing else checks
-// that the cluster can lose a minority, since every earlier phase either
-// injects faults freely (where stalls are allowed) or heals everything.
-// The cut minority is drawn from the seed, so about as often as it holds
-// the leader it does not; with the leader cut off, the rest must elect
-// one of their own while the old leader, alone, must serve nothing stale
-// (every oracle keeps watching).
+// acknowledgement, an election that needs every vote, a new leader that
+// never commits in its term. Nothing else checks that the cluster can lose
+// a minority, since every earlier phase either injects faults freely
+// (where stalls are allowed) or heals everything. The cut minority is
+// drawn from the seed, so about as often as it holds the leader it does
+// not; with the leader cut off, the rest must elect one of their own while
+// the old leader, alone, must serve nothing stale (every oracle keeps
+// watching).
 type degraded struct {
-	cut     []uint64 // the nodes cut off
-	keys    []string // keys[i]: the key client i writes and then reads
-	wrote   []bool   // wrote[i]: client i completed a write since the cut
-	read    []bool   // read[i]: and then a read
-	clients int      // that did both
+	cut   []uint64 // the nodes cut off
+	keys  []string // keys[i]: the key client i reads and writes
+	steps []int    // steps[i]: how many of client i's three operations have completed
+	// readers are the clients that completed their first read, done those
+	// that completed all three operations.
+	readers, done int
 }
+
+// The steps of a client in the phase.
+const (
+	firstRead = iota
+	write
+	lastRead
+	stepsDone
+)
 
 // degradedPhase runs the phase and returns liveness's verdict after it:
 // done unchanged if the rest served, else why not.
@@ -47,7 +61,7 @@ func (r *runner) degradedPhase(done checker.Result) (checker.Result, error) {
 	}
 	pick := w.Seeds().Stream("degraded")
 	order := pick.Perm(len(voters))
-	d := &degraded{keys: make([]string, len(r.clients)), wrote: make([]bool, len(r.clients)), read: make([]bool, len(r.clients))}
+	d := &degraded{keys: make([]string, len(r.clients)), steps: make([]int, len(r.clients))}
 	for i := range d.keys {
 		// Each key written is also read, so the workload checkers that
 		// judge a key by its reads have something to judge.
@@ -69,13 +83,33 @@ func (r *runner) degradedPhase(done checker.Result) (checker.Result, error) {
 	w.Partition(append(groups, rest)...)
 	r.logNemesis("minority-cut", d.names(r))
 	r.deg = d
-	r.phase = degradedRunPhase
 	cutAt := w.Now()
+	window := r.cfg.livenessWindow()
+	cut := strings.Join(d.names(r), ", ")
+	// First, with every client idle, a leader among the rest must commit
+	// an entry of its own term: nothing but its own no-op can do so, and
+	// until it has, it can serve no read (§8).
+	for w.Now() < cutAt+window && !d.leaderCommittedItsTerm(r) {
+		if err := w.Run(min(cutAt+window, w.Now()+time.Millisecond)); err != nil {
+			return checker.Result{}, err
+		}
+	}
+	if !d.leaderCommittedItsTerm(r) {
+		details, _ := done.Details.(livenessDetails)
+		details.MinorityCut = cut
+		summary := fmt.Sprintf("with a minority of the voters cut off (%s) and no client asking anything, no leader among the rest was elected within %d election timeouts", cut, r.cfg.Liveness)
+		if l := r.c.Leader(); l != nil && !slices.Contains(d.cut, l.ID()) {
+			st := l.Status()
+			summary = fmt.Sprintf("with a minority of the voters cut off (%s) and no client asking anything, n%d led term %d for %d election timeouts without committing an entry of its term: a new leader must commit one (its no-op) before it can serve a read", cut, l.ID(), st.Term, r.cfg.Liveness)
+		}
+		details.MinorityServed = "no client: no leader committed its term"
+		return checker.Result{Valid: checker.Invalid, Details: details, Summary: summary}, nil
+	}
+	r.phase = degradedRunPhase
 	for i, cl := range r.clients {
 		w.After(0, func() { r.next(i, cl) })
 	}
-	window := r.cfg.livenessWindow()
-	for w.Now() < cutAt+window && d.clients < len(r.clients) {
+	for w.Now() < cutAt+window && d.done < len(r.clients) {
 		if err := w.Run(min(cutAt+window, w.Now()+time.Millisecond)); err != nil {
 			return checker.Result{}, err
 		}
@@ -85,22 +119,33 @@ func (r *runner) degradedPhase(done checker.Result) (checker.Result, error) {
 	if err := w.RunFor(r.cfg.Client.OpTimeout); err != nil {
 		return checker.Result{}, err
 	}
-	cut := strings.Join(d.names(r), ", ")
-	if d.clients < len(r.clients) {
+	if d.done < len(r.clients) {
 		details, _ := done.Details.(livenessDetails)
 		details.MinorityCut = cut
-		details.MinorityServed = fmt.Sprintf("%d of %d clients", d.clients, len(r.clients))
+		details.MinorityServed = fmt.Sprintf("%d of %d clients read, %d of %d also wrote and read again", d.readers, len(r.clients), d.done, len(r.clients))
 		return checker.Result{Valid: checker.Invalid, Details: details, Summary: fmt.Sprintf(
-			"with a minority of the voters cut off (%s), %d of %d clients completed a write and a read within %d election timeouts: a majority of the voters was up and connected, so Raft must serve",
-			cut, d.clients, len(r.clients), r.cfg.Liveness)}, nil
+			"with a minority of the voters cut off (%s), %s within %d election timeouts: a majority of the voters was up and connected, so Raft must serve",
+			cut, details.MinorityServed, r.cfg.Liveness)}, nil
 	}
 	if details, ok := done.Details.(livenessDetails); ok {
 		details.MinorityCut = cut
 		details.MinorityServed = fmt.Sprintf("every client, in %v", servedIn)
 		done.Details = details
 	}
-	done.Summary += fmt.Sprintf("; with a minority cut off (%s) the rest served every client a write and a read in %v", cut, servedIn)
+	done.Summary += fmt.Sprintf("; with a minority cut off (%s) the rest served every client a read, then a write and a read, in %v", cut, servedIn)
 	return done, nil
+}
+
+// leaderCommittedItsTerm says a node of the rest leads and has committed
+// an entry of its term.
+func (d *degraded) leaderCommittedItsTerm(r *runner) bool {
+	l := r.c.Leader()
+	if l == nil || slices.Contains(d.cut, l.ID()) {
+		return false
+	}
+	st := l.Status()
+	e, ok := l.Entry(st.Commit)
+	return ok && e.Term == st.Term
 }
 
 // names are the cut nodes' names.
@@ -112,13 +157,20 @@ func (d *degraded) names(r *runner) []string {
 	return out
 }
 
-// op is client i's next operation in the phase: a write until one has
-// completed, then a read, then nothing.
+// op is client i's next operation in the phase: its first read; once
+// every client has read, a write and then a read of the same key (so
+// that every key written is read, for the checkers that judge a key by
+// its reads); then nothing.
 func (d *degraded) op(r *runner, i int) (workloads.Op, bool) {
 	key := d.keys[i]
 	read := r.work.Final(key)[0]
-	switch {
-	case !d.wrote[i]:
+	switch d.steps[i] {
+	case firstRead, lastRead:
+		return read, true
+	case write:
+		if d.readers < len(d.steps) {
+			return workloads.Op{}, false // until every client has read
+		}
 		// The workload's generator mixes reads and writes: draw until a
 		// write (every workload's generator writes often; the tries only
 		// bound the loop).
@@ -127,21 +179,23 @@ func (d *degraded) op(r *runner, i int) (workloads.Op, bool) {
 				return op, true
 			}
 		}
-		return workloads.Op{}, false
-	case !d.read[i]:
-		return read, true
 	}
 	return workloads.Op{}, false
 }
 
-// completed notes client i's completion in the phase.
-func (d *degraded) completed(i int, ok bool) {
-	switch {
-	case !ok:
-	case !d.wrote[i]:
-		d.wrote[i] = true
-	case !d.read[i]:
-		d.read[i] = true
-		d.clients++
+// completed notes client i's completion in the phase; it reports whether
+// the last of the first reads just completed, when every client may go on.
+func (d *degraded) completed(i int, ok bool) (allRead bool) {
+	if !ok || d.steps[i] == stepsDone {
+		return false
 	}
+	d.steps[i]++
+	switch d.steps[i] {
+	case write:
+		d.readers++
+		return d.readers == len(d.steps)
+	case stepsDone:
+		d.done++
+	}
+	return false
 }

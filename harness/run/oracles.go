@@ -61,6 +61,7 @@ type staleRead struct {
 	Key      string  `json:"key"`
 	How      string  `json:"how"`
 	Term     uint64  `json:"term"`
+	Index    uint64  `json:"read_index"`
 	Applied  uint64  `json:"applied"`
 	Floor    uint64  `json:"committed_when_it_arrived"`
 	AtSecond float64 `json:"at_s"`
@@ -104,14 +105,14 @@ func (o *oracles) ReadServed(r kv.ServedRead) {
 	if o.cov != nil {
 		o.cov.read(r.How, r.Term)
 	}
-	if r.Applied >= r.Floor {
+	if r.Applied >= r.Floor && r.Index >= r.Floor {
 		return
 	}
 	o.staleReads++
 	if o.firstStale == nil {
 		o.firstStale = &staleRead{
 			Node: o.world.Name(r.Node), Key: r.Key, How: r.How, Term: r.Term,
-			Applied: r.Applied, Floor: r.Floor, AtSecond: o.world.Now().Seconds(),
+			Index: r.Index, Applied: r.Applied, Floor: r.Floor, AtSecond: o.world.Now().Seconds(),
 		}
 		o.world.Note("oracle: stale read of %s by %s at applied %d, %d committed when it arrived", r.Key, o.world.Name(r.Node), r.Applied, r.Floor)
 	}
@@ -209,8 +210,8 @@ func (o *oracles) results(mode kv.ReadMode) checker.Results {
 	case o.firstStale != nil:
 		s := o.firstStale
 		rs["read-freshness"] = checker.Result{Valid: checker.Invalid, Details: s, Summary: fmt.Sprintf(
-			"%d of %d reads were answered from a state older than what was committed when they arrived; the first: %s answered a %s read of %s at %.3fs in term %d from applied index %d, while index %d was committed",
-			o.staleReads, o.reads, s.Node, s.How, s.Key, s.AtSecond, s.Term, s.Applied, s.Floor)}
+			"%d of %d reads were answered from a state older than what was committed when they arrived, or waited for a read index older than that; the first: %s answered a %s read of %s at %.3fs in term %d at read index %d from applied index %d, while index %d was committed when it arrived",
+			o.staleReads, o.reads, s.Node, s.How, s.Key, s.AtSecond, s.Term, s.Index, s.Applied, s.Floor)}
 	default:
 		rs["read-freshness"] = checker.Result{Valid: checker.Valid, Summary: fmt.Sprintf("every one of %d reads reflected everything committed when it arrived", o.reads)}
 	}

@@ -237,7 +237,12 @@ func (r *runner) completed(i int, cl *client.Client, op kv.Op, done client.Compl
 		}
 		r.c.World.After(0, func() { r.next(i, cl) })
 	case degradedRunPhase:
-		r.deg.completed(i, done.Type == checker.OK)
+		if r.deg.completed(i, done.Type == checker.OK) {
+			// Every client has read: the ones waiting may write.
+			for j, other := range r.clients {
+				r.c.World.After(0, func() { r.next(j, other) })
+			}
+		}
 		r.c.World.After(0, func() { r.next(i, cl) })
 	}
 }
