@@ -35,7 +35,7 @@ func TestEachNewCheckCatchesItsBug(t *testing.T) {
 		{"leader-counts-unsynced", true, "3", "raft-invariants", "Match Earned"},
 		{"lease-votes-after-term-change", true, "20", "raft-invariants", "Leader Stickiness"},
 		{"read-before-apply", false, "3", "read-freshness", "older than what was committed"},
-		{"quorum-half", true, "1", "raft-invariants", "Durable Quorum"},
+		{"quorum-half", true, "1", "raft-invariants", "Pre-Vote Quorum"},
 		{"no-dedup", false, "1", "exactly-once", "broke the sessions' exactly-once promise"},
 		{"stale-term-ack", true, "4", "raft-invariants", "Match Earned"},
 		{"hardstate-commit-unclamped", true, "1", "raft-invariants", "Durable Commit"},
@@ -47,6 +47,9 @@ func TestEachNewCheckCatchesItsBug(t *testing.T) {
 		{"expired-session-revived", true, "2", "exactly-once", "an expired session must answer every later command expired"},
 		{"leader-without-noop", true, "8", "liveness", "without committing an entry of its term"},
 		{"reads-survive-stepdown", true, "2", "read-freshness", "waited for a read index older than that"},
+		{"vote-grant-keeps-timer", true, "3", "raft-invariants", "Election Timer"},
+		{"prevote-counts-stale-grants", true, "4", "raft-invariants", "Pre-Vote Quorum"},
+		{"vote-request-claims-term", true, "1", "raft-invariants", "Truthful Request"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.bug, func(t *testing.T) {

@@ -92,6 +92,7 @@ type Checker struct {
 	// sticky and lease are the leader-stickiness rule (lease.go).
 	sticky Stickiness
 	lease  leaseClock
+	camp   campaigns
 	// latestLeaderTerm is the latest term a leader was seen in.
 	latestLeaderTerm uint64
 	// acked is the highest index each follower acknowledged to each
@@ -125,6 +126,7 @@ func New(world World, seed uint64) *Checker {
 		requests:   map[requestKey]requestState{},
 		acked:      map[ackKey]uint64{},
 		lease:      leaseClock{ticks: map[uint64]int{}},
+		camp:       newCampaigns(),
 	}
 }
 
@@ -143,6 +145,7 @@ func (c *Checker) Started(n raftnode.View) error {
 	st := n.Status()
 	c.lastCommit[id] = st.Commit
 	c.resetLease(id) // a node boots within its promise
+	c.campaignStarted(n)
 	// The recovered log may hold entries no Appending call showed (a torn
 	// write can keep records that were never synced): check them all.
 	var prevTerm uint64
@@ -161,6 +164,7 @@ func (c *Checker) Started(n raftnode.View) error {
 
 // Appending checks Log Matching for entries entering n's log.
 func (c *Checker) Appending(n raftnode.View, prevTerm uint64, entries []raft.Entry) error {
+	c.campaignHeld(n.ID(), entries)
 	for _, e := range entries {
 		if err := c.checkAppended(n, prevTerm, e); err != nil {
 			return err
@@ -222,6 +226,9 @@ func (c *Checker) Stepped(n raftnode.View) error {
 	}
 	if applied := n.AppliedIndex(); applied > st.Commit {
 		return c.violation(AppliedCommitted, n, "the state machine applied up to %d but commit is %d", applied, st.Commit)
+	}
+	if err := c.campaignStepped(n); err != nil {
+		return err
 	}
 	if st.State == raft.StateLeader {
 		leader, known := c.leaders[st.Term]

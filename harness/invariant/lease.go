@@ -46,6 +46,7 @@ func (c *Checker) inLease(id uint64) bool {
 // leader hears from itself); a follower's or candidate's advances it.
 func (c *Checker) Ticking(n raftnode.View) error {
 	id := n.ID()
+	c.tickTimer(id, n.Status().State == raft.StateLeader)
 	if n.Status().State == raft.StateLeader {
 		c.resetLease(id)
 	} else if t := c.lease.ticks[id]; t < c.sticky.ElectionTick {
@@ -59,6 +60,7 @@ func (c *Checker) Ticking(n raftnode.View) error {
 func (c *Checker) heardFromLeader(n raftnode.View, m raft.Message) {
 	if (m.Type == raft.MsgApp || m.Type == raft.MsgHeartbeat) && m.Term >= n.Status().Term {
 		c.resetLease(n.ID())
+		c.restartTimer(n.ID())
 	}
 }
 

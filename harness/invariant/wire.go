@@ -67,6 +67,7 @@ func (c *Checker) Delivered(to uint64, m raft.Message) error {
 		return nil
 	}
 	c.heardFromLeader(n, m)
+	c.campaignDelivered(n, m)
 	if m.Type != raft.MsgVote && m.Type != raft.MsgPreVote {
 		return nil
 	}
@@ -103,6 +104,9 @@ func (c *Checker) Sent(from uint64, m raft.Message) error {
 		return c.violation(DurableCommit, n, "%s", d.badCommit)
 	}
 	hs := d.hs
+	if err := c.campaignSent(n, m); err != nil {
+		return err
+	}
 	granted := !m.Reject && (m.Type == raft.MsgVoteResp || m.Type == raft.MsgPreVoteResp)
 	// A pre-vote request and a granted pre-vote carry a term no one has
 	// adopted (thesis §9.6); every other message is of the sender's term.

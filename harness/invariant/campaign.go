@@ -1,0 +1,172 @@
+package invariant
+
+import (
+	"raftcheck/harness/raftnode"
+	"raftcheck/raft"
+)
+
+// How a node may start an election. The timer rules are checked after each
+// activation of a node (a tick, a message), where a campaign begins; the
+// request's content is checked on the wire.
+const (
+	// ElectionTimer is Figure 2 ("Followers"): a node starts an election
+	// only once an election timeout has passed since it last heard from
+	// the leader of its term, granted a vote, started an election, or
+	// booted (§5.2; the randomized timeout is never below ElectionTick).
+	// A node that campaigns early disrupts a healthy leader, or splits
+	// the vote it has just given.
+	ElectionTimer = "Election Timer"
+	// PreVoteQuorum is thesis §9.6: a pre-candidate becomes a candidate
+	// only once a majority (itself included) granted its pre-vote for the
+	// term it is about to take.
+	PreVoteQuorum = "Pre-Vote Quorum"
+	// TruthfulRequest: a vote or pre-vote request names an entry the
+	// candidate holds as its last (§5.4.1): the up-to-date check voters
+	// make is only as good as what the request says.
+	TruthfulRequest = "Truthful Request"
+)
+
+// campaigns is what the checker follows of each node's elections.
+type campaigns struct {
+	// timer counts the ticks since the node's election timer last had to
+	// restart, up to ElectionTick.
+	timer map[uint64]int
+	// last is the node's state after its previous activation.
+	last map[uint64]campaignState
+	// grants are the pre-vote grants, by voter, that reached a
+	// pre-candidate for the term it would take, since it became one.
+	grants map[uint64]map[uint64]bool
+	// held are the (index, term) entries each node has ever held: a
+	// request's last entry must be one of them.
+	held map[uint64]map[indexTerm]bool
+}
+
+type campaignState struct {
+	state      raft.StateType
+	term, vote uint64
+}
+
+func newCampaigns() campaigns {
+	return campaigns{
+		timer:  map[uint64]int{},
+		last:   map[uint64]campaignState{},
+		grants: map[uint64]map[uint64]bool{},
+		held:   map[uint64]map[indexTerm]bool{},
+	}
+}
+
+// restartTimer is an event after which a correct Raft's election timer
+// starts from zero. The checker restarts its own count only on events
+// where Raft must (Figure 2); Raft may restart on more, which only makes
+// it campaign later, never earlier.
+func (c *Checker) restartTimer(id uint64) { c.camp.timer[id] = 0 }
+
+// tickTimer counts a tick of node id; a leader hears from itself.
+func (c *Checker) tickTimer(id uint64, leader bool) {
+	switch t := c.camp.timer[id]; {
+	case leader:
+		c.camp.timer[id] = 0
+	case t < c.sticky.ElectionTick:
+		c.camp.timer[id] = t + 1
+	}
+}
+
+// campaignStarted is a new incarnation: its timer starts at boot, and its
+// state is where the next activation's changes are measured from.
+func (c *Checker) campaignStarted(n raftnode.View) {
+	id := n.ID()
+	c.restartTimer(id)
+	st := n.Status()
+	c.camp.last[id] = campaignState{state: st.State, term: st.Term, vote: st.Vote}
+	delete(c.camp.grants, id)
+	held := c.camp.held[id]
+	if held == nil {
+		held = map[indexTerm]bool{}
+		c.camp.held[id] = held
+	}
+	for i := uint64(1); i <= st.LastIndex; i++ {
+		if e, ok := n.Entry(i); ok {
+			held[indexTerm{e.Index, e.Term}] = true
+		}
+	}
+}
+
+// campaignHeld notes entries entering node id's log.
+func (c *Checker) campaignHeld(id uint64, entries []raft.Entry) {
+	held := c.camp.held[id]
+	if held == nil {
+		held = map[indexTerm]bool{}
+		c.camp.held[id] = held
+	}
+	for _, e := range entries {
+		held[indexTerm{e.Index, e.Term}] = true
+	}
+}
+
+// campaignDelivered notes a pre-vote grant reaching a pre-candidate for
+// the term it would take.
+func (c *Checker) campaignDelivered(n raftnode.View, m raft.Message) {
+	if m.Type != raft.MsgPreVoteResp || m.Reject {
+		return
+	}
+	st := n.Status()
+	if st.State != raft.StatePreCandidate || m.Term != st.Term+1 {
+		return
+	}
+	g := c.camp.grants[n.ID()]
+	if g == nil {
+		g = map[uint64]bool{}
+		c.camp.grants[n.ID()] = g
+	}
+	g[m.From] = true
+}
+
+// campaignStepped checks what node n's last activation did to its
+// elections: a campaign it began, a pre-candidacy it won, a vote it gave.
+func (c *Checker) campaignStepped(n raftnode.View) error {
+	id := n.ID()
+	st := n.Status()
+	now := campaignState{state: st.State, term: st.Term, vote: st.Vote}
+	prev, known := c.camp.last[id]
+	c.camp.last[id] = now
+	if !known || now == prev {
+		return nil
+	}
+	promoted := prev.state == raft.StatePreCandidate && now.state == raft.StateCandidate && now.term == prev.term+1
+	began := now.state == raft.StatePreCandidate && prev.state != raft.StatePreCandidate ||
+		now.state == raft.StateCandidate && (prev.state != raft.StateCandidate || now.term > prev.term) && !promoted
+	switch {
+	case promoted:
+		granted := 1 // itself
+		for voter := range c.camp.grants[id] {
+			if voter != id {
+				granted++
+			}
+		}
+		delete(c.camp.grants, id)
+		if quorum := len(c.world.Voters())/2 + 1; granted < quorum {
+			return c.violation(PreVoteQuorum, n, "became a candidate for term %d with %d of the %d pre-votes it needs for that term", now.term, granted, quorum)
+		}
+		c.restartTimer(id)
+	case began:
+		if c.sticky.ElectionTick > 0 && c.camp.timer[id] < c.sticky.ElectionTick {
+			return c.violation(ElectionTimer, n, "became a %s in term %d %d ticks after it last heard from a leader, granted a vote, campaigned or booted; the election timeout is at least %d ticks", now.state, now.term, c.camp.timer[id], c.sticky.ElectionTick)
+		}
+		delete(c.camp.grants, id)
+		c.restartTimer(id)
+	case now.vote != 0 && now.vote != id && (now.vote != prev.vote || now.term != prev.term):
+		c.restartTimer(id) // it granted a vote
+	}
+	return nil
+}
+
+// campaignSent checks the last entry a vote or pre-vote request names.
+func (c *Checker) campaignSent(n raftnode.View, m raft.Message) error {
+	if m.Type != raft.MsgVote && m.Type != raft.MsgPreVote || m.Index == 0 {
+		return nil
+	}
+	if !c.camp.held[n.ID()][indexTerm{m.Index, m.LogTerm}] {
+		return c.violation(TruthfulRequest, n, "asked for a %s in term %d naming (index %d, term %d) as its last entry, an entry it never held", m.Type, m.Term, m.Index, m.LogTerm)
+	}
+	return nil
+}
