@@ -50,6 +50,7 @@ func TestEachNewCheckCatchesItsBug(t *testing.T) {
 		{"vote-grant-keeps-timer", true, "3", "raft-invariants", "Election Timer"},
 		{"prevote-counts-stale-grants", true, "4", "raft-invariants", "Pre-Vote Quorum"},
 		{"vote-request-claims-term", true, "1", "raft-invariants", "Truthful Request"},
+		{"session-activity-not-refreshed", true, "2", "exactly-once", "within its ttl"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.bug, func(t *testing.T) {

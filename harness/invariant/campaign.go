@@ -36,8 +36,8 @@ type campaigns struct {
 	// grants are the pre-vote grants, by voter, that reached a
 	// pre-candidate for the term it would take, since it became one.
 	grants map[uint64]map[uint64]bool
-	// held are the (index, term) entries each node has ever held: a
-	// request's last entry must be one of them.
+	// held are the (index, term) entries each node has ever held, as its
+	// last entry or written: a request's last entry must be one of them.
 	held map[uint64]map[indexTerm]bool
 }
 
@@ -93,14 +93,18 @@ func (c *Checker) campaignStarted(n raftnode.View) {
 
 // campaignHeld notes entries entering node id's log.
 func (c *Checker) campaignHeld(id uint64, entries []raft.Entry) {
+	for _, e := range entries {
+		c.hold(id, e)
+	}
+}
+
+func (c *Checker) hold(id uint64, e raft.Entry) {
 	held := c.camp.held[id]
 	if held == nil {
 		held = map[indexTerm]bool{}
 		c.camp.held[id] = held
 	}
-	for _, e := range entries {
-		held[indexTerm{e.Index, e.Term}] = true
-	}
+	held[indexTerm{e.Index, e.Term}] = true
 }
 
 // campaignDelivered notes a pre-vote grant reaching a pre-candidate for
@@ -126,6 +130,12 @@ func (c *Checker) campaignDelivered(n raftnode.View, m raft.Message) {
 func (c *Checker) campaignStepped(n raftnode.View) error {
 	id := n.ID()
 	st := n.Status()
+	// A request names the last entry the log had when it was made, in
+	// some activation; the entry may be gone by the time the request
+	// leaves (a later term truncated it before it was ever written).
+	if e, ok := n.Entry(st.LastIndex); ok {
+		c.hold(id, e)
+	}
 	now := campaignState{state: st.State, term: st.Term, vote: st.Vote}
 	prev, known := c.camp.last[id]
 	c.camp.last[id] = now

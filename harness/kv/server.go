@@ -363,13 +363,13 @@ func (s *Server) Apply(e raft.Entry) {
 	}
 	if s.watch != nil {
 		if expired := s.store.Expired(); len(expired) > 0 {
-			s.watch.Expired(s.host.Env().Addr(), e.Index, expired)
+			s.watch.Expired(s.host.Env().Addr(), e.Index, s.store.Clock(), expired)
 		}
 		var outcome *Outcome
 		if ok {
 			outcome = &out
 		}
-		s.watch.Applied(s.host.Env().Addr(), e.Index, s.store.Digest(), outcome)
+		s.watch.Applied(s.host.Env().Addr(), e.Index, s.store.Digest(), s.store.Clock(), outcome)
 	}
 	if ok {
 		key := writeKey{out.Session, out.Seq}

@@ -205,6 +205,11 @@ func (s *Store) expire() {
 	s.nextScan = s.clock + s.ttl/8
 }
 
+// Clock is the sessions' clock: the latest command time the log has
+// applied, in nanoseconds, by which sessions idle for longer than the ttl
+// expire.
+func (s *Store) Clock() int64 { return s.clock }
+
 // Expired are the sessions that the last Apply expired, in id order; the
 // slice is reused by the next Apply.
 func (s *Store) Expired() []uint64 { return s.expired }

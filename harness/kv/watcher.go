@@ -17,14 +17,15 @@ type Watcher interface {
 	// or lease), with what was committed anywhere when it arrived.
 	ReadServed(r ServedRead)
 	// Applied reports that node applied the entry at index, after which
-	// its state machine's digest is digest; out is what the entry
-	// produced, nil for an entry that is not a command.
-	Applied(node harness.Addr, index, digest uint64, out *Outcome)
-	// Expired reports that node, applying the entry at index, expired
-	// sessions (before applying the entry's command; the slice is the
-	// store's, valid during the call). It comes before Applied of the
-	// same entry.
-	Expired(node harness.Addr, index uint64, sessions []uint64)
+	// its state machine's digest is digest and its sessions' clock is
+	// clock (Store.Clock); out is what the entry produced, nil for an
+	// entry that is not a command.
+	Applied(node harness.Addr, index, digest uint64, clock int64, out *Outcome)
+	// Expired reports that node, applying the entry at index with the
+	// sessions' clock at clock, expired sessions (before applying the
+	// entry's command; the slice is the store's, valid during the call).
+	// It comes before Applied of the same entry.
+	Expired(node harness.Addr, index uint64, clock int64, sessions []uint64)
 	// LeaseProbe reports that node has just registered the ReadIndex
 	// round probe whose confirmation will renew its lease.
 	LeaseProbe(node harness.Addr, probe uint64)

@@ -3,6 +3,7 @@ package run
 import (
 	"fmt"
 	"reflect"
+	"time"
 
 	"raftcheck/checker"
 	"raftcheck/harness"
@@ -27,21 +28,40 @@ type exactlyOnce struct {
 	// expired holds, for each session the log's first replica expired,
 	// the index of the entry at which it did: from there on, every
 	// command of it must be answered expired.
-	expired  map[uint64]uint64
+	expired map[uint64]uint64
+	// ttl is how long a session may stay idle (kv.Config.SessionTTL), and
+	// active the sessions' clock when each session last did something
+	// that keeps it alive: its registration, a command applied, a retry
+	// answered. A session expires only once idle for longer than the ttl.
+	ttl      int64
+	active   map[uint64]int64
 	commands int
 	first    string
 	broken   int
 }
 
-// expire takes the first replica's expiry of sessions at index.
-func (e *exactlyOnce) expire(index uint64, sessions []uint64) {
+// expire takes the first replica's expiry of sessions at index, with the
+// sessions' clock at clock.
+func (e *exactlyOnce) expire(w *harness.World, index uint64, clock int64, sessions []uint64) {
 	if e.expired == nil {
 		e.expired = map[uint64]uint64{}
 	}
 	for _, id := range sessions {
-		if _, seen := e.expired[id]; !seen {
-			e.expired[id] = index
+		if _, seen := e.expired[id]; seen {
+			continue
 		}
+		e.expired[id] = index
+		if last, ok := e.active[id]; ok && e.ttl > 0 && clock-last <= e.ttl {
+			e.breach(w, fmt.Sprintf("session %d expired at index %d after %v idle, within its ttl of %v: a session lives as long as its client keeps using it", id, index, time.Duration(clock-last), time.Duration(e.ttl)))
+		}
+	}
+}
+
+func (e *exactlyOnce) breach(w *harness.World, why string) {
+	e.broken++
+	if e.first == "" {
+		e.first = why
+		w.Note("oracle: %s", why)
 	}
 }
 
@@ -50,23 +70,29 @@ type onceSession struct {
 	last    kv.Outcome
 }
 
-func (e *exactlyOnce) applied(w *harness.World, index uint64, out kv.Outcome) {
+func (e *exactlyOnce) applied(w *harness.World, index uint64, clock int64, out kv.Outcome) {
 	e.commands++
 	if e.sessions == nil {
 		e.sessions = map[uint64]onceSession{}
+		e.active = map[uint64]int64{}
 	}
 	if out.Kind == kv.CmdRegister {
 		e.sessions[out.Session] = onceSession{}
+		e.active[out.Session] = clock
 		return
+	}
+	if out.Status == kv.StatusOK || out.Status == kv.StatusFail {
+		defer func() { e.active[out.Session] = clock }()
 	}
 	sess, known := e.sessions[out.Session]
 	expiredAt, expired := e.expired[out.Session]
 	var why string
 	switch {
-	case out.Status == kv.StatusExpired:
-		// A session is answered expired only once it is gone, for good.
+	case out.Status == kv.StatusExpired && known && !expired:
+		why = fmt.Sprintf("session %d's command %d was answered expired at index %d, but the session never expired", out.Session, out.Seq, index)
 		delete(e.sessions, out.Session)
-		e.expire(index, []uint64{out.Session})
+	case out.Status == kv.StatusExpired:
+		delete(e.sessions, out.Session)
 		return
 	case expired && index >= expiredAt:
 		why = fmt.Sprintf("session %d expired at index %d, yet its command %d was answered %s at index %d: an expired session must answer every later command expired", out.Session, expiredAt, out.Seq, out.Status, index)
@@ -79,13 +105,8 @@ func (e *exactlyOnce) applied(w *harness.World, index uint64, out kv.Outcome) {
 	case out.Seq > sess.lastSeq:
 		e.sessions[out.Session] = onceSession{lastSeq: out.Seq, last: out}
 	}
-	if why == "" {
-		return
-	}
-	e.broken++
-	if e.first == "" {
-		e.first = why
-		w.Note("oracle: %s", why)
+	if why != "" {
+		e.breach(w, why)
 	}
 }
 

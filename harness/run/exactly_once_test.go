@@ -43,10 +43,58 @@ func TestExactlyOnce(t *testing.T) {
 			var e exactlyOnce
 			for i, out := range tc.outcomes {
 				if out.Status == expiry.Status {
-					e.expire(uint64(i+1), []uint64{out.Session})
+					e.expire(w, uint64(i+1), int64(i+1), []uint64{out.Session})
 					continue
 				}
-				e.applied(w, uint64(i+1), out)
+				e.applied(w, uint64(i+1), int64(i+1), out)
+			}
+			r := e.result()
+			if tc.valid {
+				assert.Equal(t, checker.Valid, r.Valid, r.Summary)
+			} else {
+				assert.Equal(t, checker.Invalid, r.Valid, r.Summary)
+				assert.Contains(t, r.Summary, "session 7")
+			}
+		})
+	}
+}
+
+// A session expires only once idle for longer than its ttl, by the
+// sessions' clock: its registration, commands and retries keep it alive;
+// a stale command does not.
+func TestSessionsExpireOnlyWhenIdle(t *testing.T) {
+	const ttl = 10
+	type step struct {
+		clock  int64
+		out    kv.Outcome
+		expire bool // the first replica expires session 7 at clock
+	}
+	reg := kv.Outcome{Kind: kv.CmdRegister, Session: 7, Status: kv.StatusOK}
+	op := func(seq uint64, status kv.Status) kv.Outcome {
+		return kv.Outcome{Kind: kv.CmdOp, Session: 7, Seq: seq, Status: status, Result: kv.Result{OK: status == kv.StatusOK}}
+	}
+	tests := []struct {
+		name  string
+		steps []step
+		valid bool
+	}{
+		{"expired after the ttl idle", []step{{0, reg, false}, {5, op(1, kv.StatusOK), false}, {16, kv.Outcome{}, true}}, true},
+		{"expired within the ttl of its last command", []step{{0, reg, false}, {5, op(1, kv.StatusOK), false}, {12, kv.Outcome{}, true}}, false},
+		{"a retry keeps it alive", []step{{0, reg, false}, {2, op(1, kv.StatusOK), false}, {8, op(1, kv.StatusOK), false}, {14, kv.Outcome{}, true}}, false},
+		{"a stale command does not", []step{{0, reg, false}, {2, op(2, kv.StatusOK), false}, {9, op(1, kv.StatusStale), false}, {13, kv.Outcome{}, true}}, true},
+		{"answered expired without ever expiring", []step{{0, reg, false}, {20, op(1, kv.StatusExpired), false}}, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			w, err := harness.New(harness.Config{Seed: 1})
+			require.NoError(t, err)
+			e := exactlyOnce{ttl: ttl}
+			for i, s := range tc.steps {
+				if s.expire {
+					e.expire(w, uint64(i+1), s.clock, []uint64{7})
+				} else {
+					e.applied(w, uint64(i+1), s.clock, s.out)
+				}
 			}
 			r := e.result()
 			if tc.valid {

@@ -171,17 +171,17 @@ func marginBucket(left float64) string {
 	return ">50%"
 }
 
-func (o *oracles) Expired(node harness.Addr, index uint64, sessions []uint64) {
-	o.once.expire(index, sessions)
+func (o *oracles) Expired(node harness.Addr, index uint64, clock int64, sessions []uint64) {
+	o.once.expire(o.world, index, clock, sessions)
 }
 
-func (o *oracles) Applied(node harness.Addr, index, digest uint64, out *kv.Outcome) {
+func (o *oracles) Applied(node harness.Addr, index, digest uint64, clock int64, out *kv.Outcome) {
 	if index == 0 {
 		return
 	}
 	if index > uint64(len(o.digests)) {
 		if out != nil {
-			o.once.applied(o.world, index, *out)
+			o.once.applied(o.world, index, clock, *out)
 			o.witness.command(index, *out)
 		}
 		// Indexes are applied in order by each node, so the first report

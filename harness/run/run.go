@@ -98,6 +98,7 @@ func Execute(cfg Config) (*Outcome, error) {
 	work, _ := workloads.Lookup(cfg.Workload)
 	cov := newCoverage(cfg.Nodes)
 	orc := &oracles{cov: cov}
+	orc.once.ttl = int64(cfg.Server.SessionTTL)
 	ccfg := cluster.Config{
 		Seed: cfg.Seed, Nodes: cfg.Nodes, Raft: cfg.Raft,
 		Network: cfg.Network, Disk: cfg.Disk, Trace: cfg.Trace,
