@@ -99,7 +99,7 @@ func (e *exactlyOnce) applied(w *harness.World, index uint64, clock int64, out k
 	case !known:
 		return // registered before what this oracle saw, or expired
 	case out.Seq == sess.lastSeq && sess.lastSeq != 0 && !reflect.DeepEqual(out, sess.last):
-		why = fmt.Sprintf("a retry of session %d's command %d at index %d was answered %s, where the command had answered %s", out.Session, out.Seq, index, out.Status, sess.last.Status)
+		why = fmt.Sprintf("a retry of session %d's command %d at index %d was answered %s %+v, where the command had answered %s %+v", out.Session, out.Seq, index, out.Status, out.Result, sess.last.Status, sess.last.Result)
 	case out.Seq < sess.lastSeq && out.Status != kv.StatusStale:
 		why = fmt.Sprintf("session %d's command %d was answered %s at index %d, after its command %d: an older command must be answered stale", out.Session, out.Seq, out.Status, index, sess.lastSeq)
 	case out.Seq > sess.lastSeq:
