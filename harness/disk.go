@@ -11,7 +11,11 @@ type DiskConfig struct {
 	// SyncLatency is how long an fsync takes.
 	SyncLatency Latency `json:"sync_latency"`
 	// Torn is the probability that a crash leaves a torn write: a strict,
-	// non-empty prefix of the oldest unsynced append survives on the disk.
+	// non-empty prefix of the oldest unsynced append survives on the disk,
+	// and in half of them the rest of the write's length holds garbage
+	// (sectors written with what was there before, or half-written), as a
+	// real disk may leave it. Only a log that checks its records' checksums
+	// reads either as the end of the log.
 	Torn Probability `json:"torn"`
 }
 
@@ -31,6 +35,8 @@ type DiskCounters struct {
 	Crashes      uint64 `json:"crashes"`
 	LostWrites   uint64 `json:"lost_writes"` // unsynced operations discarded by crashes
 	TornWrites   uint64 `json:"torn_writes"`
+	// TornGarbage of the torn writes left garbage after their prefix.
+	TornGarbage uint64 `json:"torn_garbage"`
 }
 
 type diskOpKind uint8
@@ -195,15 +201,25 @@ func (d *Disk) makeDurable(mark uint64) {
 }
 
 // crash discards everything not durable. With probability torn, a strict
-// non-empty prefix of the oldest pending append survives. It returns the
-// number of bytes of that torn prefix (0 when nothing was torn).
-func (d *Disk) crash(rand *Stream, torn Probability) (tornBytes int) {
+// non-empty prefix of the oldest pending append survives, and, by a draw
+// from garbage, half the time the rest of its length is garbage. It
+// returns the number of bytes of that torn prefix (0 when nothing was
+// torn). The garbage has a stream of its own, so that choosing it shifts
+// no fsync latency of the disk's stream.
+func (d *Disk) crash(rand, garbage *Stream, torn Probability) (tornBytes int) {
 	d.counters.Crashes++
 	d.counters.LostWrites += uint64(len(d.pending))
 	if len(d.pending) > 0 && d.pending[0].kind == opAppend && len(d.pending[0].data) > 1 && rand.Chance(torn) {
 		op := d.pending[0]
 		tornBytes = 1 + int(rand.Below(uint64(len(op.data)-1)))
-		op.data = op.data[:tornBytes]
+		data := op.data[:tornBytes:tornBytes]
+		if garbage.Chance(Prob(0.5)) {
+			for len(data) < len(op.data) {
+				data = append(data, byte(garbage.Uint64()))
+			}
+			d.counters.TornGarbage++
+		}
+		op.data = data
 		apply(d.durable, op)
 		d.counters.TornWrites++
 	}

@@ -18,7 +18,7 @@ func (w *World) Crash(a Addr) error {
 	if !ep.up {
 		return nil
 	}
-	torn := ep.disk.crash(ep.diskRand, w.disk.Torn)
+	torn := ep.disk.crash(ep.diskRand, ep.tornRand, w.disk.Torn)
 	for _, e := range ep.held {
 		if e.kind == eventDeliver {
 			w.drop(e.from, e.to, e.id, DropDown) // it reached a frozen process that died

@@ -85,6 +85,7 @@ type endpoint struct {
 	clock     Clock
 	disk      *Disk
 	diskRand  *Stream // fsync latencies and torn writes of this disk
+	tornRand  *Stream // the garbage its torn writes leave
 	rand      *Stream
 	nextTimer uint64
 	cancelled map[uint64]struct{}
@@ -140,6 +141,7 @@ func (w *World) AddNode(name string, factory func() Node) (Addr, error) {
 	ep.factory = factory
 	ep.disk = newDisk()
 	ep.diskRand = w.seeds.Stream("disk/" + name)
+	ep.tornRand = w.seeds.Stream("torn/" + name)
 	w.boot(ep, factory(), TraceStart)
 	return ep.addr, nil
 }

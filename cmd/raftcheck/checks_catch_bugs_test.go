@@ -51,6 +51,7 @@ func TestEachNewCheckCatchesItsBug(t *testing.T) {
 		{"prevote-counts-stale-grants", true, "4", "raft-invariants", "Pre-Vote Quorum"},
 		{"vote-request-claims-term", true, "1", "raft-invariants", "Truthful Request"},
 		{"session-activity-not-refreshed", true, "2", "exactly-once", "within its ttl"},
+		{"wal-checksum-unchecked", true, "2", "raft-invariants", "WAL of"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.bug, func(t *testing.T) {

@@ -12,14 +12,21 @@ package gossip
 import (
 	"encoding/binary"
 	"fmt"
+	"hash/crc32"
 	"time"
 
 	"raftcheck/harness"
 )
 
-// LogFile is the file each node appends its counter values to, eight bytes
-// (big-endian) a value.
+// LogFile is the file each node appends its counter values to, one record
+// a value: eight bytes (big-endian), then their CRC-32C. A crash can tear
+// the last write and leave garbage after its prefix (harness.DiskConfig),
+// so recovery keeps the records up to the first whose checksum fails.
 const LogFile = "counter.log"
+
+const recordSize = 8 + 4
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // Value is a gossip message: a node's durable counter value.
 type Value struct {
@@ -64,13 +71,18 @@ func (n *Node) Start(env *harness.Env) {
 	n.Seen = map[string]uint64{}
 	n.pendingSync = map[uint64]uint64{}
 	if data, ok := env.Disk().ReadFile(LogFile); ok {
-		whole := len(data) / 8 * 8 // a torn last value is shorter than 8 bytes: ignore it
-		if whole > 0 {
-			n.Recovered = binary.BigEndian.Uint64(data[whole-8 : whole])
+		good := 0
+		for good+recordSize <= len(data) {
+			rec := data[good : good+recordSize]
+			if crc32.Checksum(rec[:8], castagnoli) != binary.BigEndian.Uint32(rec[8:]) {
+				break
+			}
+			n.Recovered = binary.BigEndian.Uint64(rec[:8])
+			good += recordSize
 		}
-		if whole != len(data) {
-			env.Note("discarding %d torn bytes", len(data)-whole)
-			env.Disk().Truncate(LogFile, whole)
+		if good != len(data) {
+			env.Note("discarding %d torn bytes", len(data)-good)
+			env.Disk().Truncate(LogFile, good)
 		}
 	}
 	n.Counter, n.Durable = n.Recovered, n.Recovered
@@ -82,8 +94,9 @@ func (n *Node) Timer(uint64) {
 	n.Ticks++
 	n.TickTimes = append(n.TickTimes, n.env.Now())
 	n.Counter++
-	var b [8]byte
-	binary.BigEndian.PutUint64(b[:], n.Counter)
+	var b [recordSize]byte
+	binary.BigEndian.PutUint64(b[:8], n.Counter)
+	binary.BigEndian.PutUint32(b[8:], crc32.Checksum(b[:8], castagnoli))
 	n.env.Disk().Append(LogFile, b[:])
 	n.pendingSync[n.env.Sync()] = n.Counter
 	n.env.SetTimer(n.Interval, 0)
