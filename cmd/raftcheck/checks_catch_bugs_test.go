@@ -40,7 +40,7 @@ func TestEachNewCheckCatchesItsBug(t *testing.T) {
 		{"stale-term-ack", true, "4", "raft-invariants", "Match Earned"},
 		{"hardstate-commit-unclamped", true, "1", "raft-invariants", "Durable Commit"},
 		{"retry-answered-stale", true, "1", "exactly-once", "answered stale"},
-		{"lease-one-tick-long", true, "4", "lease-safety", "outlived what that round bought"},
+		{"lease-one-tick-long", true, "4", "lease-safety", "by its own clock"},
 		{"sessions-expire-in-batches", true, "3", "replica-digest", "diverged"},
 		{"check-quorum-miscounts", true, "19", "check-quorum", "stepped down"},
 		{"read-quorum-without-leader", true, "2", "liveness", "a minority of the voters cut off"},
@@ -52,6 +52,7 @@ func TestEachNewCheckCatchesItsBug(t *testing.T) {
 		{"vote-request-claims-term", true, "1", "raft-invariants", "Truthful Request"},
 		{"session-activity-not-refreshed", true, "2", "exactly-once", "within its ttl"},
 		{"wal-checksum-unchecked", true, "2", "raft-invariants", "WAL of"},
+		{"lease-ignores-drift", true, "1", "lease-safety", "by its own clock"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.bug, func(t *testing.T) {

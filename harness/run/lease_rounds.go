@@ -30,6 +30,10 @@ type leaseRounds struct {
 	world   *harness.World
 	nodes   []harness.Addr
 	promise time.Duration // (ElectionTick-1) tick intervals
+	// maxDrift is how much faster than the leader's any clock may run
+	// (kv.Config.MaxDrift): the margin a lease must leave by its own
+	// clock, whatever the clocks actually did in this run.
+	maxDrift harness.PPM
 	// started[leader][probe] are every node's clock readings when the
 	// leader registered the probe; rounds older than the one a lease read
 	// names are dropped, since leases only move forward.
@@ -39,8 +43,9 @@ type leaseRounds struct {
 func newLeaseRounds(world *harness.World, nodes []harness.Addr, cfg Config) *leaseRounds {
 	return &leaseRounds{
 		world: world, nodes: nodes,
-		promise: time.Duration(cfg.Raft.ElectionTick-1) * cfg.Raft.TickInterval,
-		started: map[harness.Addr]map[uint64][]time.Duration{},
+		promise:  time.Duration(cfg.Raft.ElectionTick-1) * cfg.Raft.TickInterval,
+		maxDrift: cfg.Server.MaxDrift,
+		started:  map[harness.Addr]map[uint64][]time.Duration{},
 	}
 }
 
@@ -101,4 +106,25 @@ func (l *leaseRounds) margin(leader harness.Addr, probe uint64) (bound int, left
 	}
 	slices.SortFunc(remaining, func(a, b time.Duration) int { return cmp.Compare(b, a) })
 	return bound, float64(remaining[need-always-1]) / float64(l.promise), true
+}
+
+// ownClock is how long the leader's own clock has run since it registered
+// probe, and the longest a lease from that round may last by it: a
+// follower's clock may run maxDrift faster, so its promise, the same
+// number of its own ticks, may end after promise / (1 + maxDrift) of the
+// leader's time. A read beyond that is unsound by the bound the service
+// promises to respect, even in a run whose clocks kept perfect time.
+func (l *leaseRounds) ownClock(leader harness.Addr, probe uint64) (elapsed, limit time.Duration, known bool) {
+	readings, ok := l.started[leader][probe]
+	if !ok {
+		return 0, 0, false
+	}
+	for i, a := range l.nodes {
+		if a == leader {
+			elapsed = l.world.Clock(a).Monotonic(l.world.Now()) - readings[i]
+			limit = time.Duration(float64(l.promise) / (1 + float64(l.maxDrift)/1e6))
+			return elapsed, limit, true
+		}
+	}
+	return 0, 0, false
 }

@@ -54,3 +54,36 @@ func TestLeaseRoundsBindByTheVotersClocks(t *testing.T) {
 		})
 	}
 }
+
+// By its own clock, a leader may use a lease for the promise shortened by
+// the drift bound, whatever the clocks actually do: with a 90 ms promise
+// and clocks that may run 20% apart, 75 ms.
+func TestALeaseLastsByItsOwnClockOnlyThePromiseOverTheDriftBound(t *testing.T) {
+	tests := []struct {
+		name  string
+		after time.Duration
+		over  bool
+	}{
+		{"well inside", 50 * time.Millisecond, false},
+		{"just inside", 74 * time.Millisecond, false},
+		{"past it, though no clock drifted", 76 * time.Millisecond, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := cluster.DefaultConfig(1) // ElectionTick 10 of 10 ms
+			c, err := cluster.New(cfg)
+			require.NoError(t, err)
+			run := DefaultConfig(1)
+			run.Raft = cfg.Raft
+			run.Server.MaxDrift = 200_000
+			l := newLeaseRounds(c.World, c.Peers.Addrs, run)
+			leader := c.Addr(1)
+			l.probe(leader, 7)
+			require.NoError(t, c.World.RunFor(tc.after))
+			elapsed, limit, known := l.ownClock(leader, 7)
+			require.True(t, known)
+			assert.Equal(t, 75*time.Millisecond, limit)
+			assert.Equal(t, tc.over, elapsed >= limit, "elapsed %v", elapsed)
+		})
+	}
+}

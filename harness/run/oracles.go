@@ -2,6 +2,7 @@ package run
 
 import (
 	"fmt"
+	"time"
 
 	"raftcheck/checker"
 	"raftcheck/harness"
@@ -79,8 +80,13 @@ type unsafeLease struct {
 	NewerTerm uint64 `json:"newer_term,omitempty"`
 	// RoundBound, when set, is how many voters the round that granted the
 	// lease still bound: the lease outlived its own argument (leaseRounds).
-	RoundBound int     `json:"round_bound,omitempty"`
-	AtSecond   float64 `json:"at_s"`
+	RoundBound int `json:"round_bound,omitempty"`
+	// OwnClock, when set, is how long the leader's own clock had run
+	// since the round that granted the lease, beyond OwnLimit, the longest
+	// a lease may last by it when clocks may drift by the bound.
+	OwnClock string  `json:"own_clock,omitempty"`
+	OwnLimit string  `json:"own_limit,omitempty"`
+	AtSecond float64 `json:"at_s"`
 }
 
 // digestSplit is the first divergence, in results.json.
@@ -132,7 +138,10 @@ func (o *oracles) LeaseRead(node harness.Addr, term, probe uint64) {
 	}
 	refusing, voters, newer := o.invariants.LeaseQuorum(id, term)
 	byRound, known, left := 0, false, 0.0
+	var elapsed, limit time.Duration
+	ownKnown := false
 	if o.rounds != nil {
+		elapsed, limit, ownKnown = o.rounds.ownClock(node, probe)
 		byRound, left, known = o.rounds.margin(node, probe)
 	}
 	if known && o.cov != nil {
@@ -141,11 +150,15 @@ func (o *oracles) LeaseRead(node harness.Addr, term, probe uint64) {
 		o.cov.reach("lease/read-margin=%s", marginBucket(left))
 	}
 	outlived := known && byRound <= voters/2
-	if refusing > voters/2 && newer == 0 && !outlived {
+	overMargin := ownKnown && elapsed >= limit
+	if refusing > voters/2 && newer == 0 && !outlived && !overMargin {
 		return
 	}
 	o.firstUnsafe = &unsafeLease{Node: o.world.Name(node), Term: term, Refusing: refusing, Voters: voters, NewerTerm: newer, AtSecond: o.world.Now().Seconds()}
 	switch {
+	case overMargin && newer == 0 && refusing > voters/2 && !outlived:
+		o.firstUnsafe.OwnClock, o.firstUnsafe.OwnLimit = elapsed.String(), limit.String()
+		o.world.Note("oracle: %s answered from its lease of term %d %v after the round that granted it, by its own clock; a lease may last %v", o.world.Name(node), term, elapsed, limit)
 	case outlived && newer == 0 && refusing > voters/2:
 		o.firstUnsafe.RoundBound = byRound
 		o.world.Note("oracle: %s answered from its lease of term %d when only %d of %d voters' clocks had run less than the promise since the round that granted it", o.world.Name(node), term, byRound, voters)
@@ -154,6 +167,14 @@ func (o *oracles) LeaseRead(node harness.Addr, term, probe uint64) {
 	default:
 		o.world.Note("oracle: %s answered from its lease of term %d while only %d of %d voters were bound not to elect another leader", o.world.Name(node), term, refusing, voters)
 	}
+}
+
+// maxDrift is the drift bound the leases were judged by.
+func (o *oracles) maxDrift() harness.PPM {
+	if o.rounds == nil {
+		return 0
+	}
+	return o.rounds.maxDrift
 }
 
 // marginBucket names how much of its promise a lease had left.
@@ -218,6 +239,10 @@ func (o *oracles) results(mode kv.ReadMode) checker.Results {
 	switch s := o.firstUnsafe; {
 	case mode != kv.ReadLease:
 		rs["lease-safety"] = checker.Result{Valid: checker.Valid, Summary: "not checked: no lease reads"}
+	case s != nil && s.OwnClock != "":
+		rs["lease-safety"] = checker.Result{Valid: checker.Invalid, Details: s, Summary: fmt.Sprintf(
+			"%s answered a read from its lease of term %d at %.3fs, %s after the round that granted the lease began by its own clock: past %s, the longest a lease may last when a follower's clock may run %d ppm faster (its promise is ElectionTick-1 of its own ticks)",
+			s.Node, s.Term, s.AtSecond, s.OwnClock, s.OwnLimit, o.maxDrift())}
 	case s != nil && s.RoundBound > 0:
 		rs["lease-safety"] = checker.Result{Valid: checker.Invalid, Details: s, Summary: fmt.Sprintf(
 			"%s answered a read from its lease of term %d at %.3fs when only %d of %d voters (itself and nodes down included) had clocks that ran less than ElectionTick-1 ticks since the round that granted the lease began: the lease outlived what that round bought",
