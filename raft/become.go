@@ -78,6 +78,10 @@ func (r *raft) becomeCandidate() {
 func (r *raft) becomeLeader() {
 	r.reset(r.term)
 	r.lead = r.id
+	// A leader hears from itself from the moment it is elected: with
+	// CheckQuorum it disregards vote requests of later terms at once,
+	// not only after its first tick (§4.2.3).
+	r.leaseElapsed = 0
 	r.state = StateLeader
 	r.tick = r.tickHeartbeat
 	r.step = r.stepLeader

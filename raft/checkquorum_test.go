@@ -72,6 +72,23 @@ func TestCheckQuorumFollowerIgnoresVotesInLease(t *testing.T) {
 	assert.Equal(t, uint64(3), r.term)
 }
 
+// With CheckQuorum a leader hears from itself from the moment it is
+// elected: a vote request of a later term that arrives before its first
+// tick is ignored like any other, not allowed to depose it.
+func TestCheckQuorumNewLeaderIgnoresVotesBeforeItsFirstTick(t *testing.T) {
+	r := newTestRaft(t, 1, ids(3), testOptions{checkQuorum: true}, HardState{Term: 1}, nil)
+	for r.leaseElapsed < r.electionTimeout {
+		r.tickElection() // a long candidacy: its follower's lease is long over
+	}
+	r.becomeCandidate()
+	r.becomeLeader()
+	r.readMessages()
+	require.NoError(t, r.Step(Message{Type: MsgVote, From: 3, To: 1, Term: 5}))
+	assert.Equal(t, StateLeader, r.state)
+	assert.Equal(t, uint64(2), r.term)
+	assert.Empty(t, r.readMessages())
+}
+
 // With CheckQuorum and without PreVote, a node that campaigned while cut
 // off comes back with a higher term. Its vote requests are ignored by nodes
 // in a lease, but it answers the leader's heartbeat with its higher term,

@@ -53,6 +53,7 @@ func TestEachNewCheckCatchesItsBug(t *testing.T) {
 		{"session-activity-not-refreshed", true, "2", "exactly-once", "within its ttl"},
 		{"wal-checksum-unchecked", true, "2", "raft-invariants", "WAL of"},
 		{"lease-ignores-drift", true, "1", "lease-safety", "by its own clock"},
+		{"leader-yields-to-vote", true, "1", "raft-invariants", "stepped down to term"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.bug, func(t *testing.T) {

@@ -39,6 +39,14 @@ type campaigns struct {
 	// held are the (index, term) entries each node has ever held, as its
 	// last entry or written: a request's last entry must be one of them.
 	held map[uint64]map[indexTerm]bool
+	// asked is the term of a vote request of a later term just delivered
+	// to a node that led, which it must not step down for.
+	asked map[uint64]askedLeader
+}
+
+type askedLeader struct {
+	term uint64
+	typ  raft.MessageType
 }
 
 type campaignState struct {
@@ -52,6 +60,7 @@ func newCampaigns() campaigns {
 		last:   map[uint64]campaignState{},
 		grants: map[uint64]map[uint64]bool{},
 		held:   map[uint64]map[indexTerm]bool{},
+		asked:  map[uint64]askedLeader{},
 	}
 }
 
@@ -108,12 +117,19 @@ func (c *Checker) hold(id uint64, e raft.Entry) {
 }
 
 // campaignDelivered notes a pre-vote grant reaching a pre-candidate for
-// the term it would take.
+// the term it would take, and a request of a later term reaching a leader
+// that must ignore it: a pre-vote always, a vote with CheckQuorum (thesis
+// §4.2.3: the leader hears from itself, so it is always within the
+// election timeout that makes a node disregard vote requests).
 func (c *Checker) campaignDelivered(n raftnode.View, m raft.Message) {
+	st := n.Status()
+	if st.State == raft.StateLeader && m.Term > st.Term &&
+		(m.Type == raft.MsgPreVote || m.Type == raft.MsgVote && c.sticky.CheckQuorum) {
+		c.camp.asked[n.ID()] = askedLeader{term: m.Term, typ: m.Type}
+	}
 	if m.Type != raft.MsgPreVoteResp || m.Reject {
 		return
 	}
-	st := n.Status()
 	if st.State != raft.StatePreCandidate || m.Term != st.Term+1 {
 		return
 	}
@@ -139,6 +155,12 @@ func (c *Checker) campaignStepped(n raftnode.View) error {
 	now := campaignState{state: st.State, term: st.Term, vote: st.Vote}
 	prev, known := c.camp.last[id]
 	c.camp.last[id] = now
+	if a, ok := c.camp.asked[id]; ok {
+		delete(c.camp.asked, id)
+		if now.state != raft.StateLeader && now.term >= a.term {
+			return c.violation(LeaderStickiness, n, "led term %d and stepped down to term %d for a %s: a leader disregards a request of a later term (a pre-vote always, a vote with CheckQuorum)", prev.term, now.term, a.typ)
+		}
+	}
 	if !known || now == prev {
 		return nil
 	}

@@ -133,3 +133,29 @@ func TestTruthfulRequest(t *testing.T) {
 		})
 	}
 }
+
+// n1 leads term 2 when a request of term 3 reaches it; if it then leads no
+// more, in term 3, it stepped down for the request.
+func TestALeaderDisregardsRequestsOfLaterTerms(t *testing.T) {
+	tests := []struct {
+		name        string
+		typ         raft.MessageType
+		checkQuorum bool
+		ok          bool
+	}{
+		{"a vote request with CheckQuorum", raft.MsgVote, true, false},
+		{"a pre-vote request, always", raft.MsgPreVote, false, false},
+		{"a vote request without CheckQuorum", raft.MsgVote, false, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c, _, n := newCluster(t, 3)
+			c.SetStickiness(invariant.Stickiness{ElectionTick: electionTick, CheckQuorum: tc.checkQuorum})
+			n[0].st.State, n[0].st.Term, n[0].st.Vote = raft.StateLeader, 2, 1
+			require.NoError(t, c.Stepped(n[0]))
+			require.NoError(t, c.Delivered(1, raft.Message{Type: tc.typ, From: 2, To: 1, Term: 3}))
+			n[0].st.State, n[0].st.Term, n[0].st.Vote = raft.StateFollower, 3, 0
+			requireOutcome(t, c.Stepped(n[0]), tc.ok, invariant.LeaderStickiness, "n1")
+		})
+	}
+}
