@@ -105,3 +105,39 @@ func runPatched(t *testing.T, patch string, args ...string) []byte {
 	require.NoError(t, err, string(out))
 	return results
 }
+
+// The soak runs a seed twice and fails it when the histories differ: a
+// state machine that answers in map order is caught so, and the correct
+// tree reproduces the same seed.
+func TestTheSoakCatchesANondeterministicRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a patched raftcheck")
+	}
+	tree := t.TempDir()
+	require.NoError(t, copyModule(moduleRoot(t), tree))
+	text, err := zooPatchFiles.ReadFile("zoo/set-members-in-map-order.patch")
+	require.NoError(t, err)
+	_, err = applyPatch(tree, string(text))
+	require.NoError(t, err)
+	bin := filepath.Join(t.TempDir(), "raftcheck")
+	require.NoError(t, buildRaftcheck(context.Background(), tree, bin))
+	args := []string{"soak", "--seeds", "1", "--first", "41", "--recheck", "1", "--shrink", "0"}
+	summary := func(bin string) string {
+		out := t.TempDir()
+		b, _ := exec.Command(bin, append(args, "--out", out, "--store", t.TempDir())...).CombinedOutput()
+		data, err := os.ReadFile(filepath.Join(out, "summary.json"))
+		require.NoError(t, err, string(b))
+		var s struct {
+			Seeds []struct {
+				Valid   any    `json:"valid"`
+				Summary string `json:"summary"`
+			} `json:"seeds"`
+		}
+		require.NoError(t, json.Unmarshal(data, &s))
+		require.Len(t, s.Seeds, 1)
+		return s.Seeds[0].Summary
+	}
+	assert.Contains(t, summary(bin), "determinism=false")
+	code, stdout, stderr := runCLI(t, append(args, "--out", t.TempDir(), "--store", t.TempDir())...)
+	assert.Equal(t, exitValid, code, "the correct tree reproduces the seed: %s%s", stdout, stderr)
+}

@@ -31,6 +31,7 @@ type soakFlags struct {
 	out      string
 	progress time.Duration
 	guided   bool
+	recheck  uint64
 }
 
 func newSoakFlags() *soakFlags {
@@ -46,6 +47,7 @@ func newSoakFlags() *soakFlags {
 	fs.IntVar(&f.shrink, "shrink", 30, "shrink each failing seed with up to this many runs, keeping the smallest that fails the same way (0: off)")
 	fs.StringVar(&f.out, "out", "", "output directory for summary.json and failing runs (default: STORE/soak-<UTC time>)")
 	fs.DurationVar(&f.progress, "progress", 10*time.Second, "interval of progress lines when the output is not a terminal")
+	fs.Uint64Var(&f.recheck, "recheck", 10, "run every N-th seed from --first twice and fail it if the two histories differ: a seed must reproduce its run (0: off)")
 	fs.BoolVar(&f.guided, "guided", false, "coverage-guided: keep the worlds of runs that reach new Raft behaviours and mutate them, as fuzzers do (reproducible as a whole only with --workers 1)")
 	// The soak's defaults are whole-world swarm (every seed draws its own
 	// world; see run.Config.UseSwarmWorld), with swarm faults when --swarm
@@ -177,6 +179,13 @@ func (s *soaker) runSeed(seed uint64) (seedVerdict, error) {
 	cr, err := executeAndCheck(&rf)
 	if err != nil {
 		return seedVerdict{}, fmt.Errorf("seed %d: %w", seed, err)
+	}
+	if s.f.recheck > 0 && (seed-s.f.first)%s.f.recheck == 0 {
+		r, err := recheck(rf.cfg, cr.out)
+		if err != nil {
+			return seedVerdict{}, fmt.Errorf("seed %d: rechecking: %w", seed, err)
+		}
+		cr.checked.Results["determinism"] = r
 	}
 	v := seedVerdict{Seed: seed, Valid: cr.checked.Results.Valid(), Mutant: mutated}
 	v.points = s.guide.observe(rf.cfg, cr.out.Coverage, mutated, s.f.guided)
