@@ -159,3 +159,34 @@ func TestALeaderDisregardsRequestsOfLaterTerms(t *testing.T) {
 		})
 	}
 }
+
+// n1 leads term 2 and has sent node 2 up to index 8 (next 9), none of it
+// acknowledged yet; in the next
+// activation node 2's next index moves to the given value.
+func TestNextBacksOffOnRejection(t *testing.T) {
+	tests := []struct {
+		name     string
+		rejected bool // a rejection from node 2 started the activation
+		next     uint64
+		ok       bool
+	}{
+		{"forward on an ack", false, 12, true},
+		{"back after a rejection", true, 4, true},
+		{"back without a rejection", false, 5, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c, _, n := newCluster(t, 3)
+			leader := n[0]
+			leader.st.State, leader.st.Term, leader.st.Vote = raft.StateLeader, 2, 1
+			leader.match = map[uint64]uint64{2: 0} // nothing acknowledged yet
+			leader.next = map[uint64]uint64{2: 9}
+			require.NoError(t, c.Stepped(leader))
+			if tc.rejected {
+				require.NoError(t, c.Delivered(1, raft.Message{Type: raft.MsgAppResp, From: 2, To: 1, Term: 2, Index: 8, Reject: true}))
+			}
+			leader.next[2] = tc.next
+			requireOutcome(t, c.Stepped(leader), tc.ok, invariant.NextBacksOffOnRejection, "n1")
+		})
+	}
+}

@@ -93,6 +93,11 @@ type Checker struct {
 	sticky Stickiness
 	lease  leaseClock
 	camp   campaigns
+	// nexts are the next indexes each leader tracked at its last step, by
+	// term and follower; rejectedBy the followers whose rejection reached
+	// a leader in the activation being checked (progress.go).
+	nexts      map[ackKey]uint64
+	rejectedBy map[uint64]map[uint64]bool
 	// latestLeaderTerm is the latest term a leader was seen in.
 	latestLeaderTerm uint64
 	// acked is the highest index each follower acknowledged to each
@@ -127,6 +132,8 @@ func New(world World, seed uint64) *Checker {
 		acked:      map[ackKey]uint64{},
 		lease:      leaseClock{ticks: map[uint64]int{}},
 		camp:       newCampaigns(),
+		nexts:      map[ackKey]uint64{},
+		rejectedBy: map[uint64]map[uint64]bool{},
 	}
 }
 
@@ -243,7 +250,9 @@ func (c *Checker) Stepped(n raftnode.View) error {
 			}
 		}
 	}
-	if st.State == raft.StateLeader {
+	if st.State != raft.StateLeader {
+		delete(c.rejectedBy, id) // a rejection reaching a non-leader moves nothing
+	} else {
 		if err := c.checkProgress(n, st.Term); err != nil {
 			return err
 		}

@@ -23,6 +23,7 @@ type fakeNode struct {
 	log     []raft.Entry
 	applied []raft.Entry
 	match   map[uint64]uint64 // as leader: the match index of each voter
+	next    map[uint64]uint64 // and its next index, match+1 if not set
 }
 
 func (f *fakeNode) ID() uint64           { return f.id }
@@ -38,7 +39,11 @@ func (f *fakeNode) Progress(visit func(id, match, next uint64)) {
 	}
 	for id := uint64(1); id <= 64; id++ {
 		if m, ok := f.match[id]; ok {
-			visit(id, m, m+1)
+			next, set := f.next[id]
+			if !set {
+				next = m + 1
+			}
+			visit(id, m, next)
 		}
 	}
 }

@@ -13,6 +13,15 @@ import (
 // match kept across terms, its own unsynced entries).
 const MatchEarned = "Match Earned"
 
+// NextBacksOffOnRejection (§5.3, etcd-io/raft's Progress): within a
+// leader's term, the next index it sends a follower moves back only when
+// that follower rejects an append: an acknowledgement only ever moves it
+// forward. A Next that rewinds on an ack resends what is already in
+// flight, and a window that forgets its appends stalls or floods; neither
+// breaks safety, so no other check sees it, but the cluster's throughput
+// does.
+const NextBacksOffOnRejection = "Next Backs Off On Rejection"
+
 type ackKey struct{ leader, term, follower uint64 }
 
 // recordAck notes a successful MsgAppResp of term from follower to leader
@@ -24,12 +33,24 @@ func (c *Checker) recordAck(leader, term, follower, index uint64) {
 	}
 }
 
-// checkProgress checks every match index leader n tracks in its term.
+// checkProgress checks every match and next index leader n tracks in its
+// term.
 func (c *Checker) checkProgress(n raftnode.View, term uint64) error {
 	id := n.ID()
+	rejected := c.rejectedBy[id]
+	delete(c.rejectedBy, id)
 	var err error
-	n.Progress(func(peer, match, _ uint64) {
-		if err != nil || match == 0 {
+	n.Progress(func(peer, match, next uint64) {
+		if err != nil {
+			return
+		}
+		k := ackKey{id, term, peer}
+		if prev, ok := c.nexts[k]; ok && next < prev && peer != id && !rejected[peer] {
+			err = c.violation(NextBacksOffOnRejection, n, "the leader of term %d moved node %d's next index back from %d to %d, though no rejection of node %d reached it", term, peer, prev, next, peer)
+			return
+		}
+		c.nexts[k] = next
+		if match == 0 {
 			return
 		}
 		if peer == id {
@@ -45,4 +66,13 @@ func (c *Checker) checkProgress(n raftnode.View, term uint64) error {
 		}
 	})
 	return err
+}
+
+// noteRejection records a rejected append reaching leader, which may move
+// the rejecting follower's next index back in the activation it starts.
+func (c *Checker) noteRejection(leader, follower uint64) {
+	if c.rejectedBy[leader] == nil {
+		c.rejectedBy[leader] = map[uint64]bool{}
+	}
+	c.rejectedBy[leader][follower] = true
 }
