@@ -37,7 +37,7 @@ func TestEachNewCheckCatchesItsBug(t *testing.T) {
 		{"read-before-apply", false, "3", "read-freshness", "older than what was committed"},
 		{"quorum-half", true, "1", "raft-invariants", "Pre-Vote Quorum"},
 		{"no-dedup", false, "1", "exactly-once", "broke the sessions' exactly-once promise"},
-		{"stale-term-ack", true, "4", "raft-invariants", "Match Earned"},
+		{"stale-term-ack", true, "4", "raft-invariants", "Stale Response Ignored"},
 		{"hardstate-commit-unclamped", true, "1", "raft-invariants", "Durable Commit"},
 		{"retry-answered-stale", true, "1", "exactly-once", "answered stale"},
 		{"lease-one-tick-long", true, "4", "lease-safety", "by its own clock"},

@@ -190,3 +190,36 @@ func TestNextBacksOffOnRejection(t *testing.T) {
 		})
 	}
 }
+
+// n1 leads term 3, tracking node 2 at match 0, next 9; a response of term
+// 2 (its own earlier term) from node 2 must leave that progress alone.
+func TestStaleResponseIgnored(t *testing.T) {
+	tests := []struct {
+		name        string
+		term        uint64
+		match, next uint64
+		ok          bool
+	}{
+		{"a stale ack ignored", 2, 0, 9, true},
+		{"a stale ack counted", 2, 8, 9, false},
+		{"a stale rejection moving next", 2, 0, 4, false},
+		{"an ack of its term moves next on", 3, 0, 12, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c, _, n := newCluster(t, 3)
+			leader := n[0]
+			leader.st.State, leader.st.Term, leader.st.Vote = raft.StateLeader, 3, 1
+			leader.match = map[uint64]uint64{2: 0}
+			leader.next = map[uint64]uint64{2: 9}
+			require.NoError(t, c.Stepped(leader))
+			ack := raft.Message{Type: raft.MsgAppResp, From: 2, To: 1, Term: tc.term, Index: 8}
+			if tc.next < 9 {
+				ack.Reject = true
+			}
+			require.NoError(t, c.Delivered(1, ack))
+			leader.match[2], leader.next[2] = tc.match, tc.next
+			requireOutcome(t, c.Stepped(leader), tc.ok, invariant.StaleResponseIgnored, "n1")
+		})
+	}
+}

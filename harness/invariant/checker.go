@@ -93,11 +93,13 @@ type Checker struct {
 	sticky Stickiness
 	lease  leaseClock
 	camp   campaigns
-	// nexts are the next indexes each leader tracked at its last step, by
-	// term and follower; rejectedBy the followers whose rejection reached
+	// nexts are the match and next indexes each leader tracked at its
+	// last step, by term and follower; rejectedBy the followers whose
+	// rejection, and staleTo the response of an earlier term, that reached
 	// a leader in the activation being checked (progress.go).
-	nexts      map[ackKey]uint64
+	nexts      map[ackKey]leaderProgress
 	rejectedBy map[uint64]map[uint64]bool
+	staleTo    map[uint64]staleResponse
 	// latestLeaderTerm is the latest term a leader was seen in.
 	latestLeaderTerm uint64
 	// acked is the highest index each follower acknowledged to each
@@ -132,8 +134,9 @@ func New(world World, seed uint64) *Checker {
 		acked:      map[ackKey]uint64{},
 		lease:      leaseClock{ticks: map[uint64]int{}},
 		camp:       newCampaigns(),
-		nexts:      map[ackKey]uint64{},
+		nexts:      map[ackKey]leaderProgress{},
 		rejectedBy: map[uint64]map[uint64]bool{},
+		staleTo:    map[uint64]staleResponse{},
 	}
 }
 
@@ -252,6 +255,7 @@ func (c *Checker) Stepped(n raftnode.View) error {
 	}
 	if st.State != raft.StateLeader {
 		delete(c.rejectedBy, id) // a rejection reaching a non-leader moves nothing
+		delete(c.staleTo, id)
 	} else {
 		if err := c.checkProgress(n, st.Term); err != nil {
 			return err

@@ -2,6 +2,7 @@ package invariant
 
 import (
 	"raftcheck/harness/raftnode"
+	"raftcheck/raft"
 )
 
 // MatchEarned (§5.3, Figure 2 "Volatile state on leaders"): a leader's
@@ -22,7 +23,19 @@ const MatchEarned = "Match Earned"
 // does.
 const NextBacksOffOnRejection = "Next Backs Off On Rejection"
 
+// StaleResponseIgnored (§5.1): a response of an earlier term tells a
+// leader nothing about its own term's replication, so it must not move
+// the sender's match or next index. A leader re-elected in a later term
+// starts its match indexes afresh, and a delayed acknowledgement of its
+// old term would otherwise count a replica that the new term never
+// confirmed.
+const StaleResponseIgnored = "Stale Response Ignored"
+
 type ackKey struct{ leader, term, follower uint64 }
+
+// leaderProgress is a follower's progress as a leader tracked it at its
+// last step.
+type leaderProgress struct{ match, next uint64 }
 
 // recordAck notes a successful MsgAppResp of term from follower to leader
 // acknowledging index.
@@ -39,17 +52,24 @@ func (c *Checker) checkProgress(n raftnode.View, term uint64) error {
 	id := n.ID()
 	rejected := c.rejectedBy[id]
 	delete(c.rejectedBy, id)
+	stale, staleFrom := c.staleTo[id]
+	delete(c.staleTo, id)
 	var err error
 	n.Progress(func(peer, match, next uint64) {
 		if err != nil {
 			return
 		}
 		k := ackKey{id, term, peer}
-		if prev, ok := c.nexts[k]; ok && next < prev && peer != id && !rejected[peer] {
-			err = c.violation(NextBacksOffOnRejection, n, "the leader of term %d moved node %d's next index back from %d to %d, though no rejection of node %d reached it", term, peer, prev, next, peer)
+		prev, ok := c.nexts[k]
+		switch {
+		case ok && staleFrom && peer == stale.from && (match != prev.match || next != prev.next):
+			err = c.violation(StaleResponseIgnored, n, "the leader of term %d moved node %d's progress from match %d, next %d to match %d, next %d on a %s of term %d", term, peer, prev.match, prev.next, match, next, stale.typ, stale.term)
+			return
+		case ok && next < prev.next && peer != id && !rejected[peer]:
+			err = c.violation(NextBacksOffOnRejection, n, "the leader of term %d moved node %d's next index back from %d to %d, though no rejection of node %d reached it", term, peer, prev.next, next, peer)
 			return
 		}
-		c.nexts[k] = next
+		c.nexts[k] = leaderProgress{match: match, next: next}
 		if match == 0 {
 			return
 		}
@@ -66,6 +86,28 @@ func (c *Checker) checkProgress(n raftnode.View, term uint64) error {
 		}
 	})
 	return err
+}
+
+// staleResponse is a response of an earlier term delivered to a leader.
+type staleResponse struct {
+	from, term uint64
+	typ        raft.MessageType
+}
+
+// noteDelivered records what a message reaching leader n may change in
+// the activation it starts: a rejection of its term may move the sender's
+// next index back; a response of an earlier term may move nothing.
+func (c *Checker) noteDelivered(n raftnode.View, m raft.Message) {
+	st := n.Status()
+	if st.State != raft.StateLeader || m.Type != raft.MsgAppResp && m.Type != raft.MsgHeartbeatResp {
+		return
+	}
+	switch {
+	case m.Term < st.Term:
+		c.staleTo[n.ID()] = staleResponse{from: m.From, term: m.Term, typ: m.Type}
+	case m.Type == raft.MsgAppResp && m.Reject:
+		c.noteRejection(n.ID(), m.From)
+	}
 }
 
 // noteRejection records a rejected append reaching leader, which may move

@@ -68,9 +68,7 @@ func (c *Checker) Delivered(to uint64, m raft.Message) error {
 	}
 	c.heardFromLeader(n, m)
 	c.campaignDelivered(n, m)
-	if m.Type == raft.MsgAppResp && m.Reject {
-		c.noteRejection(to, m.From)
-	}
+	c.noteDelivered(n, m)
 	if m.Type != raft.MsgVote && m.Type != raft.MsgPreVote {
 		return nil
 	}
