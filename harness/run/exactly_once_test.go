@@ -48,13 +48,7 @@ func TestExactlyOnce(t *testing.T) {
 				}
 				e.applied(w, uint64(i+1), int64(i+1), out)
 			}
-			r := e.result()
-			if tc.valid {
-				assert.Equal(t, checker.Valid, r.Valid, r.Summary)
-			} else {
-				assert.Equal(t, checker.Invalid, r.Valid, r.Summary)
-				assert.Contains(t, r.Summary, "session 7")
-			}
+			requireSessionVerdict(t, e.result(), tc.valid)
 		})
 	}
 }
@@ -96,13 +90,18 @@ func TestSessionsExpireOnlyWhenIdle(t *testing.T) {
 					e.applied(w, uint64(i+1), s.clock, s.out)
 				}
 			}
-			r := e.result()
-			if tc.valid {
-				assert.Equal(t, checker.Valid, r.Valid, r.Summary)
-			} else {
-				assert.Equal(t, checker.Invalid, r.Valid, r.Summary)
-				assert.Contains(t, r.Summary, "session 7")
-			}
+			requireSessionVerdict(t, e.result(), tc.valid)
 		})
 	}
+}
+
+// requireSessionVerdict checks the oracle's verdict on session 7.
+func requireSessionVerdict(t *testing.T, r checker.Result, valid bool) {
+	t.Helper()
+	if valid {
+		assert.Equal(t, checker.Valid, r.Valid, r.Summary)
+		return
+	}
+	assert.Equal(t, checker.Invalid, r.Valid, r.Summary)
+	assert.Contains(t, r.Summary, "session 7")
 }
