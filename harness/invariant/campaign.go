@@ -8,6 +8,13 @@ import (
 // How a node may start an election. The timer rules are checked after each
 // activation of a node (a tick, a message), where a campaign begins; the
 // request's content is checked on the wire.
+//
+// They fit the Raft this project has: no leadership transfer (a
+// MsgTimeoutNow campaigns at once, with no timer and no pre-vote), no log
+// compaction (a request may then name the snapshot's last entry, which no
+// node "held" as an entry), and a fixed set of voters (Pre-Vote Quorum
+// counts World.Voters, not the node's configuration). Each of those
+// features must teach these rules its exception when it lands.
 const (
 	// ElectionTimer is Figure 2 ("Followers"): a node starts an election
 	// only once an election timeout has passed since it last heard from

@@ -20,7 +20,9 @@ const MatchEarned = "Match Earned"
 // forward. A Next that rewinds on an ack resends what is already in
 // flight, and a window that forgets its appends stalls or floods; neither
 // breaks safety, so no other check sees it, but the cluster's throughput
-// does.
+// does. It fits a Raft without snapshots or unreachable reports: etcd's
+// ReportUnreachable and an aborted snapshot also move Next back, to
+// Match+1, and must be taught to the rule when such paths land.
 const NextBacksOffOnRejection = "Next Backs Off On Rejection"
 
 // StaleResponseIgnored (§5.1): a response of an earlier term tells a

@@ -118,6 +118,7 @@ func (s *Store) Apply(e raft.Entry) (out Outcome, ok bool, err error) {
 }
 
 func (s *Store) apply(e raft.Entry) (out Outcome, ok bool, err error) {
+	s.expired = s.expired[:0] // an entry that is no command expires nothing
 	if e.Index != s.applied+1 {
 		return Outcome{}, false, fmt.Errorf("kv: applying index %d after %d", e.Index, s.applied)
 	}
