@@ -43,6 +43,7 @@ func TestEachNewCheckCatchesItsBug(t *testing.T) {
 		{"lease-one-tick-long", true, "4", "lease-safety", "by its own clock"},
 		{"sessions-expire-in-batches", true, "3", "replica-digest", "diverged"},
 		{"check-quorum-miscounts", true, "19", "check-quorum", "stepped down"},
+		{"check-quorum-miscounts", true, "1", "liveness", "lost its office"},
 		{"read-quorum-without-leader", true, "2", "liveness", "a minority of the voters cut off"},
 		{"expired-session-revived", true, "2", "exactly-once", "an expired session must answer every later command expired"},
 		{"leader-without-noop", true, "8", "liveness", "without committing an entry of its term"},

@@ -165,6 +165,25 @@ func (q *quorumWatch) drained(a harness.Addr) bool {
 	return true
 }
 
+// steadyNetwork reports whether the nodes at addrs talk over the run's own
+// network with room for a heartbeat round trip within an election
+// timeout: no packet, disk or clock fault, every clock within 10% of true
+// rate, nothing delayed still draining. A leader among them that reaches
+// a quorum must then keep its office.
+func (q *quorumWatch) steadyNetwork(addrs []harness.Addr) bool {
+	w := q.c.World
+	net := w.Network()
+	if !q.roomy() || net != q.cfg.Network || net.Drop != (harness.Probability{}) || net.Reorder != (harness.Probability{}) || w.DiskConfig() != q.cfg.Disk {
+		return false
+	}
+	for _, a := range addrs {
+		if rate := w.Clock(a).Rate(); rate <= -100_000 || rate >= 100_000 || !q.drained(a) {
+			return false
+		}
+	}
+	return true
+}
+
 // reachesQuorum reports whether the leader at a has working links both
 // ways to enough running nodes to make a quorum with itself.
 func (q *quorumWatch) reachesQuorum(a harness.Addr) bool {

@@ -105,6 +105,13 @@ func (r *runner) degradedPhase(done checker.Result) (checker.Result, error) {
 		details.MinorityServed = "no client: no leader committed its term"
 		return checker.Result{Valid: checker.Invalid, Details: details, Summary: summary}, nil
 	}
+	// From here the leader must keep its office: the rest can all talk
+	// over the run's own network, so no follower times out and a leader
+	// with CheckQuorum hears from a quorum (checked where the run's
+	// timing leaves room for a heartbeat round trip).
+	steady := r.c.Leader()
+	steadyTerm := steady.Status().Term
+	judgeSteady := r.quorum != nil && r.quorum.steadyNetwork(rest)
 	r.phase = degradedRunPhase
 	for i, cl := range r.clients {
 		w.After(0, func() { r.next(i, cl) })
@@ -116,8 +123,21 @@ func (r *runner) degradedPhase(done checker.Result) (checker.Result, error) {
 	}
 	servedIn := w.Now() - cutAt
 	r.phase = donePhase
-	if err := w.RunFor(r.cfg.Client.OpTimeout); err != nil {
+	et := time.Duration(r.cfg.Raft.ElectionTick) * r.cfg.Raft.TickInterval
+	if err := w.RunFor(max(r.cfg.Client.OpTimeout, 3*et)); err != nil {
 		return checker.Result{}, err
+	}
+	if l := r.c.Leader(); judgeSteady && d.done == len(r.clients) && (l == nil || l.ID() != steady.ID() || l.Status().Term != steadyTerm) {
+		details, _ := done.Details.(livenessDetails)
+		details.MinorityCut = cut
+		details.MinorityServed = fmt.Sprintf("every client, in %v, but leadership changed", servedIn)
+		now := "no leader"
+		if l != nil {
+			now = fmt.Sprintf("n%d leads term %d", l.ID(), l.Status().Term)
+		}
+		return checker.Result{Valid: checker.Invalid, Details: details, Summary: fmt.Sprintf(
+			"with a minority of the voters cut off (%s) and the rest connected over the run's own network, n%d, which led term %d, lost its office (%s at the end): a leader that reaches a quorum keeps it, and followers that hear from it never time out",
+			cut, steady.ID(), steadyTerm, now)}, nil
 	}
 	if d.done < len(r.clients) {
 		details, _ := done.Details.(livenessDetails)
