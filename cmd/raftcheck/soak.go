@@ -47,7 +47,7 @@ func newSoakFlags() *soakFlags {
 	fs.IntVar(&f.shrink, "shrink", 30, "shrink each failing seed with up to this many runs, keeping the smallest that fails the same way (0: off)")
 	fs.StringVar(&f.out, "out", "", "output directory for summary.json and failing runs (default: STORE/soak-<UTC time>)")
 	fs.DurationVar(&f.progress, "progress", 10*time.Second, "interval of progress lines when the output is not a terminal")
-	fs.Uint64Var(&f.recheck, "recheck", 10, "run every N-th seed from --first twice and fail it if the two histories differ: a seed must reproduce its run (0: off)")
+	fs.Uint64Var(&f.recheck, "recheck", 10, "run the first 8 seeds from --first and every N-th after them twice, and fail a seed whose two histories differ: a seed must reproduce its run (0: off)")
 	fs.BoolVar(&f.guided, "guided", false, "coverage-guided: keep the worlds of runs that reach new Raft behaviours and mutate them, as fuzzers do (reproducible as a whole only with --workers 1)")
 	// The soak's defaults are whole-world swarm (every seed draws its own
 	// world; see run.Config.UseSwarmWorld), with swarm faults when --swarm
@@ -180,7 +180,7 @@ func (s *soaker) runSeed(seed uint64) (seedVerdict, error) {
 	if err != nil {
 		return seedVerdict{}, fmt.Errorf("seed %d: %w", seed, err)
 	}
-	if s.f.recheck > 0 && (seed-s.f.first)%s.f.recheck == 0 {
+	if k := seed - s.f.first; s.f.recheck > 0 && (k < recheckFirst || k%s.f.recheck == 0) {
 		r, err := recheck(rf.cfg, cr.out)
 		if err != nil {
 			return seedVerdict{}, fmt.Errorf("seed %d: rechecking: %w", seed, err)
