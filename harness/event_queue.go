@@ -27,24 +27,46 @@ type event struct {
 	fn    func() // eventCall
 }
 
-func (e *event) before(o *event) bool {
-	if e.at != o.at {
-		return e.at < o.at
-	}
-	return e.seq < o.seq
-}
-
 // eventQueue is a binary min-heap of events ordered by (at, seq). Sequence
 // numbers are unique, so the order is total and a run never depends on how
 // the heap breaks ties.
+//
+// The heap holds small keys without pointers; the events themselves stay
+// put in slots, reused through a free list. Sifting then moves 24 bytes
+// with no write barriers instead of a whole event with its payload.
 type eventQueue struct {
-	heap []event
+	heap  []eventKey
+	slots []event
+	free  []uint32
+}
+
+// eventKey is an event's place in the order and the slot that holds it.
+type eventKey struct {
+	at   time.Duration
+	seq  uint64
+	slot uint32
+}
+
+func (k *eventKey) before(o *eventKey) bool {
+	if k.at != o.at {
+		return k.at < o.at
+	}
+	return k.seq < o.seq
 }
 
 func (q *eventQueue) Len() int { return len(q.heap) }
 
 func (q *eventQueue) push(e event) {
-	q.heap = append(q.heap, e)
+	var slot uint32
+	if n := len(q.free); n > 0 {
+		slot = q.free[n-1]
+		q.free = q.free[:n-1]
+		q.slots[slot] = e
+	} else {
+		slot = uint32(len(q.slots))
+		q.slots = append(q.slots, e)
+	}
+	q.heap = append(q.heap, eventKey{at: e.at, seq: e.seq, slot: slot})
 	h := q.heap
 	i := len(h) - 1
 	for i > 0 {
@@ -58,15 +80,17 @@ func (q *eventQueue) push(e event) {
 }
 
 // peek returns the earliest event; the queue must not be empty.
-func (q *eventQueue) peek() *event { return &q.heap[0] }
+func (q *eventQueue) peek() *event { return &q.slots[q.heap[0].slot] }
 
 // pop removes and returns the earliest event; the queue must not be empty.
 func (q *eventQueue) pop() event {
 	h := q.heap
-	top := h[0]
+	slot := h[0].slot
+	top := q.slots[slot]
+	q.slots[slot] = event{} // drop references so payloads can be collected
+	q.free = append(q.free, slot)
 	last := len(h) - 1
 	h[0] = h[last]
-	h[last] = event{} // drop references so payloads can be collected
 	h = h[:last]
 	i := 0
 	for {

@@ -26,6 +26,9 @@ type raft struct {
 	// msgs are waiting for the next Ready. They leave only after the
 	// state they reflect is durable (persist-before-send).
 	msgs []Message
+	// spareMsgs is the array of an advanced Ready's messages, which the
+	// messages after the next Ready will fill (takeMessages).
+	spareMsgs []Message
 	// reads is the leader's ReadIndex bookkeeping (read_index.go);
 	// readStates are confirmed or lost reads waiting for the next Ready.
 	reads      readOnly
@@ -121,6 +124,28 @@ func (r *raft) send(m Message) {
 		m.Term = r.term
 	}
 	r.msgs = append(r.msgs, m)
+}
+
+// takeMessages hands the waiting messages to a Ready, and starts the next
+// ones in the array the caller gave back at its last Advance: a run sends
+// millions of messages, and an array per Ready would be most of what Raft
+// allocates.
+func (r *raft) takeMessages() []Message {
+	if len(r.msgs) == 0 {
+		return nil
+	}
+	out := r.msgs
+	r.msgs, r.spareMsgs = r.spareMsgs, nil
+	return out
+}
+
+// recycleMessages takes back the array of an advanced Ready's messages.
+func (r *raft) recycleMessages(msgs []Message) {
+	if cap(msgs) == 0 || r.spareMsgs != nil {
+		return
+	}
+	clear(msgs) // their entries may be compacted away
+	r.spareMsgs = msgs[:0]
 }
 
 // resetRandomizedElectionTimeout draws the next election timeout from

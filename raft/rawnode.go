@@ -96,7 +96,7 @@ func (rn *RawNode) Ready() Ready {
 	r := rn.raft
 	rd := Ready{
 		Entries:          r.log.unstableEntries(),
-		Messages:         r.msgs,
+		Messages:         r.takeMessages(),
 		CommittedEntries: r.log.entriesToApply(),
 		ReadStates:       r.readStates,
 	}
@@ -107,7 +107,6 @@ func (rn *RawNode) Ready() Ready {
 	}
 	rd.MustSync = rd.MustSync || len(rd.Entries) > 0
 
-	r.msgs = nil
 	r.readStates = nil
 	r.log.acceptUnstable()
 	if n := len(rd.CommittedEntries); n > 0 {
@@ -123,9 +122,14 @@ func (rn *RawNode) Ready() Ready {
 // towards a quorum (see doc.go); it may queue appends carrying the new
 // commit index, and the newly durable committed entries become available to
 // apply, both in the next Ready.
+//
+// Advance takes back the array of rd.Messages for messages to come: a
+// caller that keeps a message past Advance keeps a copy of it, as one that
+// sends it over a network does.
 func (rn *RawNode) Advance(rd Ready) {
 	rn.outstanding = false
 	r := rn.raft
+	r.recycleMessages(rd.Messages)
 	if n := len(rd.Entries); n > 0 {
 		last := rd.Entries[n-1]
 		r.persistedTo(last.Index, last.Term)

@@ -47,7 +47,7 @@ func newSoakFlags() *soakFlags {
 	fs.IntVar(&f.shrink, "shrink", 30, "shrink each failing seed with up to this many runs, keeping the smallest that fails the same way (0: off)")
 	fs.StringVar(&f.out, "out", "", "output directory for summary.json and failing runs (default: STORE/soak-<UTC time>)")
 	fs.DurationVar(&f.progress, "progress", 10*time.Second, "interval of progress lines when the output is not a terminal")
-	fs.Uint64Var(&f.recheck, "recheck", 10, "run the first 8 seeds from --first and every N-th after them twice, and fail a seed whose two histories differ: a seed must reproduce its run (0: off)")
+	fs.Uint64Var(&f.recheck, "recheck", 20, "run the first 8 seeds from --first and every N-th after them twice, and fail a seed whose two histories differ: a seed must reproduce its run (0: off)")
 	fs.BoolVar(&f.guided, "guided", false, "coverage-guided: keep the worlds of runs that reach new Raft behaviours and mutate them, as fuzzers do (reproducible as a whole only with --workers 1)")
 	// The soak's defaults are whole-world swarm (every seed draws its own
 	// world; see run.Config.UseSwarmWorld), with swarm faults when --swarm
@@ -176,12 +176,20 @@ func (s *soaker) runSeed(seed uint64) (seedVerdict, error) {
 	if s.f.guided {
 		rf.cfg, mutated = s.guide.next(rf.cfg, seed)
 	}
+	// A passing run's trace is thrown away, and recording it is a fifth
+	// of what a run allocates: each seed runs without one, and a failing
+	// seed runs again with it, to be stored (runAgainTraced).
+	traced := rf.cfg.Trace
+	rf.cfg.Trace = false
 	cr, err := executeAndCheck(&rf)
+	rf.cfg.Trace = traced
 	if err != nil {
 		return seedVerdict{}, fmt.Errorf("seed %d: %w", seed, err)
 	}
 	if k := seed - s.f.first; s.f.recheck > 0 && (k < recheckFirst || k%s.f.recheck == 0) {
-		r, err := recheck(rf.cfg, cr.out)
+		untraced := rf.cfg
+		untraced.Trace = false
+		r, err := recheck(untraced, cr.out)
 		if err != nil {
 			return seedVerdict{}, fmt.Errorf("seed %d: rechecking: %w", seed, err)
 		}
@@ -189,6 +197,12 @@ func (s *soaker) runSeed(seed uint64) (seedVerdict, error) {
 	}
 	v := seedVerdict{Seed: seed, Valid: cr.checked.Results.Valid(), Mutant: mutated}
 	v.points = s.guide.observe(rf.cfg, cr.out.Coverage, mutated, s.f.guided)
+	if v.Valid != checker.Valid && traced {
+		if cr, err = runAgainTraced(&rf, cr); err != nil {
+			return seedVerdict{}, fmt.Errorf("seed %d: running again with a trace: %w", seed, err)
+		}
+		v.Valid = cr.checked.Results.Valid()
+	}
 	if v.Valid != checker.Valid {
 		v.Summary = summarize(cr.checked.Results)
 		runs := filepath.Join(s.f.out, "runs")

@@ -22,6 +22,34 @@ func recheck(cfg run.Config, first *run.Outcome) (checker.Result, error) {
 	if err != nil {
 		return checker.Result{}, err
 	}
+	return sameHistory(first, again)
+}
+
+// runAgainTraced runs a failing seed's configuration again, with its
+// trace, for the store: the soak ran it without one. The second run must
+// give the same history; if it does not, its results say so (the run then
+// fails as nondeterministic whatever else it did), and any determinism
+// result of the first run is kept.
+func runAgainTraced(f *runFlags, first *checkedRun) (*checkedRun, error) {
+	again, err := executeAndCheck(f)
+	if err != nil {
+		return nil, err
+	}
+	same, err := sameHistory(first.out, again.out)
+	if err != nil {
+		return nil, err
+	}
+	if r, ok := first.checked.Results["determinism"]; ok && same.Valid == checker.Valid {
+		same = r
+	}
+	if _, ok := first.checked.Results["determinism"]; ok || same.Valid != checker.Valid {
+		again.checked.Results["determinism"] = same
+	}
+	return again, nil
+}
+
+// sameHistory compares two runs of one seed, byte for byte.
+func sameHistory(first, again *run.Outcome) (checker.Result, error) {
 	a, err := historyDigest(first.History)
 	if err != nil {
 		return checker.Result{}, err

@@ -45,7 +45,7 @@ type campaigns struct {
 	grants map[uint64]map[uint64]bool
 	// held are the (index, term) entries each node has ever held, as its
 	// last entry or written: a request's last entry must be one of them.
-	held map[uint64]map[indexTerm]bool
+	held map[uint64]*heldEntries
 	// asked is the term of a vote request of a later term just delivered
 	// to a node that led, which it must not step down for.
 	asked map[uint64]askedLeader
@@ -66,7 +66,7 @@ func newCampaigns() campaigns {
 		timer:  map[uint64]int{},
 		last:   map[uint64]campaignState{},
 		grants: map[uint64]map[uint64]bool{},
-		held:   map[uint64]map[indexTerm]bool{},
+		held:   map[uint64]*heldEntries{},
 		asked:  map[uint64]askedLeader{},
 	}
 }
@@ -95,14 +95,10 @@ func (c *Checker) campaignStarted(n raftnode.View) {
 	st := n.Status()
 	c.camp.last[id] = campaignState{state: st.State, term: st.Term, vote: st.Vote}
 	delete(c.camp.grants, id)
-	held := c.camp.held[id]
-	if held == nil {
-		held = map[indexTerm]bool{}
-		c.camp.held[id] = held
-	}
+	held := c.heldBy(id)
 	for i := uint64(1); i <= st.LastIndex; i++ {
 		if e, ok := n.Entry(i); ok {
-			held[indexTerm{e.Index, e.Term}] = true
+			held.add(e.Index, e.Term)
 		}
 	}
 }
@@ -115,12 +111,50 @@ func (c *Checker) campaignHeld(id uint64, entries []raft.Entry) {
 }
 
 func (c *Checker) hold(id uint64, e raft.Entry) {
-	held := c.camp.held[id]
-	if held == nil {
-		held = map[indexTerm]bool{}
-		c.camp.held[id] = held
+	c.heldBy(id).add(e.Index, e.Term)
+}
+
+// heldBy is the set of entries node id has held.
+func (c *Checker) heldBy(id uint64) *heldEntries {
+	h := c.camp.held[id]
+	if h == nil {
+		h = &heldEntries{}
+		c.camp.held[id] = h
 	}
-	held[indexTerm{e.Index, e.Term}] = true
+	return h
+}
+
+// heldEntries is a set of (index, term) pairs. Nearly every index is
+// held in one term only, so that term is kept in a slice by index and
+// the rare others in a map: a step adds its last entry without hashing.
+type heldEntries struct {
+	first []uint64 // first[i-1]: the first term held at index i, 0 if none
+	more  map[indexTerm]bool
+}
+
+func (h *heldEntries) add(index, term uint64) {
+	if index == 0 {
+		return
+	}
+	for uint64(len(h.first)) < index {
+		h.first = append(h.first, 0)
+	}
+	switch t := h.first[index-1]; {
+	case t == 0:
+		h.first[index-1] = term
+	case t != term:
+		if h.more == nil {
+			h.more = map[indexTerm]bool{}
+		}
+		h.more[indexTerm{index, term}] = true
+	}
+}
+
+func (h *heldEntries) has(index, term uint64) bool {
+	if h == nil || index == 0 || index > uint64(len(h.first)) {
+		return false
+	}
+	return h.first[index-1] == term || h.more[indexTerm{index, term}]
 }
 
 // campaignDelivered notes a pre-vote grant reaching a pre-candidate for
@@ -204,7 +238,7 @@ func (c *Checker) campaignSent(n raftnode.View, m raft.Message) error {
 	if m.Type != raft.MsgVote && m.Type != raft.MsgPreVote || m.Index == 0 {
 		return nil
 	}
-	if !c.camp.held[n.ID()][indexTerm{m.Index, m.LogTerm}] {
+	if !c.camp.held[n.ID()].has(m.Index, m.LogTerm) {
 		return c.violation(TruthfulRequest, n, "asked for a %s in term %d naming (index %d, term %d) as its last entry, an entry it never held", m.Type, m.Term, m.Index, m.LogTerm)
 	}
 	return nil

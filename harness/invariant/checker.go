@@ -93,18 +93,18 @@ type Checker struct {
 	sticky Stickiness
 	lease  leaseClock
 	camp   campaigns
-	// nexts are the match and next indexes each leader tracked at its
-	// last step, by term and follower; rejectedBy the followers whose
-	// rejection, and staleTo the response of an earlier term, that reached
-	// a leader in the activation being checked (progress.go).
-	nexts      map[ackKey]leaderProgress
+	// tracks are each leader's view of its followers in its latest
+	// term: match, next and what they acknowledged; rejectedBy the
+	// followers whose rejection, and staleTo the response of an earlier
+	// term, that reached a leader in the activation being checked; visit
+	// and visitPeer the progress visit in hand (progress.go).
+	tracks     map[uint64]*leaderTrack
+	visit      progressVisit
+	visitPeer  func(peer, match, next uint64)
 	rejectedBy map[uint64]map[uint64]bool
 	staleTo    map[uint64]staleResponse
 	// latestLeaderTerm is the latest term a leader was seen in.
 	latestLeaderTerm uint64
-	// acked is the highest index each follower acknowledged to each
-	// leader in each term (progress.go).
-	acked map[ackKey]uint64
 }
 
 type indexTerm struct{ index, term uint64 }
@@ -122,7 +122,7 @@ type committedEntry struct {
 // New returns a checker for the cluster in world, whose run has the given
 // seed.
 func New(world World, seed uint64) *Checker {
-	return &Checker{
+	c := &Checker{
 		world:      world,
 		seed:       seed,
 		leaders:    map[uint64]uint64{},
@@ -131,13 +131,14 @@ func New(world World, seed uint64) *Checker {
 		durables:   map[uint64]*durableLog{},
 		votes:      map[voteKey]uint64{},
 		requests:   map[requestKey]requestState{},
-		acked:      map[ackKey]uint64{},
 		lease:      leaseClock{ticks: map[uint64]int{}},
 		camp:       newCampaigns(),
-		nexts:      map[ackKey]leaderProgress{},
+		tracks:     map[uint64]*leaderTrack{},
 		rejectedBy: map[uint64]map[uint64]bool{},
 		staleTo:    map[uint64]staleResponse{},
 	}
+	c.visitPeer = c.visit.peer
+	return c
 }
 
 var _ raftnode.Observer = (*Checker)(nil)

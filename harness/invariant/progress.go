@@ -33,18 +33,61 @@ const NextBacksOffOnRejection = "Next Backs Off On Rejection"
 // confirmed.
 const StaleResponseIgnored = "Stale Response Ignored"
 
-type ackKey struct{ leader, term, follower uint64 }
+// leaderTrack is what the checker remembers of one leader's term: for
+// each follower, the match and next index the leader tracked at its last
+// step and the highest index the follower acknowledged in that term. It is
+// kept per leader and reset when the leader's term changes, so a step
+// costs a short scan of at most a cluster's worth of peers.
+type leaderTrack struct {
+	term  uint64
+	peers []peerTrack
+}
 
-// leaderProgress is a follower's progress as a leader tracked it at its
-// last step.
-type leaderProgress struct{ match, next uint64 }
+type peerTrack struct {
+	id uint64
+	// seen says match and next were recorded at an earlier step of term.
+	seen        bool
+	match, next uint64
+	acked       uint64
+}
+
+// peer is follower id's track, added if new.
+func (t *leaderTrack) peer(id uint64) *peerTrack {
+	for i := range t.peers {
+		if t.peers[i].id == id {
+			return &t.peers[i]
+		}
+	}
+	t.peers = append(t.peers, peerTrack{id: id})
+	return &t.peers[len(t.peers)-1]
+}
+
+// track is leader's track for term, or nil when the checker has already
+// moved it to a later term (what an earlier term did is of no interest).
+func (c *Checker) track(leader, term uint64) *leaderTrack {
+	t := c.tracks[leader]
+	switch {
+	case t == nil:
+		t = &leaderTrack{term: term}
+		c.tracks[leader] = t
+	case t.term > term:
+		return nil
+	case t.term < term:
+		t.term = term
+		t.peers = t.peers[:0]
+	}
+	return t
+}
 
 // recordAck notes a successful MsgAppResp of term from follower to leader
 // acknowledging index.
 func (c *Checker) recordAck(leader, term, follower, index uint64) {
-	k := ackKey{leader, term, follower}
-	if index > c.acked[k] {
-		c.acked[k] = index
+	t := c.track(leader, term)
+	if t == nil {
+		return
+	}
+	if p := t.peer(follower); index > p.acked {
+		p.acked = index
 	}
 }
 
@@ -52,42 +95,72 @@ func (c *Checker) recordAck(leader, term, follower, index uint64) {
 // term.
 func (c *Checker) checkProgress(n raftnode.View, term uint64) error {
 	id := n.ID()
-	rejected := c.rejectedBy[id]
+	v := &c.visit
+	t := c.track(id, term)
+	if t == nil { // acks of a later term were sent to it: it leads this one
+		t = c.tracks[id]
+		t.term, t.peers = term, t.peers[:0]
+	}
+	*v = progressVisit{c: c, n: n, id: id, term: term, track: t, rejected: c.rejectedBy[id]}
 	delete(c.rejectedBy, id)
-	stale, staleFrom := c.staleTo[id]
+	v.stale, v.staleFrom = c.staleTo[id]
 	delete(c.staleTo, id)
-	var err error
-	n.Progress(func(peer, match, next uint64) {
-		if err != nil {
-			return
-		}
-		k := ackKey{id, term, peer}
-		prev, ok := c.nexts[k]
-		switch {
-		case ok && staleFrom && peer == stale.from && (match != prev.match || next != prev.next):
-			err = c.violation(StaleResponseIgnored, n, "the leader of term %d moved node %d's progress from match %d, next %d to match %d, next %d on a %s of term %d", term, peer, prev.match, prev.next, match, next, stale.typ, stale.term)
-			return
-		case ok && next < prev.next && peer != id && !rejected[peer]:
-			err = c.violation(NextBacksOffOnRejection, n, "the leader of term %d moved node %d's next index back from %d to %d, though no rejection of node %d reached it", term, peer, prev.next, next, peer)
-			return
-		}
-		c.nexts[k] = leaderProgress{match: match, next: next}
-		if match == 0 {
-			return
-		}
-		if peer == id {
-			d := c.durable(id)
-			e, ok := n.Entry(match)
-			if dt := d.term(match); !ok || dt != e.Term {
-				err = c.violation(MatchEarned, n, "the leader of term %d counts its own log up to index %d, but a crash now would recover entries up to %d only", term, match, d.lastIndex())
-			}
-			return
-		}
-		if acked := c.acked[ackKey{id, term, peer}]; match > acked {
-			err = c.violation(MatchEarned, n, "the leader of term %d holds match index %d for node %d, which acknowledged only up to %d in this term", term, match, peer, acked)
-		}
-	})
+	n.Progress(c.visitPeer)
+	err := v.err
+	*v = progressVisit{}
 	return err
+}
+
+// progressVisit is the state of one checkProgress, kept in the checker so
+// that the visit, a method value bound once, allocates nothing per step.
+type progressVisit struct {
+	c         *Checker
+	n         raftnode.View
+	id, term  uint64
+	track     *leaderTrack
+	rejected  map[uint64]bool
+	stale     staleResponse
+	staleFrom bool
+	err       error
+}
+
+func (v *progressVisit) peer(peer, match, next uint64) {
+	if v.err != nil {
+		return
+	}
+	c, n, term := v.c, v.n, v.term
+	p := v.track.peer(peer)
+	prev, ok := *p, p.seen
+	switch {
+	case ok && v.staleFrom && peer == v.stale.from && (match != prev.match || next != prev.next):
+		v.err = c.violation(StaleResponseIgnored, n, "the leader of term %d moved node %d's progress from match %d, next %d to match %d, next %d on a %s of term %d", term, peer, prev.match, prev.next, match, next, v.stale.typ, v.stale.term)
+		return
+	case ok && next < prev.next && peer != v.id && !v.rejected[peer]:
+		v.err = c.violation(NextBacksOffOnRejection, n, "the leader of term %d moved node %d's next index back from %d to %d, though no rejection of node %d reached it", term, peer, prev.next, next, peer)
+		return
+	}
+	p.seen, p.match, p.next = true, match, next
+	if match == 0 {
+		return
+	}
+	if peer == v.id {
+		// Its own match changes only as its log is made durable; what
+		// the disk holds changes otherwise only by a crash, after which
+		// it no longer leads this term. So an unchanged match needs no
+		// second look.
+		if ok && match == prev.match {
+			return
+		}
+		d := c.durable(v.id)
+		e, ok := n.Entry(match)
+		if dt := d.term(match); !ok || dt != e.Term {
+			v.err = c.violation(MatchEarned, n, "the leader of term %d counts its own log up to index %d, but a crash now would recover entries up to %d only", term, match, d.lastIndex())
+		}
+		return
+	}
+	if match > p.acked {
+		v.err = c.violation(MatchEarned, n, "the leader of term %d holds match index %d for node %d, which acknowledged only up to %d in this term", term, match, peer, p.acked)
+	}
 }
 
 // staleResponse is a response of an earlier term delivered to a leader.

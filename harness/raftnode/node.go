@@ -130,6 +130,12 @@ type Node struct {
 
 	env *harness.Env
 	rn  *raft.RawNode
+	// stepped is the Raft's status when the observer was last told of a
+	// step, and inStep says it is being told now: nothing moves the Raft
+	// then, and every check asks for the status, so it is read once.
+	stepped     raft.Status
+	haveStepped bool
+	inStep      bool
 	// syncing is the id of the outstanding fsync (0 when none) and
 	// waiting the Ready whose messages wait for it.
 	syncing uint64
@@ -179,6 +185,9 @@ func (n *Node) Name() string {
 
 // Status is the Raft node's state; a zero Status before Start.
 func (n *Node) Status() raft.Status {
+	if n.inStep {
+		return n.stepped
+	}
 	if n.rn == nil {
 		return raft.Status{ID: n.id}
 	}
@@ -284,6 +293,13 @@ func (n *Node) Timer(tag uint64) {
 		n.observe(n.observer.Ticking(n))
 	}
 	n.rn.Tick()
+	if n.observer != nil && n.haveStepped && n.syncing == 0 && !n.rn.HasReady() && n.rn.Status() == n.stepped {
+		// Most ticks of a follower only count towards its election
+		// timeout: nothing to write, send or apply, and no change an
+		// observer could see since its last step. (Ticking has counted
+		// the tick.)
+		return
+	}
 	n.process()
 }
 
@@ -390,7 +406,10 @@ func (n *Node) process() {
 		n.finish(rd)
 	}
 	if n.observer != nil {
-		n.observe(n.observer.Stepped(n))
+		n.stepped, n.haveStepped, n.inStep = n.rn.Status(), true, true
+		err := n.observer.Stepped(n)
+		n.inStep = false
+		n.observe(err)
 	}
 }
 

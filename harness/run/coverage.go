@@ -25,8 +25,9 @@ type coverage struct {
 	points map[string]bool
 	nodes  int
 	// per node: the last entry seen at the end of its log, the role and
-	// term at its last step, to see truncations and step-downs.
-	last map[uint64]lastSeen
+	// term at its last step, to see truncations and step-downs; by node
+	// ID, from 1.
+	last []lastSeen
 	// leaderTerm is the term of the last leader seen; readTerm the term of
 	// the last read served.
 	leaderTerm uint64
@@ -36,9 +37,21 @@ type coverage struct {
 	// leader committed over earlier terms while nodes were paused" is a
 	// point of its own.
 	active map[string]int
+	// duringNow is during's answer for active as it is, "" when faults
+	// changed since.
+	duringNow string
+}
+
+// seen is what was last seen of node id.
+func (c *coverage) seen(id uint64) *lastSeen {
+	if id >= uint64(len(c.last)) {
+		c.last = append(c.last, make([]lastSeen, id+1-uint64(len(c.last)))...)
+	}
+	return &c.last[id]
 }
 
 type lastSeen struct {
+	seen        bool
 	index, term uint64
 	state       raft.StateType
 	nodeTerm    uint64
@@ -46,15 +59,24 @@ type lastSeen struct {
 }
 
 func newCoverage(nodes int) *coverage {
-	return &coverage{points: map[string]bool{}, nodes: nodes, last: map[uint64]lastSeen{}, active: map[string]int{}}
+	return &coverage{points: map[string]bool{}, nodes: nodes, last: make([]lastSeen, nodes+1), active: map[string]int{}}
 }
 
 // reach records a behaviour, under the fault groups in force.
 func (c *coverage) reach(format string, args ...any) {
-	c.points[fmt.Sprintf(format, args...)+" | "+c.during()] = true
+	point := format
+	if len(args) > 0 {
+		point = fmt.Sprintf(format, args...)
+	}
+	if c.duringNow == "" {
+		c.duringNow = c.during()
+	}
+	c.points[point+" | "+c.duringNow] = true
 }
 
-// during names the fault groups in force, sorted, or "calm".
+// during names the fault groups in force, sorted, or "calm". Faults
+// change rarely and points are reached often, so reach keeps the name in
+// duringNow until the faults change.
 func (c *coverage) during() string {
 	var groups []string
 	for g, n := range c.active {
@@ -90,7 +112,7 @@ func (c *coverage) Started(n raftnode.View) error {
 	if node, ok := n.(*raftnode.Node); ok && node.RecoveredTornBytes() > 0 {
 		c.reach("restart/torn-tail")
 	}
-	delete(c.last, n.ID())
+	*c.seen(n.ID()) = lastSeen{}
 	return nil
 }
 
@@ -112,7 +134,8 @@ func (c *coverage) Ticking(raftnode.View) error { return nil }
 func (c *coverage) Stepped(n raftnode.View) error {
 	st := n.Status()
 	id := n.ID()
-	prev, seen := c.last[id]
+	prev := *c.seen(id)
+	seen := prev.seen
 	if seen {
 		if st.LastIndex < prev.index {
 			c.reach("log/truncated-shorter")
@@ -145,7 +168,7 @@ func (c *coverage) Stepped(n raftnode.View) error {
 	if e, ok := n.Entry(st.LastIndex); ok {
 		lt = e.Term
 	}
-	c.last[id] = lastSeen{index: st.LastIndex, term: lt, state: st.State, nodeTerm: st.Term, commit: st.Commit}
+	*c.seen(id) = lastSeen{seen: true, index: st.LastIndex, term: lt, state: st.State, nodeTerm: st.Term, commit: st.Commit}
 	return nil
 }
 
@@ -153,7 +176,7 @@ func (c *coverage) Stepped(n raftnode.View) error {
 // earlier terms committed under one of its own (§5.4.2), and how many at
 // once.
 func (c *coverage) commitPoints(n raftnode.View, st raft.Status) {
-	prev := c.last[n.ID()].commit
+	prev := c.seen(n.ID()).commit
 	c.reach("commit/advance=%s", bucket(st.Commit-prev))
 	for i := prev + 1; i <= st.Commit; i++ {
 		if e, ok := n.Entry(i); ok && e.Term < st.Term {
@@ -179,6 +202,7 @@ func (c *coverage) fault(f string, value any, leader bool) {
 		if kind, ok := value.(string); ok {
 			if k, ok := nemesis.Lookup(kind); ok {
 				c.active[k.Group]--
+				c.duringNow = ""
 			}
 		}
 		return
@@ -186,6 +210,7 @@ func (c *coverage) fault(f string, value any, leader bool) {
 	c.reach("fault/%s leader-after=%t", f, leader)
 	if k, ok := nemesis.Lookup(f); ok {
 		c.active[k.Group]++
+		c.duringNow = ""
 	}
 }
 
