@@ -56,6 +56,7 @@ func TestEachNewCheckCatchesItsBug(t *testing.T) {
 		{"lease-ignores-drift", true, "1", "lease-safety", "by its own clock"},
 		{"leader-yields-to-vote", true, "1", "raft-invariants", "stepped down to term"},
 		{"next-rewinds-on-ack", true, "1", "raft-invariants", "Next Backs Off On Rejection"},
+		{"election-timeout-fixed", true, "1", "raft-invariants", "Randomized Election Timeout"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.bug, func(t *testing.T) {

@@ -49,6 +49,9 @@ type campaigns struct {
 	// asked is the term of a vote request of a later term just delivered
 	// to a node that led, which it must not step down for.
 	asked map[uint64]askedLeader
+	// retries time each node's campaigns that follow one another with
+	// nothing in between (retry.go).
+	retries map[uint64]*retryTimer
 }
 
 type askedLeader struct {
@@ -63,11 +66,12 @@ type campaignState struct {
 
 func newCampaigns() campaigns {
 	return campaigns{
-		timer:  map[uint64]int{},
-		last:   map[uint64]campaignState{},
-		grants: map[uint64]map[uint64]bool{},
-		held:   map[uint64]*heldEntries{},
-		asked:  map[uint64]askedLeader{},
+		timer:   map[uint64]int{},
+		last:    map[uint64]campaignState{},
+		grants:  map[uint64]map[uint64]bool{},
+		held:    map[uint64]*heldEntries{},
+		asked:   map[uint64]askedLeader{},
+		retries: map[uint64]*retryTimer{},
 	}
 }
 
@@ -85,6 +89,7 @@ func (c *Checker) tickTimer(id uint64, leader bool) {
 	case t < c.sticky.ElectionTick:
 		c.camp.timer[id] = t + 1
 	}
+	c.retryTick(id)
 }
 
 // campaignStarted is a new incarnation: its timer starts at boot, and its
@@ -92,6 +97,7 @@ func (c *Checker) tickTimer(id uint64, leader bool) {
 func (c *Checker) campaignStarted(n raftnode.View) {
 	id := n.ID()
 	c.restartTimer(id)
+	c.retryStop(id)
 	st := n.Status()
 	c.camp.last[id] = campaignState{state: st.State, term: st.Term, vote: st.Vote}
 	delete(c.camp.grants, id)
@@ -221,25 +227,29 @@ func (c *Checker) campaignStepped(n raftnode.View) error {
 			return c.violation(PreVoteQuorum, n, "became a candidate for term %d with %d of the %d pre-votes it needs for that term", now.term, granted, quorum)
 		}
 		c.restartTimer(id)
+		return c.retryRound(n, false)
 	case began:
 		if c.sticky.ElectionTick > 0 && c.camp.timer[id] < c.sticky.ElectionTick {
 			return c.violation(ElectionTimer, n, "became a %s in term %d %d ticks after it last heard from a leader, granted a vote, campaigned or booted; the election timeout is at least %d ticks", now.state, now.term, c.camp.timer[id], c.sticky.ElectionTick)
 		}
 		delete(c.camp.grants, id)
 		c.restartTimer(id)
+		return c.retryRound(n, true)
 	case now.vote != 0 && now.vote != id && (now.vote != prev.vote || now.term != prev.term):
 		c.restartTimer(id) // it granted a vote
 	}
+	c.retryStop(id)
 	return nil
 }
 
-// campaignSent checks the last entry a vote or pre-vote request names.
+// campaignSent checks the last entry a vote or pre-vote request names,
+// and times the round a pre-vote request begins.
 func (c *Checker) campaignSent(n raftnode.View, m raft.Message) error {
-	if m.Type != raft.MsgVote && m.Type != raft.MsgPreVote || m.Index == 0 {
+	if m.Type != raft.MsgVote && m.Type != raft.MsgPreVote {
 		return nil
 	}
-	if !c.camp.held[n.ID()].has(m.Index, m.LogTerm) {
+	if m.Index != 0 && !c.camp.held[n.ID()].has(m.Index, m.LogTerm) {
 		return c.violation(TruthfulRequest, n, "asked for a %s in term %d naming (index %d, term %d) as its last entry, an entry it never held", m.Type, m.Term, m.Index, m.LogTerm)
 	}
-	return nil
+	return c.retrySent(n, m)
 }

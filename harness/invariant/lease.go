@@ -61,6 +61,7 @@ func (c *Checker) heardFromLeader(n raftnode.View, m raft.Message) {
 	if (m.Type == raft.MsgApp || m.Type == raft.MsgHeartbeat) && m.Term >= n.Status().Term {
 		c.resetLease(n.ID())
 		c.restartTimer(n.ID())
+		c.retryStop(n.ID())
 	}
 }
 
