@@ -26,26 +26,29 @@ func recheck(cfg run.Config, first *run.Outcome) (checker.Result, error) {
 }
 
 // runAgainTraced runs a failing seed's configuration again, with its
-// trace, for the store: the soak ran it without one. The second run must
-// give the same history; if it does not, its results say so (the run then
-// fails as nondeterministic whatever else it did), and any determinism
-// result of the first run is kept.
+// trace, for the store: the soak ran it without one. The same history
+// keeps the first run's checks (checking again could only cost time, or
+// turn an exhausted budget's unknown into another verdict). A different
+// history is checked on its own, and its results say the seed does not
+// reproduce (the run then fails as nondeterministic whatever else it did).
 func runAgainTraced(f *runFlags, first *checkedRun) (*checkedRun, error) {
-	again, err := executeAndCheck(f)
+	again, err := run.Execute(f.cfg)
 	if err != nil {
 		return nil, err
 	}
-	same, err := sameHistory(first.out, again.out)
+	same, err := sameHistory(first.out, again)
 	if err != nil {
 		return nil, err
 	}
-	if r, ok := first.checked.Results["determinism"]; ok && same.Valid == checker.Valid {
-		same = r
+	if same.Valid == checker.Valid {
+		return &checkedRun{started: first.started, took: first.took, out: again, checked: first.checked}, nil
 	}
-	if _, ok := first.checked.Results["determinism"]; ok || same.Valid != checker.Valid {
-		again.checked.Results["determinism"] = same
+	cr, err := checkOutcome(f, first.started, again)
+	if err != nil {
+		return nil, err
 	}
-	return again, nil
+	cr.checked.Results["determinism"] = same
+	return cr, nil
 }
 
 // sameHistory compares two runs of one seed, byte for byte.

@@ -51,6 +51,11 @@ func executeAndCheck(f *runFlags) (*checkedRun, error) {
 	if err != nil {
 		return nil, err
 	}
+	return checkOutcome(f, started, out)
+}
+
+// checkOutcome checks a run's history, in memory.
+func checkOutcome(f *runFlags, started time.Time, out *run.Outcome) (*checkedRun, error) {
 	checked, err := workloads.CheckWitnessed(out.History, f.cfg.Workload, f.budget, out.Witness)
 	if err != nil {
 		return nil, err

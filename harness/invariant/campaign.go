@@ -227,14 +227,14 @@ func (c *Checker) campaignStepped(n raftnode.View) error {
 			return c.violation(PreVoteQuorum, n, "became a candidate for term %d with %d of the %d pre-votes it needs for that term", now.term, granted, quorum)
 		}
 		c.restartTimer(id)
-		return c.retryRound(n, false)
+		return c.retryRound(n, false, false)
 	case began:
 		if c.sticky.ElectionTick > 0 && c.camp.timer[id] < c.sticky.ElectionTick {
 			return c.violation(ElectionTimer, n, "became a %s in term %d %d ticks after it last heard from a leader, granted a vote, campaigned or booted; the election timeout is at least %d ticks", now.state, now.term, c.camp.timer[id], c.sticky.ElectionTick)
 		}
 		delete(c.camp.grants, id)
 		c.restartTimer(id)
-		return c.retryRound(n, true)
+		return c.retryRound(n, true, now.state == raft.StatePreCandidate)
 	case now.vote != 0 && now.vote != id && (now.vote != prev.vote || now.term != prev.term):
 		c.restartTimer(id) // it granted a vote
 	}
@@ -246,7 +246,7 @@ func (c *Checker) campaignStepped(n raftnode.View) error {
 // and times the round a pre-vote request begins.
 func (c *Checker) campaignSent(n raftnode.View, m raft.Message) error {
 	if m.Type != raft.MsgVote && m.Type != raft.MsgPreVote {
-		return nil
+		return c.retrySent(n, m)
 	}
 	if m.Index != 0 && !c.camp.held[n.ID()].has(m.Index, m.LogTerm) {
 		return c.violation(TruthfulRequest, n, "asked for a %s in term %d naming (index %d, term %d) as its last entry, an entry it never held", m.Type, m.Term, m.Index, m.LogTerm)

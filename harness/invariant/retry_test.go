@@ -111,6 +111,25 @@ func TestRandomizedElectionTimeout(t *testing.T) {
 			r.hearLeader()
 			return nil
 		}, true},
+		{"one odd retry only starts the run again", func(r *retrier) error {
+			if err := r.retries(repeat(electionTick, 6)...); err != nil {
+				return err
+			}
+			return r.retries(append([]int{electionTick + 1}, repeat(electionTick, 12)...)...)
+		}, false},
+		{"pre-vote requests that leave late begin no round of their own", func(r *retrier) error {
+			for range 14 {
+				r.hearLeader()
+				r.tick(electionTick)
+				r.n.st.State = raft.StatePreCandidate
+				require.NoError(r.t, r.c.Stepped(r.n)) // the campaign begins
+				r.tick(2)                              // an fsync of the node's is pending
+				if err := r.preVote(); err != nil {
+					return err
+				}
+			}
+			return nil
+		}, true},
 		{"candidates that retry without pre-vote", func(r *retrier) error {
 			for range 13 {
 				r.tick(electionTick)
@@ -154,5 +173,13 @@ func TestRandomizedElectionTimeout(t *testing.T) {
 			require.Equal(t, invariant.RandomizedElectionTimeout, v.Invariant)
 			require.Equal(t, "n1", v.Node)
 		})
+	}
+}
+
+// The run of equal retries that fails a node is as long as it takes for
+// chance to make one less than once in 10^11.
+func TestEqualRetriesNeeded(t *testing.T) {
+	for et, want := range map[int]int{5: 17, 10: 12, 20: 10, 2: 38} {
+		require.Equal(t, want, invariant.EqualRetries(et), "election tick %d", et)
 	}
 }

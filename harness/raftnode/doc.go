@@ -18,7 +18,8 @@
 // whose effects go into the next Ready.
 //
 // After every activation the node reports to an Observer, which is how the
-// simulation checks Raft's invariants from inside every node on every step.
+// simulation checks Raft's invariants from inside every node on every step
+// (a tick that changed nothing is reported only as a tick).
 //
 // raftnode imports harness, raft and raft/wal; it must never import
 // nemesis, checker, results or cmd.

@@ -34,6 +34,8 @@ type Observer interface {
 	// clock.
 	Ticking(n View) error
 	// Stepped is called after n handled a message, a tick, a proposal or
-	// an fsync completion.
+	// an fsync completion; not after a tick that left nothing to write,
+	// send or apply and changed nothing in n's status (Ticking still
+	// saw it), which is most of a follower's ticks.
 	Stepped(n View) error
 }

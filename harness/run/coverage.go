@@ -156,7 +156,7 @@ func (c *coverage) Stepped(n raftnode.View) error {
 			c.commitPoints(n, st)
 		}
 	}
-	if st.State == raft.StateLeader && st.Term != c.leaderTerm {
+	if st.State == raft.StateLeader && st.Term > c.leaderTerm {
 		gap := st.Term - c.leaderTerm
 		c.reach("election/won n=%d term-gap=%s", c.nodes, bucket(gap))
 		if st.LastIndex > st.Commit {

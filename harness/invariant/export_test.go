@@ -1,0 +1,4 @@
+package invariant
+
+// EqualRetries exposes equalRetries to the tests.
+var EqualRetries = equalRetries
