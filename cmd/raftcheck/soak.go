@@ -47,7 +47,7 @@ func newSoakFlags() *soakFlags {
 	fs.IntVar(&f.shrink, "shrink", 30, "shrink each failing seed with up to this many runs, keeping the smallest that fails the same way (0: off)")
 	fs.StringVar(&f.out, "out", "", "output directory for summary.json and failing runs (default: STORE/soak-<UTC time>)")
 	fs.DurationVar(&f.progress, "progress", 10*time.Second, "interval of progress lines when the output is not a terminal")
-	fs.Uint64Var(&f.recheck, "recheck", 20, "run the first 8 seeds from --first and every N-th after them twice, and fail a seed whose two histories differ: a seed must reproduce its run (0: off)")
+	fs.Uint64Var(&f.recheck, "recheck", 20, "run the first 20 seeds from --first and every N-th after them twice, and fail a seed whose two histories differ: a seed must reproduce its run (0: off)")
 	fs.BoolVar(&f.guided, "guided", false, "coverage-guided: keep the worlds of runs that reach new Raft behaviours and mutate them, as fuzzers do (reproducible as a whole only with --workers 1)")
 	// The soak's defaults are whole-world swarm (every seed draws its own
 	// world; see run.Config.UseSwarmWorld), with swarm faults when --swarm

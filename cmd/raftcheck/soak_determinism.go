@@ -14,9 +14,9 @@ import (
 // does not control (Go's map order, wall time, a goroutine) breaks that
 // promise, and with it replay and shrinking; its replicas may well diverge
 // in production. The soak rechecks its first recheckFirst seeds, which
-// between them draw every workload and read mode in most soaks (a bug of
-// one workload's state machine shows only there), and every --recheck-th
-// seed after them.
+// between them draw every workload in all but one soak in about 300 (a
+// bug of one workload's state machine shows only there), and every
+// --recheck-th seed after them: a fixed cost that a long soak amortizes.
 func recheck(cfg run.Config, first *run.Outcome) (checker.Result, error) {
 	again, err := run.Execute(cfg)
 	if err != nil {
@@ -70,7 +70,7 @@ func sameHistory(first, again *run.Outcome) (checker.Result, error) {
 }
 
 // recheckFirst is how many seeds from the first a soak runs twice.
-const recheckFirst = 8
+const recheckFirst = 20
 
 func historyDigest(h checker.History) (string, error) {
 	var buf bytes.Buffer

@@ -21,8 +21,8 @@ type durableLog struct {
 	err      error    // the WAL holds a record the node would refuse
 	// badCommit, when set, says how a prefix of the WAL that a crash could
 	// leave (every record boundary is one) holds a commit index its own
-	// log cannot back: past its last entry, or at an entry that is not
-	// the committed one.
+	// log cannot back (past its last entry, or at an entry that is not
+	// the committed one) or one below an earlier record's.
 	badCommit string
 }
 
@@ -37,8 +37,19 @@ func (d *durableLog) catchUp(data []byte, rewrites uint64, committedTerm func(ui
 		return
 	}
 	d.valid, d.err = wal.Scan(data, d.valid, func(hs raft.HardState) {
+		prev := d.hs
 		d.hs = hs
-		if d.badCommit != "" || hs.Commit == 0 {
+		if d.badCommit != "" {
+			return
+		}
+		if hs.Commit < prev.Commit {
+			// A commit index only grows (Figure 2), and a node recovers
+			// the durable one: a lower one written after it is a commit
+			// a crash now forgets.
+			d.badCommit = fmt.Sprintf("a HardState with commit %d is written after a durable one with commit %d: a crash now recovers a commit index that went back", hs.Commit, prev.Commit)
+			return
+		}
+		if hs.Commit == 0 {
 			return
 		}
 		// A crash right after this record leaves this HardState over

@@ -30,6 +30,8 @@ func TestDurableCommit(t *testing.T) {
 		{"commit written before the entries it covers", entries(hs(entries(nil, 1, 1), 3), 2, 1, 2), false},
 		{"commit over a stale entry, the committed one written after", entries(hs(entries(nil, 1, 1, 1), 2), 2, 2), false},
 		{"no commit yet", entries(hs(nil, 0), 1, 1), true},
+		{"commit going back in a later HardState", hs(hs(entries(nil, 1, 1, 1, 2), 1), 0), false},
+		{"commit written again unchanged", hs(hs(entries(nil, 1, 1, 1, 2), 1), 1), true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -32,7 +32,8 @@ const (
 	// DurableCommit: every state a crash can leave on the disk (each
 	// prefix of the WAL up to a record boundary) has a commit index that
 	// its own log backs with the committed entry: a HardState's commit
-	// never runs ahead of the entries already durable before it.
+	// never runs ahead of the entries already durable before it, and
+	// never goes below the commit of the HardState durable before it.
 	DurableCommit = "Durable Commit"
 	// DurableQuorum: an entry is committed, or applied, only once a
 	// majority of the voters hold it on stable storage (§5.3, §5.4:

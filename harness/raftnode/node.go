@@ -323,6 +323,15 @@ func (n *Node) Receive(from harness.Addr, payload any) {
 			n.env.Fail(err)
 			return
 		}
+		if errors.Is(err, raft.ErrMalformedMessage) || errors.Is(err, raft.ErrUnknownMessageType) {
+			// Peers speak the same Raft and the network corrupts no
+			// byte: a message that is not well formed when it arrives
+			// was built wrong, or its sender changed memory it had
+			// handed over (a log array rewritten in place under an
+			// append in flight). Either is a bug of the system.
+			n.env.Fail(fmt.Errorf("raftnode: %s refused a malformed message from a peer: %w", n.env.Name(), err))
+			return
+		}
 		// Otherwise Step refused what it cannot use (a message for
 		// another node, an unknown peer); record it, as a server would
 		// log it.

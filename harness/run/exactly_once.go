@@ -33,8 +33,10 @@ type exactlyOnce struct {
 	// active the sessions' clock when each session last did something
 	// that keeps it alive: its registration, a command applied, a retry
 	// answered. A session expires only once idle for longer than the ttl.
-	ttl      int64
-	active   map[uint64]int64
+	ttl    int64
+	active map[uint64]int64
+	// clock is the latest sessions' clock seen: it never goes back.
+	clock    int64
 	commands int
 	first    string
 	broken   int
@@ -76,6 +78,13 @@ func (e *exactlyOnce) applied(w *harness.World, index uint64, clock int64, out k
 		e.sessions = map[uint64]onceSession{}
 		e.active = map[uint64]int64{}
 	}
+	if clock < e.clock {
+		// The clock is the latest command time the log applied: going
+		// back, it revives sessions that had idled out and expires
+		// others early, alike on every replica.
+		e.breach(w, fmt.Sprintf("the sessions' clock went back from %v to %v at index %d (session %d's command %d): it is the latest command time the log has applied, and only moves forward", time.Duration(e.clock), time.Duration(clock), index, out.Session, out.Seq))
+	}
+	e.clock = max(e.clock, clock)
 	if out.Kind == kv.CmdRegister {
 		e.sessions[out.Session] = onceSession{}
 		e.active[out.Session] = clock
@@ -96,6 +105,8 @@ func (e *exactlyOnce) applied(w *harness.World, index uint64, clock int64, out k
 		return
 	case expired && index >= expiredAt:
 		why = fmt.Sprintf("session %d expired at index %d, yet its command %d was answered %s at index %d: an expired session must answer every later command expired", out.Session, expiredAt, out.Seq, out.Status, index)
+	case known && out.Status != kv.StatusStale && e.idledOut(out.Session, clock):
+		why = fmt.Sprintf("session %d had been idle for %v, past its ttl of %v, yet its command %d was answered %s at index %d: a session idle for longer than its ttl is expired before its next command", out.Session, time.Duration(clock-e.active[out.Session]), time.Duration(e.ttl), out.Seq, out.Status, index)
 	case !known:
 		return // registered before what this oracle saw, or expired
 	case out.Seq == sess.lastSeq && sess.lastSeq != 0 && !reflect.DeepEqual(out, sess.last):
@@ -108,6 +119,15 @@ func (e *exactlyOnce) applied(w *harness.World, index uint64, clock int64, out k
 	if why != "" {
 		e.breach(w, why)
 	}
+}
+
+// idledOut says session id had been idle for longer than its ttl, and the
+// time the store takes to notice (it looks for idle sessions each time
+// its clock has moved an eighth of the ttl: kv.Store's expire), when a
+// command of it was applied at clock.
+func (e *exactlyOnce) idledOut(id uint64, clock int64) bool {
+	last, ok := e.active[id]
+	return ok && e.ttl > 0 && clock-last >= e.ttl+e.ttl/8
 }
 
 func (e *exactlyOnce) result() checker.Result {

@@ -77,6 +77,9 @@ func TestSessionsExpireOnlyWhenIdle(t *testing.T) {
 		{"a retry keeps it alive", []step{{0, reg, false}, {2, op(1, kv.StatusOK), false}, {8, op(1, kv.StatusOK), false}, {14, kv.Outcome{}, true}}, false},
 		{"a stale command does not", []step{{0, reg, false}, {2, op(2, kv.StatusOK), false}, {9, op(1, kv.StatusStale), false}, {13, kv.Outcome{}, true}}, true},
 		{"answered expired without ever expiring", []step{{0, reg, false}, {20, op(1, kv.StatusExpired), false}}, false},
+		{"served long past its ttl", []step{{0, reg, false}, {5, op(1, kv.StatusOK), false}, {17, op(2, kv.StatusOK), false}}, false},
+		{"served at its ttl", []step{{0, reg, false}, {5, op(1, kv.StatusOK), false}, {15, op(2, kv.StatusOK), false}}, true},
+		{"the clock going back", []step{{5, reg, false}, {3, op(1, kv.StatusOK), false}}, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
