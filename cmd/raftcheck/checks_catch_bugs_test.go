@@ -57,6 +57,10 @@ func TestEachNewCheckCatchesItsBug(t *testing.T) {
 		{"leader-yields-to-vote", true, "1", "raft-invariants", "stepped down to term"},
 		{"next-rewinds-on-ack", true, "1", "raft-invariants", "Next Backs Off On Rejection"},
 		{"election-timeout-fixed", true, "1", "raft-invariants", "Randomized Election Timeout"},
+		{"truncate-in-place", true, "2", "raft-invariants", "refused a malformed message"},
+		{"restart-persisted-zero", true, "1", "raft-invariants", "commit index that went back"},
+		{"session-clock-not-monotone", true, "2", "exactly-once", "clock went back"},
+		{"expire-before-clock-advance", true, "2", "exactly-once", "past its ttl"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.bug, func(t *testing.T) {
