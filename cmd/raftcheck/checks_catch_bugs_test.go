@@ -61,6 +61,8 @@ func TestEachNewCheckCatchesItsBug(t *testing.T) {
 		{"restart-persisted-zero", true, "1", "raft-invariants", "commit index that went back"},
 		{"session-clock-not-monotone", true, "2", "exactly-once", "clock went back"},
 		{"expire-before-clock-advance", true, "2", "exactly-once", "past its ttl"},
+		{"conflict-hint-strict", true, "1", "raft-invariants", "Rejection Hint"},
+		{"check-quorum-randomized-interval", true, "1", "check-quorum", "still led term"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.bug, func(t *testing.T) {

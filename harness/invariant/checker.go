@@ -98,9 +98,12 @@ type Checker struct {
 	// followers whose rejection, and staleTo the response of an earlier
 	// term, that reached a leader in the activation being checked; visit
 	// and visitPeer the progress visit in hand (progress.go).
-	tracks     map[uint64]*leaderTrack
-	visit      progressVisit
-	visitPeer  func(peer, match, next uint64)
+	tracks    map[uint64]*leaderTrack
+	visit     progressVisit
+	visitPeer func(peer, match, next uint64)
+	// hints are the hints rejections of appends delivered must carry
+	// (hint.go).
+	hints      map[uint64]map[probeKey][]expectedHint
 	rejectedBy map[uint64]map[uint64]bool
 	staleTo    map[uint64]staleResponse
 	// latestLeaderTerm is the latest term a leader was seen in.
@@ -134,6 +137,7 @@ func New(world World, seed uint64) *Checker {
 		lease:      leaseClock{ticks: map[uint64]int{}},
 		camp:       newCampaigns(),
 		tracks:     map[uint64]*leaderTrack{},
+		hints:      map[uint64]map[probeKey][]expectedHint{},
 		rejectedBy: map[uint64]map[uint64]bool{},
 		staleTo:    map[uint64]staleResponse{},
 	}
@@ -157,6 +161,7 @@ func (c *Checker) Started(n raftnode.View) error {
 	c.lastCommit[id] = st.Commit
 	c.resetLease(id) // a node boots within its promise
 	c.campaignStarted(n)
+	delete(c.hints, id) // the rejections it had not sent are gone
 	// The recovered log may hold entries no Appending call showed (a torn
 	// write can keep records that were never synced): check them all.
 	var prevTerm uint64

@@ -70,6 +70,7 @@ func (c *Checker) Delivered(to uint64, m raft.Message) error {
 	c.heardFromLeader(n, m)
 	c.campaignDelivered(n, m)
 	c.noteDelivered(n, m)
+	c.noteProbe(n, m)
 	if m.Type != raft.MsgVote && m.Type != raft.MsgPreVote {
 		return nil
 	}
@@ -107,6 +108,9 @@ func (c *Checker) Sent(from uint64, m raft.Message) error {
 	}
 	hs := d.hs
 	if err := c.campaignSent(n, m); err != nil {
+		return err
+	}
+	if err := c.checkHint(n, m); err != nil {
 		return err
 	}
 	granted := !m.Reject && (m.Type == raft.MsgVoteResp || m.Type == raft.MsgPreVoteResp)
