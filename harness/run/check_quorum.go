@@ -13,9 +13,9 @@ import (
 // quorumWatch is the CheckQuorum oracle: with CheckQuorum on, a leader
 // that cannot reach a quorum steps down within about one election timeout
 // of its own clock, two at most (thesis §6.2), so a leader that keeps
-// leading for three election timeouts of running time while it is cut off
-// from a majority, or while a leader of a later term exists, with no fault
-// starting or healing meanwhile, is a bug,
+// leading for two and a half election timeouts of running time while it
+// is cut off from a majority, or while a leader of a later term exists,
+// with no fault healing meanwhile, is a bug,
 // though no client may ever notice: its clients only time out and go
 // elsewhere. Paused time does not count (a paused node runs no timers);
 // time runs at the leader's clock rate (a jump fires no timer), measured
@@ -33,7 +33,7 @@ import (
 type quorumWatch struct {
 	c     *cluster.Cluster
 	cfg   Config
-	limit time.Duration // three election timeouts
+	limit time.Duration // two and a half election timeouts
 	// ledTerm[i] is the term node i led at the last sample (0: none), and
 	// healthySince[i] since when it has been healthy leading it (-1: not).
 	ledTerm      []uint64
@@ -49,7 +49,7 @@ type quorumWatch struct {
 
 func newQuorumWatch(c *cluster.Cluster, cfg Config) *quorumWatch {
 	n := len(c.Peers.Addrs)
-	q := &quorumWatch{c: c, cfg: cfg, limit: 3 * time.Duration(cfg.Raft.ElectionTick) * cfg.Raft.TickInterval,
+	q := &quorumWatch{c: c, cfg: cfg, limit: 5 * time.Duration(cfg.Raft.ElectionTick) * cfg.Raft.TickInterval / 2,
 		stale: make([]time.Duration, n), seenAt: make([]time.Duration, n),
 		ledTerm: make([]uint64, n), healthySince: make([]time.Duration, n)}
 	for i := range q.seenAt {
@@ -59,11 +59,15 @@ func newQuorumWatch(c *cluster.Cluster, cfg Config) *quorumWatch {
 	return q
 }
 
-// faultChanged notes that a fault started or healed now. A leader's time
-// without a quorum counts again from here: between two samples a heal may
-// have let it hear from a quorum, which restarts its CheckQuorum window.
-func (q *quorumWatch) faultChanged() {
+// faultChanged notes that a fault started or healed now; healed says it
+// healed. A leader's time without a quorum counts again from a heal:
+// between two samples the heal may have let it hear from a quorum, which
+// restarts its CheckQuorum window.
+func (q *quorumWatch) faultChanged(healed bool) {
 	q.lastFault = q.c.World.Now()
+	if !healed {
+		return
+	}
 	for i := range q.stale {
 		q.stale[i], q.seenAt[i] = 0, -1
 	}
@@ -214,5 +218,5 @@ func (q *quorumWatch) result(enabled bool) checker.Result {
 	case q.spurious != "":
 		return checker.Result{Valid: checker.Invalid, Summary: q.spurious}
 	}
-	return checker.Result{Valid: checker.Valid, Summary: "every leader cut off from a quorum, or outlived by a newer one, stepped down within three election timeouts, and none that could reach a quorum did"}
+	return checker.Result{Valid: checker.Valid, Summary: "every leader cut off from a quorum, or outlived by a newer one, stepped down within two and a half election timeouts, and none that could reach a quorum did"}
 }

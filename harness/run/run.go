@@ -410,7 +410,7 @@ func (r *runner) logNemesis(f string, value any) {
 		r.cov.fault(f, value, r.c.Leader() != nil)
 	}
 	if r.quorum != nil {
-		r.quorum.faultChanged()
+		r.quorum.faultChanged(f == "heal")
 	}
 	r.clocks.check()
 }
