@@ -27,7 +27,7 @@ type event struct {
 	fn    func() // eventCall
 }
 
-// eventQueue is a binary min-heap of events ordered by (at, seq). Sequence
+// eventQueue is a min-heap of events ordered by (at, seq). Sequence
 // numbers are unique, so the order is total and a run never depends on how
 // the heap breaks ties.
 //
@@ -39,6 +39,10 @@ type eventQueue struct {
 	slots []event
 	free  []uint32
 }
+
+// arity is the heap's fan-out: a four-ary heap is half as deep as a binary
+// one, and a pop, the commonest operation, walks down it once.
+const arity = 4
 
 // eventKey is an event's place in the order and the slot that holds it.
 type eventKey struct {
@@ -70,7 +74,7 @@ func (q *eventQueue) push(e event) {
 	h := q.heap
 	i := len(h) - 1
 	for i > 0 {
-		parent := (i - 1) / 2
+		parent := (i - 1) / arity
 		if !h[i].before(&h[parent]) {
 			break
 		}
@@ -94,13 +98,15 @@ func (q *eventQueue) pop() event {
 	h = h[:last]
 	i := 0
 	for {
-		l := 2*i + 1
-		if l >= len(h) {
+		first := arity*i + 1
+		if first >= len(h) {
 			break
 		}
-		least := l
-		if r := l + 1; r < len(h) && h[r].before(&h[l]) {
-			least = r
+		least := first
+		for c := first + 1; c < min(first+arity, len(h)); c++ {
+			if h[c].before(&h[least]) {
+				least = c
+			}
 		}
 		if !h[least].before(&h[i]) {
 			break

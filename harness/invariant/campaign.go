@@ -168,8 +168,7 @@ func (h *heldEntries) has(index, term uint64) bool {
 // that must ignore it: a pre-vote always, a vote with CheckQuorum (thesis
 // §4.2.3: the leader hears from itself, so it is always within the
 // election timeout that makes a node disregard vote requests).
-func (c *Checker) campaignDelivered(n raftnode.View, m raft.Message) {
-	st := n.Status()
+func (c *Checker) campaignDelivered(n raftnode.View, st raft.Status, m raft.Message) {
 	if st.State == raft.StateLeader && m.Term > st.Term &&
 		(m.Type == raft.MsgPreVote || m.Type == raft.MsgVote && c.sticky.CheckQuorum) {
 		c.camp.asked[n.ID()] = askedLeader{term: m.Term, typ: m.Type}

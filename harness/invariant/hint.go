@@ -32,8 +32,7 @@ type expectedHint struct{ index, term uint64 }
 // though late (after an fsync of its), so the hints expected for one append
 // key wait in a queue; a restart empties the node's queues (what it had
 // not sent, it never will).
-func (c *Checker) noteProbe(n raftnode.View, m raft.Message) {
-	st := n.Status()
+func (c *Checker) noteProbe(n raftnode.View, st raft.Status, m raft.Message) {
 	if m.Type != raft.MsgApp || m.Term < st.Term || m.Index < st.Commit {
 		return // answered stale, or as already matching: no hint
 	}

@@ -57,8 +57,8 @@ func (c *Checker) Ticking(n raftnode.View) error {
 
 // heardFromLeader resets the count when an append or a heartbeat of at
 // least the node's term reaches it: the node follows that leader.
-func (c *Checker) heardFromLeader(n raftnode.View, m raft.Message) {
-	if (m.Type == raft.MsgApp || m.Type == raft.MsgHeartbeat) && m.Term >= n.Status().Term {
+func (c *Checker) heardFromLeader(n raftnode.View, st raft.Status, m raft.Message) {
+	if (m.Type == raft.MsgApp || m.Type == raft.MsgHeartbeat) && m.Term >= st.Term {
 		c.resetLease(n.ID())
 		c.restartTimer(n.ID())
 		c.retryStop(n.ID())

@@ -172,8 +172,7 @@ type staleResponse struct {
 // noteDelivered records what a message reaching leader n may change in
 // the activation it starts: a rejection of its term may move the sender's
 // next index back; a response of an earlier term may move nothing.
-func (c *Checker) noteDelivered(n raftnode.View, m raft.Message) {
-	st := n.Status()
+func (c *Checker) noteDelivered(n raftnode.View, st raft.Status, m raft.Message) {
 	if st.State != raft.StateLeader || m.Type != raft.MsgAppResp && m.Type != raft.MsgHeartbeatResp {
 		return
 	}

@@ -67,14 +67,16 @@ func (c *Checker) Delivered(to uint64, m raft.Message) error {
 	if n == nil {
 		return nil
 	}
-	c.heardFromLeader(n, m)
-	c.campaignDelivered(n, m)
-	c.noteDelivered(n, m)
-	c.noteProbe(n, m)
+	// Each rule reads the node's status as the message arrives, before it
+	// is stepped: read once.
+	st := n.Status()
+	c.heardFromLeader(n, st, m)
+	c.campaignDelivered(n, st, m)
+	c.noteDelivered(n, st, m)
+	c.noteProbe(n, st, m)
 	if m.Type != raft.MsgVote && m.Type != raft.MsgPreVote {
 		return nil
 	}
-	st := n.Status()
 	var lastTerm uint64
 	if e, ok := n.Entry(st.LastIndex); ok {
 		lastTerm = e.Term
