@@ -137,7 +137,10 @@ func (q *quorumWatch) sample() {
 		case !q.reachesQuorum(a):
 			why = "it cannot reach a quorum"
 		}
-		if why == "" {
+		if why == "" || !q.drained(a) {
+			// Messages a fault delayed may still reach it from the
+			// peers it can no longer reach, and count as replies for its
+			// CheckQuorum: the count starts once they are through.
 			q.stale[i], q.seenAt[i] = 0, -1
 			continue
 		}
