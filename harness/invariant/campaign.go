@@ -121,13 +121,16 @@ func (c *Checker) hold(id uint64, e raft.Entry) {
 }
 
 // heldBy is the set of entries node id has held.
-func (c *Checker) heldBy(id uint64) *heldEntries {
-	h := c.camp.held[id]
-	if h == nil {
-		h = &heldEntries{}
-		c.camp.held[id] = h
+func (c *Checker) heldBy(id uint64) *heldEntries { return nodeEntry(c.camp.held, id) }
+
+// nodeEntry is node id's value in m, a new zero one if it had none.
+func nodeEntry[V any](m map[uint64]*V, id uint64) *V {
+	v := m[id]
+	if v == nil {
+		v = new(V)
+		m[id] = v
 	}
-	return h
+	return v
 }
 
 // heldEntries is a set of (index, term) pairs. Nearly every index is

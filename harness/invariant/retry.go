@@ -53,14 +53,7 @@ type retryTimer struct {
 	run, of int
 }
 
-func (c *Checker) retryOf(id uint64) *retryTimer {
-	t := c.camp.retries[id]
-	if t == nil {
-		t = &retryTimer{}
-		c.camp.retries[id] = t
-	}
-	return t
-}
+func (c *Checker) retryOf(id uint64) *retryTimer { return nodeEntry(c.camp.retries, id) }
 
 // retryTick counts a tick of node id towards its next round.
 func (c *Checker) retryTick(id uint64) {
