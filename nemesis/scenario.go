@@ -23,6 +23,7 @@ var scenarioKinds = []Kind{
 	{Name: "scenario-pause-past-lease", Group: "scenario", Start: startPausePastLease},
 	{Name: "scenario-restart-in-election", Group: "scenario", Start: startRestartInElection},
 	{Name: "scenario-lease-edge", Group: "scenario", Start: startLeaseEdge},
+	{Name: "scenario-deaf-rejoin", Group: "scenario", Start: startDeafRejoin},
 }
 
 // pollEvery is how often a scenario looks at the target.

@@ -1,6 +1,13 @@
 package nemesis
 
-import "time"
+import (
+	"slices"
+	"time"
+)
+
+// lateKinds are the kinds Swarm draws after every other choice, in the
+// order they were added.
+var lateKinds = []string{"scenario-deaf-rejoin"}
 
 // World is a fault world drawn by swarm mode: which kinds of faults a run
 // uses, how often and how hard, and how often a crash tears a write.
@@ -18,17 +25,26 @@ type World struct {
 // nothing else.
 //
 // Each known kind is in with probability one half (at least one always
-// is); every intensity is drawn from a range wide enough to matter.
+// is); every intensity is drawn from a range wide enough to matter. The
+// kinds added after the draw was first measured (lateKinds) are drawn
+// last, after every intensity: a world without them is the world its seed
+// drew before they existed, so the zoo's and the soaks' figures for it
+// still hold.
 func Swarm(r Rand) World {
 	var kinds []string
+	var early []string
 	for _, k := range Kinds() {
+		if !slices.Contains(lateKinds, k) {
+			early = append(early, k)
+		}
+	}
+	for _, k := range early {
 		if r.Below(2) == 0 {
 			kinds = append(kinds, k)
 		}
 	}
 	if len(kinds) == 0 {
-		all := Kinds()
-		kinds = []string{all[r.Below(uint64(len(all)))]}
+		kinds = []string{early[r.Below(uint64(len(early)))]}
 	}
 	ms := func(lo, hi int64) time.Duration { return time.Duration(r.Between(lo, hi)) * time.Millisecond }
 	permille := func(lo, hi int64) float64 { return float64(r.Between(lo, hi)) / 1000 }
@@ -45,13 +61,26 @@ func Swarm(r Rand) World {
 		DriftPPM:     PPM(r.Between(1_000, 500_000)),
 		SlowFsync:    Uniform(fsyncMin, fsyncMin+ms(5, 500)),
 	}
+	// The order of these draws is the order of the literal they were once
+	// drawn in; keep it.
+	interval := ms(500, 10_000)
+	maxActive := int(r.Between(1, 3))
+	torn := permille(0, 1000)
+	// A late kind is in with probability three quarters: directed
+	// scenarios strike only while the schedule has them in force, among
+	// every other kind the world drew.
+	for _, k := range lateKinds {
+		if r.Below(4) < 3 {
+			kinds = append(kinds, k)
+		}
+	}
 	return World{
 		Nemesis: Config{
 			Kinds:     kinds,
-			Interval:  ms(500, 10_000),
-			MaxActive: int(r.Between(1, 3)),
+			Interval:  interval,
+			MaxActive: maxActive,
 			Params:    p,
 		},
-		Torn: permille(0, 1000),
+		Torn: torn,
 	}
 }
