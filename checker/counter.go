@@ -67,34 +67,39 @@ type CounterDuplicate struct {
 	Indexes []int  `json:"indexes"`
 }
 
-// CheckCounter checks a counter history: f=incr adds one to a key's
-// counter (starting at 0) and its ok value is the counter's new value;
-// f=count reads it. Each key is checked on its own.
+// CheckCounter checks a counter history. Each key's counter starts at 0
+// and is checked on its own. Two dialects are read:
+//
+//   - ours: f=incr adds its amount (a null value is 1, an integer is the
+//     amount) and its ok value is the counter's new value; f=count reads;
+//   - Jepsen's: f=add adds the amount its value gives, and its ok value
+//     only echoes the amount; f=read reads.
 //
 // The checker bounds every value by what real time allows, as Jepsen's
-// counter checker does, counting operations by history position:
+// counter checker does, counting operations by history position and
+// summing their amounts:
 //
-//   - an ok count invoked at i and completed at j read v, with
-//     lower <= v <= upper, where lower is the number of ok increments
-//     completed before i (they certainly took effect before the read) and
-//     upper the number of increments, ok or indeterminate, invoked before j
-//     (the most that can have taken effect);
-//   - an ok increment is bounded the same way, counting itself: lower is
-//     one more than the ok increments completed before its invocation, and
-//     upper counts the ok and indeterminate increments invoked before its
-//     completion, itself included;
-//   - no two ok increments of a key return the same value: each moved the
-//     counter to a value of its own;
-//   - the counter never goes back: an ok count returns at least, and an ok
-//     increment more than, the largest value returned by an ok operation
-//     that completed before it was invoked. The bounds alone miss this (two
-//     reads 2 then 1, both within [1, 2]); it holds for any linearizable
-//     counter, since increments only add.
+//   - an ok read invoked at i and completed at j read v, with
+//     lower <= v <= upper: the ok increments completed before i certainly
+//     took effect before it, and each increment (ok or indeterminate)
+//     invoked before j, and not among those, may or may not have; lower
+//     adds the negative amounts of the maybes to the sum of the certain
+//     ones, and upper the positive ones;
+//   - an ok incr's new value is bounded the same way, counting itself as
+//     certain;
+//   - on a key whose every increment adds a positive amount: no two ok
+//     incrs return the same value (each moved the counter to a value of its
+//     own), and the counter never goes back: an ok read returns at least,
+//     and an ok incr more than, the largest value returned by an ok
+//     operation that completed before it was invoked. The bounds alone miss
+//     this (two reads 2 then 1, both within [1, 2]). With a zero or
+//     negative amount neither holds of a correct counter, and neither is
+//     checked.
 //
 // Failed increments count nowhere; an increment never completed counts as
 // indeterminate. A history with no counter operations is unknown.
 func CheckCounter(h History) Result {
-	byKey, keys := opsByKey(h.Operations(), "incr", "count")
+	byKey, keys := opsByKey(h.Operations(), counterFs...)
 	if len(keys) == 0 {
 		return noOpsResult("counter")
 	}
@@ -143,42 +148,111 @@ func CheckCounter(h History) Result {
 		countOf(d.Reads, "ok count", "ok counts"), countOf(d.OKIncrs, "ok incr", "ok incrs"), d.InfoIncrs, countOf(d.Keys, "key", "keys"))}
 }
 
+// counterFs are the functions of both dialects.
+var counterFs = []string{"incr", "count", "add", "read"}
+
+// counterIncrement reports whether f adds to the counter.
+func counterIncrement(f string) bool { return f == "incr" || f == "add" }
+
+// counterAmount is what an increment adds: its invocation's value, or 1
+// for a null incr.
+func counterAmount(o *Operation) (int64, error) {
+	if o.Invocation.F == "incr" && (len(o.Invocation.Value) == 0 || string(o.Invocation.Value) == "null") {
+		return 1, nil
+	}
+	return decodeInt(o.Invocation.Value)
+}
+
+// counterDelta is one increment that may have taken effect: its position
+// (the invocation's, or the completion's for a certain one) and amount.
+type counterDelta struct {
+	pos    int
+	amount int64
+}
+
+// prefixSums are increments sorted by position with running sums of
+// their amounts (sum), of their positive amounts (up) and of their
+// negative ones (down).
+type prefixSums struct {
+	pos           []int
+	sum, up, down []int64
+}
+
+func newPrefixSums(ds []counterDelta) prefixSums {
+	sort.Slice(ds, func(i, j int) bool { return ds[i].pos < ds[j].pos })
+	p := prefixSums{pos: make([]int, len(ds)), sum: make([]int64, len(ds)+1), up: make([]int64, len(ds)+1), down: make([]int64, len(ds)+1)}
+	for i, d := range ds {
+		p.pos[i] = d.pos
+		p.sum[i+1] = p.sum[i] + d.amount
+		p.up[i+1], p.down[i+1] = p.up[i], p.down[i]
+		if d.amount > 0 {
+			p.up[i+1] += d.amount
+		} else {
+			p.down[i+1] += d.amount
+		}
+	}
+	return p
+}
+
+// before is how many increments lie before pos.
+func (p prefixSums) before(pos int) int { return sort.SearchInts(p.pos, pos) }
+
 // checkCounterKey checks one key's operations (in invocation order),
 // adding to d's counts and duplicates, and returns the out-of-bounds and
 // backwards ones.
 func checkCounterKey(h History, key string, ops []*Operation, d *CounterDetails) ([]CounterBound, []CounterBackwards) {
-	// okDone: completions of ok increments; maybeInv: invocations of
-	// increments that may have happened (ok or indeterminate). Both are
-	// ascending: okDone is sorted below, maybeInv follows invocation order.
-	var okDone, maybeInv []int
+	// certain: ok increments at their completions; maybe: every increment
+	// that may have happened (ok or indeterminate) at its invocation.
+	var certain, maybe []counterDelta
+	amounts := map[*Operation]int64{}
+	positive := true
 	for _, o := range ops {
-		if o.Invocation.F != "incr" {
+		if !counterIncrement(o.Invocation.F) || o.Type == Fail {
+			if o.Type == Fail {
+				d.FailIncrs++
+			}
 			continue
 		}
-		switch o.Type {
-		case OK:
-			d.OKIncrs++
-			okDone = append(okDone, o.CompletePos)
-			maybeInv = append(maybeInv, o.InvokePos)
-		case Info:
-			d.InfoIncrs++
-			maybeInv = append(maybeInv, o.InvokePos)
-		case Fail:
-			d.FailIncrs++
+		a, err := counterAmount(o)
+		if err != nil {
+			d.Malformed = append(d.Malformed, malformedAt(h, o.InvokePos, "%s on key %q: amount: %v", o.Invocation.F, key, err))
+			continue
 		}
+		amounts[o] = a
+		positive = positive && a > 0
+		if o.Type == OK {
+			d.OKIncrs++
+			certain = append(certain, counterDelta{o.CompletePos, a})
+		} else {
+			d.InfoIncrs++
+		}
+		maybe = append(maybe, counterDelta{o.InvokePos, a})
 	}
-	sort.Ints(okDone)
-	countBefore := func(sorted []int, pos int) int64 { return int64(sort.SearchInts(sorted, pos)) }
+	sure, may := newPrefixSums(certain), newPrefixSums(maybe)
+	// bounds are the least and most the counter can hold for an operation
+	// invoked at inv and completed at done: the certain increments before
+	// inv, plus the negative (for lower) or positive (for upper) amounts
+	// of the other increments invoked before done. The certain ones are
+	// among those invoked before done, so they are taken out of the maybes.
+	bounds := func(inv, done int) (int64, int64) {
+		c, m := sure.before(inv), may.before(done)
+		base := sure.sum[c]
+		return base + may.down[m] - sure.down[c], base + may.up[m] - sure.up[c]
+	}
 
-	// The ok operations with their values, in invocation order.
+	// The ok operations with their values, in invocation order. A Jepsen
+	// add's ok value only echoes its amount: it bounds nothing.
 	type okOp struct {
 		o *Operation
 		v int64
 	}
 	var oks []okOp
 	for _, o := range ops {
-		if o.Type != OK {
+		if o.Type != OK || o.Invocation.F == "add" {
 			continue
+		}
+		if _, ok := amounts[o]; !ok && counterIncrement(o.Invocation.F) {
+			continue // its amount is malformed, and reported
 		}
 		v, err := decodeInt(o.Completion.Value)
 		if err != nil {
@@ -202,9 +276,17 @@ func checkCounterKey(h History, key string, ops []*Operation, d *CounterDetails)
 				prior = next
 			}
 		}
-		lower, upper := countBefore(okDone, o.InvokePos), countBefore(maybeInv, o.CompletePos)
-		if o.Invocation.F == "incr" {
-			lower++
+		lower, upper := bounds(o.InvokePos, o.CompletePos)
+		incr := o.Invocation.F == "incr"
+		if incr {
+			// Itself: certain, so out of its maybe range and into the sum.
+			a := amounts[o]
+			if a > 0 {
+				upper -= a
+			} else {
+				lower -= a
+			}
+			lower, upper = lower+a, upper+a
 			if _, seen := byValue[v]; !seen {
 				values = append(values, v)
 			}
@@ -216,10 +298,13 @@ func checkCounterKey(h History, key string, ops []*Operation, d *CounterDetails)
 		case v < lower || v > upper:
 			bad = append(bad, CounterBound{Key: key, F: o.Invocation.F, Index: o.Completion.Index, InvokeIndex: o.Invocation.Index,
 				Process: o.Invocation.Process, Value: v, Lower: lower, Upper: upper})
-		case prior >= 0 && (v < byDone[prior].v || (o.Invocation.F == "incr" && v == byDone[prior].v)):
+		case positive && prior >= 0 && (v < byDone[prior].v || (incr && v == byDone[prior].v)):
 			back = append(back, CounterBackwards{Key: key, F: o.Invocation.F, Index: o.Completion.Index, InvokeIndex: o.Invocation.Index,
 				Process: o.Invocation.Process, Value: v, Prior: byDone[prior].o.Completion.Index, PriorValue: byDone[prior].v})
 		}
+	}
+	if !positive {
+		return bad, back
 	}
 	sort.Slice(values, func(i, j int) bool { return values[i] < values[j] })
 	for _, v := range values {

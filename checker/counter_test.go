@@ -125,6 +125,56 @@ func TestCheckCounter(t *testing.T) {
 		{"nemesis events are skipped", func(b *wlHistory) *wlHistory {
 			return b.nemesis("start").inv(0, "incr", "c", nil).nemesis("stop").ok(0, 1).inv(1, "incr", "c", nil).info(1)
 		}, checker.Valid, nil},
+		// Amounts other than 1 (issue 13: every incr was counted as 1).
+		{"an incr of 5 returns 5 and a read sees it", func(b *wlHistory) *wlHistory {
+			return b.inv(0, "incr", "c", 5).ok(0, 5).inv(1, "count", "c", nil).ok(1, 5)
+		}, checker.Valid, nil},
+		{"a read above the summed amounts", func(b *wlHistory) *wlHistory {
+			return b.inv(0, "incr", "c", 5).ok(0, 5).inv(1, "incr", "c", 2).info(1).inv(2, "count", "c", nil).ok(2, 8)
+		}, checker.Invalid, func(t *testing.T, d checker.CounterDetails) {
+			assert.Equal(t, []checker.CounterBound{{Key: "c", F: "count", Index: 5, InvokeIndex: 4, Process: 2, Value: 8, Lower: 5, Upper: 7}}, d.OutOfBounds)
+		}},
+		{"Jepsen's add and read: the add's ok value echoes its amount", func(b *wlHistory) *wlHistory {
+			return b.inv(0, "add", "c", 3).ok(0, 3).inv(1, "add", "c", 4).inv(2, "read", "c", nil).ok(2, 7).info(1).inv(3, "read", "c", nil).ok(3, 7)
+		}, checker.Valid, func(t *testing.T, d checker.CounterDetails) {
+			assert.Equal(t, 2, d.Reads)
+			assert.Equal(t, 1, d.OKIncrs)
+			assert.Equal(t, 1, d.InfoIncrs)
+		}},
+		{"Jepsen's read below the certain adds", func(b *wlHistory) *wlHistory {
+			return b.inv(0, "add", "c", 3).ok(0, 3).inv(1, "read", "c", nil).ok(1, 2)
+		}, checker.Invalid, func(t *testing.T, d checker.CounterDetails) {
+			assert.Equal(t, []checker.CounterBound{{Key: "c", F: "read", Index: 3, InvokeIndex: 2, Process: 1, Value: 2, Lower: 3, Upper: 3}}, d.OutOfBounds)
+		}},
+		{"a negative amount that may have happened lowers the lower bound", func(b *wlHistory) *wlHistory {
+			return b.inv(0, "add", "c", 5).ok(0, 5).inv(1, "add", "c", -2).inv(2, "read", "c", nil).ok(2, 3).info(1).
+				inv(3, "read", "c", nil).ok(3, 5)
+		}, checker.Valid, nil},
+		{"a read below a negative amount's reach", func(b *wlHistory) *wlHistory {
+			return b.inv(0, "add", "c", 5).ok(0, 5).inv(1, "add", "c", -2).inv(2, "read", "c", nil).ok(2, 2).info(1)
+		}, checker.Invalid, func(t *testing.T, d checker.CounterDetails) {
+			assert.Equal(t, []checker.CounterBound{{Key: "c", F: "read", Index: 4, InvokeIndex: 3, Process: 2, Value: 2, Lower: 3, Upper: 5}}, d.OutOfBounds)
+		}},
+		{"a counter with a negative amount may go back, and is not called backwards", func(b *wlHistory) *wlHistory {
+			return b.inv(0, "add", "c", 5).ok(0, 5).inv(1, "read", "c", nil).ok(1, 5).inv(2, "add", "c", -1).ok(2, -1).
+				inv(3, "read", "c", nil).ok(3, 4)
+		}, checker.Valid, nil},
+		{"two incrs of 0 may return the same value, and are not duplicates", func(b *wlHistory) *wlHistory {
+			return b.inv(0, "incr", "c", 1).ok(0, 1).inv(1, "incr", "c", 0).ok(1, 1).inv(2, "incr", "c", 0).ok(2, 1)
+		}, checker.Valid, func(t *testing.T, d checker.CounterDetails) {
+			assert.Empty(t, d.Duplicates)
+		}},
+		{"two positive incrs that return the same value are duplicates", func(b *wlHistory) *wlHistory {
+			return b.inv(0, "incr", "c", 2).inv(1, "incr", "c", 2).ok(0, 2).ok(1, 2)
+		}, checker.Invalid, func(t *testing.T, d checker.CounterDetails) {
+			assert.Equal(t, []checker.CounterDuplicate{{Key: "c", Value: 2, Indexes: []int{2, 3}}}, d.Duplicates)
+		}},
+		{"an amount that is not an integer", func(b *wlHistory) *wlHistory {
+			return b.inv(0, "add", "c", "x").ok(0, "x").inv(1, "read", "c", nil).ok(1, 0)
+		}, checker.Invalid, func(t *testing.T, d checker.CounterDetails) {
+			require.Len(t, d.Malformed, 1)
+			assert.Contains(t, d.Malformed[0].Reason, "amount")
+		}},
 		{"a malformed count", func(b *wlHistory) *wlHistory {
 			return b.inv(0, "incr", "c", nil).info(0).inv(1, "count", "c", nil).ok(1, "three")
 		}, checker.Invalid, func(t *testing.T, d checker.CounterDetails) {
@@ -145,7 +195,7 @@ func TestCheckCounter(t *testing.T) {
 }
 
 func TestCheckCounterWithoutCounterOpsIsUnknown(t *testing.T) {
-	r := checker.CheckCounter(newWL(t).inv(0, "read", "r", nil).ok(0, nil).nemesis("start").build())
+	r := checker.CheckCounter(newWL(t).inv(0, "write", "r", 3).ok(0, 3).nemesis("start").build())
 	assert.Equal(t, checker.Unknown, r.Valid)
 	assert.Contains(t, r.Summary, "no counter operations")
 }

@@ -89,6 +89,32 @@ type Event struct {
 // History is a sequence of events in the order they happened.
 type History []Event
 
+// InFileOrder returns the history with times that never go back: each
+// event's time is raised to the latest time before it, so that checking by
+// time checks by the events' order, which is the real-time order. back
+// counts the events whose time was raised; when none was, h itself is
+// returned.
+func (h History) InFileOrder() (ordered History, back int) {
+	var last int64
+	for i := range h {
+		if h[i].Time < last {
+			back++
+		}
+		last = max(last, h[i].Time)
+	}
+	if back == 0 {
+		return h, 0
+	}
+	ordered = make(History, len(h))
+	copy(ordered, h)
+	last = 0
+	for i := range ordered {
+		ordered[i].Time = max(ordered[i].Time, last)
+		last = ordered[i].Time
+	}
+	return ordered, back
+}
+
 // Value encodes v as an event value. Values are small, plain data; a value
 // that cannot be encoded is a bug in the caller.
 func Value(v any) json.RawMessage {

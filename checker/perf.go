@@ -5,12 +5,16 @@ import (
 	"sort"
 )
 
-// PerfDetails are a history's latencies and throughput, in simulated time.
+// PerfDetails are a history's latencies and throughput, in the history's
+// time (simulated time for our runs).
 type PerfDetails struct {
 	// SpanSeconds is the time from the first client event to the last.
-	SpanSeconds float64   `json:"span_seconds"`
-	Total       PerfByF   `json:"total"`
-	ByF         []PerfByF `json:"by_f"` // ascending by F
+	SpanSeconds float64 `json:"span_seconds"`
+	// TimesBack counts the events whose time was before an earlier
+	// event's; Perf measured them at that earlier time.
+	TimesBack int       `json:"times_back,omitempty"`
+	Total     PerfByF   `json:"total"`
+	ByF       []PerfByF `json:"by_f"` // ascending by F
 }
 
 // PerfByF are the figures of one function (F; "" for all functions).
@@ -28,7 +32,7 @@ type PerfByF struct {
 // operations.
 type PerfFigures struct {
 	Count int `json:"count"`
-	// Throughput is operations per simulated second over the history's
+	// Throughput is operations per second of the history's time over its
 	// span (0 when the span is empty).
 	Throughput float64 `json:"throughput"`
 	Latency    Latency `json:"latency_ms"`
@@ -46,13 +50,19 @@ type Latency struct {
 	Mean float64 `json:"mean"`
 }
 
-// Perf measures latency (invocation to completion, in simulated time) and
+// Perf measures latency (invocation to completion, in the history's time) and
 // throughput per function, for ok operations and for all completed ones.
 // It judges nothing, so it is always valid. Quantiles are exact (sorted,
 // nearest rank) and sums are taken over sorted integer nanoseconds, so the
 // same history always gives the same figures.
+//
+// Times that go back (a history written by threads, as Jepsen's is) are
+// raised to the latest time before them (InFileOrder), so no latency is
+// negative; the summary then says how many were.
 func Perf(h History) Result {
 	var d PerfDetails
+	h, back := h.InFileOrder()
+	d.TimesBack = back
 	first, last := int64(-1), int64(0)
 	for i := range h {
 		if h[i].Process == Nemesis {
@@ -101,8 +111,12 @@ func Perf(h History) Result {
 	}
 	d.Total = figures("", all)
 	l := d.Total.OK.Latency
-	return Result{Valid: Valid, Details: d, Summary: fmt.Sprintf("perf: %d ok of %d completed operations over %.3fs simulated, %.1f ok/s; ok latency p50 %.3fms p99 %.3fms max %.3fms",
-		d.Total.OK.Count, d.Total.Completed.Count, d.SpanSeconds, d.Total.OK.Throughput, l.P50, l.P99, l.Max)}
+	summary := fmt.Sprintf("perf: %d ok of %d completed operations over %.3fs, %.1f ok/s; ok latency p50 %.3fms p99 %.3fms max %.3fms",
+		d.Total.OK.Count, d.Total.Completed.Count, d.SpanSeconds, d.Total.OK.Throughput, l.P50, l.P99, l.Max)
+	if back > 0 {
+		summary += fmt.Sprintf("; %s went back in time and %s measured at the latest time before", countOf(back, "event's time", "events' times"), map[bool]string{true: "was", false: "were"}[back == 1])
+	}
+	return Result{Valid: Valid, Details: d, Summary: summary}
 }
 
 // perfFigures summarises latencies (nanoseconds; sorted in place) over a

@@ -64,7 +64,7 @@ type SetWitness struct {
 }
 
 // CheckSet checks a set history, as Jepsen's set-full checker does: f=add
-// adds an integer to a key's set, f=members reads the whole set (its ok
+// adds an integer to a key's set, f=members (Jepsen's f=read) reads the whole set (its ok
 // value is the list of members). Each key is checked on its own, with
 // operations ordered by history position.
 //
@@ -84,7 +84,7 @@ type SetWitness struct {
 // after whose add no read was invoked is reported as never read, but does
 // not change the verdict. A history with no set operations is unknown.
 func CheckSet(h History) Result {
-	byKey, keys := opsByKey(h.Operations(), "add", "members")
+	byKey, keys := opsByKey(h.Operations(), "add", "members", "read")
 	if len(keys) == 0 {
 		return noOpsResult("set")
 	}
@@ -178,7 +178,7 @@ func checkSetKey(h History, key string, ops []*Operation, d *SetDetails) *SetKey
 		case o.Type == OK: // members
 			vs, err := decodeInts(o.Completion.Value)
 			if err != nil {
-				d.Malformed = append(d.Malformed, malformedAt(h, o.CompletePos, "members on key %q: %v", key, err))
+				d.Malformed = append(d.Malformed, malformedAt(h, o.CompletePos, "%s on key %q: %v", o.Invocation.F, key, err))
 				continue
 			}
 			reads = append(reads, setRead{op: o, members: sortedUnique(vs)})

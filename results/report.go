@@ -55,11 +55,16 @@ type Report struct {
 	// embedded in the page; nil embeds none (linearizability.html beside
 	// the report is linked instead).
 	Linearizability *checker.Linearizability
+	// Outside marks a history written elsewhere and checked by
+	// `raftcheck check`: no seed, no simulation, and no Raft, faults or
+	// world to show, so the page leaves those sections out.
+	Outside bool
 }
 
 // reportPage is what the template draws.
 type reportPage struct {
 	Run                *Run
+	Outside            bool
 	Verdict, Class     string
 	Failed, Undecided  []string
 	Started            string
@@ -122,6 +127,7 @@ func WriteReport(w io.Writer, rep Report) error {
 		Verdict: verdictWord(r.Valid.String()),
 		Class:   verdictWord(r.Valid.String()),
 		SimEnd:  dur(end),
+		Outside: rep.Outside,
 		CSS:     reportCSS,
 		JS:      reportJS,
 	}

@@ -117,7 +117,7 @@ func TestOpsRejectMalformedValues(t *testing.T) {
 		{"counter", []string{"invoke incr x null 0 10", "ok incr x null 0 20"}, "event 1: incr value must be an integer, got null"},
 		{"counter", []string{"invoke incr x [1] 0 10"}, "event 0: incr value must be null or an integer increment, got [1]"},
 		{"counter", []string{"invoke count x null 0 10", "ok count x [] 0 20"}, "event 1: count value must be an integer"},
-		{"counter", []string{"invoke read x null 0 10"}, `f="read" is not a counter operation (incr, count)`},
+		{"counter", []string{"invoke write x 1 0 10"}, `f="write" is not a counter operation (incr, count, or Jepsen's add, read)`},
 		{"set", []string{"invoke add x [1] 0 10"}, "event 0: add value must be an integer, got [1]"},
 		{"set", []string{"invoke members x null 0 10", "ok members x 3 0 20"}, "event 1: members value must be a list of integers, got 3"},
 		{"set", []string{"invoke members x null 0 10", "ok members x [1,\"a\"] 0 20"}, "members value must be a list of integers"},

@@ -28,17 +28,35 @@ func (v RegisterValue) String() string {
 	return fmt.Sprint(v.Value)
 }
 
+// RegisterSemantics says what a register holds before its first write
+// and what a read of nil means. The zero value is this project's own: a
+// register starts empty, and a nil read says it is empty.
+type RegisterSemantics struct {
+	// Initial is what every key's register holds at the start.
+	Initial RegisterValue
+	// NilReadsAny makes a read that returned nil match whatever the
+	// register holds, as in Knossos's histories, where a nil read is one
+	// whose value was not seen. Without it a nil read says the register
+	// holds nothing.
+	NilReadsAny bool
+}
+
 // RegisterModel is a compare-and-set register that starts empty. A write
 // sets it; a cas sets it to Value if it holds Old, and otherwise fails
 // (so a cas that completed ok must have found Old; one that completed fail
 // is not checked: it did nothing). A read returns its content.
 func RegisterModel() checker.Model[RegisterValue, RegisterInput, RegisterValue] {
+	return RegisterModelWith(RegisterSemantics{})
+}
+
+// RegisterModelWith is RegisterModel with the given start and nil reads.
+func RegisterModelWith(sem RegisterSemantics) checker.Model[RegisterValue, RegisterInput, RegisterValue] {
 	return checker.Model[RegisterValue, RegisterInput, RegisterValue]{
-		Init: func() RegisterValue { return RegisterValue{} },
+		Init: func() RegisterValue { return sem.Initial },
 		Step: func(s RegisterValue, in RegisterInput, out RegisterValue) (bool, RegisterValue) {
 			switch in.F {
 			case "read":
-				return out == s, s
+				return out == s || (sem.NilReadsAny && !out.Present), s
 			case "cas":
 				if !s.Present || s.Value != in.Old {
 					return false, s
@@ -118,10 +136,14 @@ func CheckRegister(h checker.History, budget time.Duration) (*checker.Linearizab
 }
 
 func checkRegister(h checker.History, budget time.Duration, w Witness) (*checker.Linearizability, error) {
+	return checkRegisterWith(h, budget, w, RegisterSemantics{})
+}
+
+func checkRegisterWith(h checker.History, budget time.Duration, w Witness, sem RegisterSemantics) (*checker.Linearizability, error) {
 	ops, err := RegisterOps(h)
 	if err != nil {
 		return nil, err
 	}
 	attachWitness(w, ops)
-	return checker.CheckLinearizable(ops, RegisterModel(), budget), nil
+	return checker.CheckLinearizable(ops, RegisterModelWith(sem), budget), nil
 }

@@ -9,7 +9,8 @@ import (
 	"raftcheck/checker"
 )
 
-// SetInput is a set operation: F is "add" (of Value) or "members".
+// SetInput is a set operation: F is "add" (of Value) or "members" (Jepsen's
+// "read", which decodes as "members").
 type SetInput struct {
 	F     string
 	Value int64
@@ -89,13 +90,15 @@ func decodeSet(inv, done *checker.Event) (in SetInput, out []int64, read bool, e
 	case "add":
 		in.Value, err = intValue(inv, "add")
 		return in, nil, false, err
-	case "members":
+	case "members", "read":
+		// Jepsen's set reads with :read.
+		in.F = "members"
 		if done != nil {
-			out, err = intList(done, "members")
+			out, err = intList(done, inv.F)
 		}
 		return in, sortedInts(out), true, err
 	}
-	return in, nil, false, notA(inv, "set", "add, members")
+	return in, nil, false, notA(inv, "set", "add, members (Jepsen's read)")
 }
 
 // CheckSet checks that a set history is linearizable, key by key, within
