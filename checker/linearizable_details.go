@@ -29,6 +29,9 @@ type LinearizabilityDetails struct {
 	WitnessedKeys int `json:"witnessed_keys,omitempty"`
 	// Budget is the time the check was allowed ("none": unlimited).
 	Budget string `json:"budget"`
+	// RetriedKeys were undecided within Budget and checked once more with
+	// twice it; those still undecided are among UnknownKeys.
+	RetriedKeys int `json:"retried_keys,omitempty"`
 	// Failures says where the first invalid keys went wrong, earliest
 	// failure first.
 	Failures []LinearizationFailure `json:"failures,omitempty"`
@@ -79,7 +82,7 @@ const (
 
 // Details lists what the check found.
 func (l *Linearizability) Details() LinearizabilityDetails {
-	d := LinearizabilityDetails{Ops: l.ops, InfoOps: l.infoOps, Keys: len(l.keys), Budget: "none"}
+	d := LinearizabilityDetails{Ops: l.ops, InfoOps: l.infoOps, Keys: len(l.keys), Budget: "none", RetriedKeys: l.retried}
 	if l.budget > 0 {
 		d.Budget = l.budget.String()
 	}

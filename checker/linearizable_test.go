@@ -189,6 +189,12 @@ func TestCheckLinearizableOutOfBudgetIsUnknown(t *testing.T) {
 			assert.Contains(t, d.UnknownKeys, "hard")
 			assert.Zero(t, d.InvalidKeyCount)
 			assert.True(t, strings.HasPrefix(res.Summary, "unknown: budget "+budget.String()), res.Summary)
+			assert.True(t, res.BudgetExhausted, "an unknown of the budget is marked as such")
+			assert.GreaterOrEqual(t, d.RetriedKeys, 1, "the undecided keys are checked once more")
+			assert.True(t, checker.Results{"linearizable": res, "perf": {Valid: checker.Valid}}.UndecidedByBudget())
+			assert.False(t, checker.Results{"linearizable": res, "set": {Valid: checker.Unknown}}.UndecidedByBudget(),
+				"an unknown of another kind is not the budget's")
+			assert.False(t, checker.Results{"linearizable": res, "set": {Valid: checker.Invalid}}.UndecidedByBudget())
 		})
 	}
 }

@@ -84,6 +84,10 @@ type Result struct {
 	Valid   Validity `json:"valid"`
 	Summary string   `json:"summary,omitempty"`
 	Details any      `json:"details,omitempty"`
+	// BudgetExhausted marks an unknown that comes from a wall-clock
+	// budget running out: on a faster or idler machine the same history
+	// may be decided, so it says nothing of the system under test.
+	BudgetExhausted bool `json:"budget_exhausted,omitempty"`
 }
 
 // Results are the verdicts of a run's checkers by name.
@@ -96,6 +100,21 @@ func (rs Results) Valid() Validity {
 		out = Merge(out, r.Valid)
 	}
 	return out
+}
+
+// UndecidedByBudget reports whether the merged verdict is unknown only
+// because budgets ran out: no checker is invalid, and every unknown one
+// is BudgetExhausted.
+func (rs Results) UndecidedByBudget() bool {
+	if rs.Valid() != Unknown {
+		return false
+	}
+	for _, r := range rs {
+		if r.Valid == Unknown && !r.BudgetExhausted {
+			return false
+		}
+	}
+	return true
 }
 
 var _ json.Marshaler = Validity(0)

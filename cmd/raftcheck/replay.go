@@ -64,6 +64,14 @@ func runReplay(args []string, stdout io.Writer) (int, error) {
 		fmt.Fprintf(stdout, "replay identical: history %s, verdict %s\n", hash, verdictWord(valid))
 		return exitValid, nil
 	}
+	// A wall-clock budget that ran out on one side and not the other is
+	// the machine's doing, not a difference of the run: the same history
+	// was checked, on a busier or an idler machine.
+	if same && (checked.Results.UndecidedByBudget() || stored.Checkers.UndecidedByBudget()) {
+		fmt.Fprintf(stdout, "replay identical: history %s, verdict %s (stored %s: the only difference is a linearizability budget that ran out on one machine, which says nothing of the run)\n",
+			hash, verdictWord(valid), verdictWord(stored.Valid))
+		return exitValid, nil
+	}
 	if !same {
 		where, err := firstDifference(histPath, buf.Bytes())
 		if err != nil {

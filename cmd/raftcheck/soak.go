@@ -90,7 +90,11 @@ func runSoak(args []string, stdout io.Writer) (int, error) {
 	if err := writeSummary(f.out, &s.summary); err != nil {
 		return exitError, err
 	}
-	fmt.Fprintf(stdout, "%d runs, %d not valid, %.1f runs/s; summary: %s\n", s.summary.Runs, s.summary.Failures,
+	undecided := ""
+	if n := s.summary.Undecided; n > 0 {
+		undecided = fmt.Sprintf(" (and %d undecided by the linearizability budget, which depends on the machine)", n)
+	}
+	fmt.Fprintf(stdout, "%d runs, %d not valid%s, %.1f runs/s; summary: %s\n", s.summary.Runs, s.summary.Failures, undecided,
 		float64(s.summary.Runs)/s.summary.WallSeconds, filepath.Join(f.out, summaryFile))
 	return s.summary.Valid.ExitCode(), nil
 }
@@ -204,6 +208,7 @@ func (s *soaker) runSeed(seed uint64) (seedVerdict, error) {
 		v.Valid = cr.checked.Results.Valid()
 	}
 	if v.Valid != checker.Valid {
+		v.Undecided = cr.checked.Results.UndecidedByBudget()
 		v.Summary = summarize(cr.checked.Results)
 		runs := filepath.Join(s.f.out, "runs")
 		s.storing.Lock()
@@ -262,14 +267,20 @@ func (s *soaker) record(v seedVerdict) bool {
 		s.summary.Coverage = append(s.summary.Coverage, coverageSample{Runs: s.summary.Runs, Points: v.points, WallSeconds: time.Since(s.started).Seconds()})
 	}
 	s.summary.Valid = checker.Merge(s.summary.Valid, v.Valid)
-	failed := v.Valid != checker.Valid
-	if failed {
-		s.summary.Failures++
+	failed := v.Valid != checker.Valid && !v.Undecided
+	if v.Valid != checker.Valid {
+		word := verdictWord(v.Valid)
+		if v.Undecided {
+			s.summary.Undecided++
+			word = "undecided by the linearizability budget, not a failure"
+		} else {
+			s.summary.Failures++
+		}
 		clear := ""
 		if s.tty {
 			clear = "\r\033[K" // over the progress line, which comes back
 		}
-		fmt.Fprintf(s.out, "%sseed %d: %s (%s) %s\n", clear, v.Seed, verdictWord(v.Valid), v.Summary, v.Dir)
+		fmt.Fprintf(s.out, "%sseed %d: %s (%s) %s\n", clear, v.Seed, word, v.Summary, v.Dir)
 		if v.Shrunk != "" {
 			fmt.Fprintf(s.out, "seed %d shrunk: %s\n", v.Seed, v.Shrunk)
 		}

@@ -17,14 +17,18 @@ const summaryFile = "summary.json"
 // soakSummary is a soak's record of every seed's verdict: the one file a
 // shard hands back, and what summarize merges.
 type soakSummary struct {
-	Command     string           `json:"command"`
-	Shard       string           `json:"shard"`
-	Started     time.Time        `json:"started"`
-	WallSeconds float64          `json:"wall_seconds"`
-	Runs        int              `json:"runs"`
-	Failures    int              `json:"failures"`
-	Valid       checker.Validity `json:"valid"`
-	Seeds       []seedVerdict    `json:"seeds"`
+	Command     string    `json:"command"`
+	Shard       string    `json:"shard"`
+	Started     time.Time `json:"started"`
+	WallSeconds float64   `json:"wall_seconds"`
+	Runs        int       `json:"runs"`
+	Failures    int       `json:"failures"`
+	// Undecided counts the seeds whose only unknown is a wall-clock
+	// budget that ran out (checker.Results.UndecidedByBudget): they are
+	// not failures of the system, and are not among Failures.
+	Undecided int              `json:"undecided,omitempty"`
+	Valid     checker.Validity `json:"valid"`
+	Seeds     []seedVerdict    `json:"seeds"`
 	// HeapMB are the live heap after the first and after the last hundred
 	// runs: a long soak's memory must stay flat.
 	HeapMB []float64 `json:"heap_mb,omitempty"`
@@ -53,6 +57,8 @@ type seedVerdict struct {
 	Shrunk string `json:"shrunk,omitempty"`
 	// Mutant says a guided soak built the run from its corpus.
 	Mutant bool `json:"mutant,omitempty"`
+	// Undecided says the seed's only unknown is a budget that ran out.
+	Undecided bool `json:"undecided,omitempty"`
 	// points are the coverage points known after the run.
 	points int
 }
