@@ -359,9 +359,9 @@ func startRestartInElection(env *Env) (Action, func(), error) {
 }
 
 // startLeaseEdge attacks a lease at its edge: it slows the leader's clock
-// by DriftPPM and speeds every other clock by as much (at most twice
-// DriftPPM apart: within a lease's drift bound when DriftPPM is half of
-// it), lets the leader renew its lease under that skew for three election
+// by DriftPPM and speeds every other clock by as much (a ratio of
+// (1+d)/(1-d): within a lease's drift bound b when d is at most b/(2+b)),
+// lets the leader renew its lease under that skew for three election
 // timeouts, then cuts it off from every node. The followers' fast clocks
 // end their promise not to vote as early as the bound allows, and the
 // leader's slow clock ends its lease as late as it allows; a lease

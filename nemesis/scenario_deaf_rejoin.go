@@ -21,8 +21,7 @@ import (
 // Such a request reaches the old leader inside its lease only when the
 // follower's timeout is shorter than the lease the leader has left. So,
 // where the world lets clocks drift, the leader's clock runs slow by
-// DriftPPM and the others' fast by as much (twice DriftPPM apart at most,
-// as in scenario-lease-edge), and the race is won most of the time.
+// DriftPPM and the others' fast by as much (as in scenario-lease-edge), and the race is won most of the time.
 //
 // With PreVote on, the deaf follower never gets the answers it needs to
 // move its term, so an attempt that sees no campaign within three

@@ -32,8 +32,11 @@ func (c *clockWatch) check() {
 		return
 	}
 	now := c.world.Now()
-	// The bound is on how far apart two clocks run, not on how far any
-	// runs from true time: start from the first node's rate.
+	// The bound is on how much faster one clock runs than another, not on
+	// how far any runs from true time: the lease counts its margin on the
+	// leader's clock against a promise counted on a follower's, so what
+	// matters is the ratio of their rates. A difference of rates would let
+	// two slow clocks (-46% and -50%: 8% apart in ratio) pass a 5% bound.
 	lo, hi := c.world.Clock(c.nodes[0]).Rate(), c.world.Clock(c.nodes[0]).Rate()
 	for _, a := range c.nodes {
 		clk := c.world.Clock(a)
@@ -43,9 +46,23 @@ func (c *clockWatch) check() {
 		}
 		lo, hi = min(lo, clk.Rate()), max(hi, clk.Rate())
 	}
-	if hi-lo > c.bound {
-		c.exceeded = fmt.Sprintf("clocks ran %d ppm apart at %v, beyond the bound of %d ppm", hi-lo, now, c.bound)
+	if !withinRatio(lo, hi, c.bound) {
+		c.exceeded = fmt.Sprintf("one clock ran %d ppm faster than another at %v (rates %+d and %+d ppm), beyond the bound of %d ppm",
+			fasterBy(lo, hi), now, hi, lo, c.bound)
 	}
+}
+
+// withinRatio reports whether a clock at rate hi runs at most bound ppm
+// faster than one at rate lo: (1+hi)/(1+lo) <= 1+bound, in integers.
+func withinRatio(lo, hi, bound harness.PPM) bool {
+	const million = 1_000_000
+	return (million+int64(hi))*million <= (million+int64(lo))*(million+int64(bound))
+}
+
+// fasterBy is how many ppm faster a clock at rate hi runs than one at lo.
+func fasterBy(lo, hi harness.PPM) int64 {
+	const million = 1_000_000
+	return ((million+int64(hi))*million)/(million+int64(lo)) - million
 }
 
 func (c *clockWatch) result() ClockBound {

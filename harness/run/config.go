@@ -96,6 +96,13 @@ func (c Config) Validate() error {
 	if _, err := workloads.Lookup(c.Workload); err != nil {
 		return fmt.Errorf("--workload: %w", err)
 	}
+	if c.Server.ReadMode == kv.ReadLease && !c.Raft.CheckQuorum {
+		// A lease read rests on the followers' promise not to vote for an
+		// election timeout after they last heard from the leader; Raft
+		// keeps it for real votes only with CheckQuorum (thesis §6.4.1).
+		// etcd refuses the same pair.
+		return fmt.Errorf("--read-mode lease needs CheckQuorum: without it a follower votes inside the leader's lease, and a lease read can miss a newer leader's writes")
+	}
 	for _, check := range []func() error{c.Raft.Validate, c.Server.Validate, c.Client.Validate, c.Network.Validate, c.Disk.Validate, c.Nemesis.Validate, c.validateFaultLatencies} {
 		if err := check(); err != nil {
 			return err

@@ -90,8 +90,8 @@ func TestReplicaDigestSeesStateMachinesPart(t *testing.T) {
 // leaseRun is a lease-read run of seed against a leader whose lease the
 // nemesis attacks: scenario-lease-edge skews the clocks against it by
 // drift each way, then cuts it off; partition-leader cuts it off with the
-// clocks true. With drift at most half the bound the two clocks run within
-// it.
+// clocks true. With drift at most HalfDrift(bound) the two clocks run
+// within it.
 func leaseRun(seed uint64, nodes int, bound harness.PPM, drift nemesis.PPM) run.Config {
 	cfg := run.DefaultConfig(seed)
 	cfg.Time = 10 * time.Second
@@ -125,7 +125,7 @@ func TestLeaseSafetyHoldsWithinTheDriftBound(t *testing.T) {
 		bound harness.PPM
 	}{{3, 50_000}, {5, 50_000}, {5, 400_000}} {
 		for seed := uint64(1); seed <= 3; seed++ {
-			cfg := leaseRun(seed, tc.nodes, tc.bound, nemesis.PPM(tc.bound/2))
+			cfg := leaseRun(seed, tc.nodes, tc.bound, run.HalfDrift(tc.bound))
 			out, err := run.Execute(cfg)
 			require.NoError(t, err)
 			rs := checker.Results{}

@@ -213,8 +213,10 @@ func (c *Config) UseSwarmWorld(kept []string) {
 
 // FitLeaseReads makes a lease-read world one whose lease reads are judged
 // rather than excused: CheckQuorum on (a lease rests on it), clocks that
-// drift within the lease's bound (two clocks drift at most twice DriftPPM
-// apart; it is an intensity, so it holds for kinds given explicitly too)
+// drift within the lease's bound (one clock drifts at most DriftPPM slow
+// and another as much fast, a ratio of (1+d)/(1-d), which the cap keeps
+// within 1+MaxDrift; it is an intensity, so it holds for kinds given
+// explicitly too)
 // and are never set (a drift heals by its rate alone). With dropKinds, the
 // kinds that set clocks, bumps and strobes, are taken out of the world;
 // kinds given explicitly are kept. It does nothing to other read modes.
@@ -231,8 +233,16 @@ func (c *Config) FitLeaseReads(dropKinds bool) {
 			c.Nemesis.Kinds = []string{"clock-drift"}
 		}
 	}
-	c.Nemesis.Params.DriftPPM = min(c.Nemesis.Params.DriftPPM, nemesis.PPM(c.Server.MaxDrift/2))
+	c.Nemesis.Params.DriftPPM = min(c.Nemesis.Params.DriftPPM, HalfDrift(c.Server.MaxDrift))
 	c.Nemesis.Params.DriftKeepsOffset = true
+}
+
+// HalfDrift is the most one clock may drift, fast or slow, while any two
+// stay within bound of each other: (1+d)/(1-d) <= 1+bound, so
+// d = bound/(2+bound).
+func HalfDrift(bound harness.PPM) nemesis.PPM {
+	const million = 1_000_000
+	return nemesis.PPM(int64(bound) * million / (2*million + int64(bound)))
 }
 
 // SwarmAsDrawn reports whether a swarm run still has the world its seed
