@@ -26,8 +26,10 @@ import (
 //     symbols, characters and strings are strings (:foo is "foo"), vectors,
 //     lists and sets are arrays (a set of integers ascending), maps are
 //     objects; a missing :value is null;
-//   - :time, if present, is the event's time in nanoseconds; else the
-//     line the map starts on stands in for it, which keeps the order;
+//   - :time, if present, is the event's time in nanoseconds; an event
+//     without one takes the time of the event before it (0 for the
+//     first), so a history with no times at all (Knossos's corpus) has
+//     every time 0 and is ordered by its events alone;
 //   - :error, if present, becomes the event's error text (a keyword by
 //     its name, anything else but a string in EDN form);
 //   - every other key (:index, :node, ...) is read and ignored. Events are
@@ -80,6 +82,13 @@ func ReadJepsenEDN(r io.Reader, name string) (History, error) {
 	}
 
 	independent := isIndependent(ops)
+	var last int64
+	for i := range ops {
+		if ops[i].time < 0 {
+			ops[i].time = last
+		}
+		last = ops[i].time
+	}
 	h := make(History, len(ops))
 	for i := range ops {
 		op := &ops[i]
@@ -121,7 +130,7 @@ type ednOp struct {
 
 // op reads the fields of an operation map.
 func (p *ednReader) op(m *ednValue) (ednOp, error) {
-	op := ednOp{line: m.line, time: int64(m.line)}
+	op := ednOp{line: m.line, time: -1}
 	var seen [5]bool
 	fields := [...]string{"type", "f", "process", "value", "time"}
 	for i := 0; i+1 < len(m.items); i += 2 {

@@ -146,13 +146,19 @@ func TestReadJepsenEDNFields(t *testing.T) {
 	h, err := checker.ReadJepsenEDN(strings.NewReader(in), "f.edn")
 	require.NoError(t, err)
 	want := checker.History{
-		{Index: 0, Type: checker.Invoke, F: "read", Value: json.RawMessage(`null`), Process: 0, Time: 2},
-		{Index: 1, Type: checker.OK, F: "read", Value: json.RawMessage(`3`), Process: 0, Time: 4},
-		{Index: 2, Type: checker.Info, F: "kill", Value: json.RawMessage(`{"n1":"killed"}`), Process: checker.Nemesis, Time: 5, Error: `{:why "partition"}`},
-		{Index: 3, Type: checker.Invoke, F: "write", Value: json.RawMessage(`"x"`), Process: 1, Time: 6},
-		{Index: 4, Type: checker.Info, F: "write", Value: json.RawMessage(`"x"`), Process: 1, Time: 7, Error: "timeout"},
+		{Index: 0, Type: checker.Invoke, F: "read", Value: json.RawMessage(`null`), Process: 0, Time: 0},
+		{Index: 1, Type: checker.OK, F: "read", Value: json.RawMessage(`3`), Process: 0, Time: 0},
+		{Index: 2, Type: checker.Info, F: "kill", Value: json.RawMessage(`{"n1":"killed"}`), Process: checker.Nemesis, Time: 0, Error: `{:why "partition"}`},
+		{Index: 3, Type: checker.Invoke, F: "write", Value: json.RawMessage(`"x"`), Process: 1, Time: 0},
+		{Index: 4, Type: checker.Info, F: "write", Value: json.RawMessage(`"x"`), Process: 1, Time: 0, Error: "timeout"},
 	}
-	assert.Equal(t, want, h, "without :time, the line stands in for it")
+	assert.Equal(t, want, h, "without :time, every time is 0 and the order is the events'")
+
+	// An event without :time takes the time of the one before it.
+	h, err = checker.ReadJepsenEDN(strings.NewReader("{:type :invoke, :f :read, :process 0, :time 50}\n{:type :ok, :f :read, :process 0, :value 1}\n"), "g.edn")
+	require.NoError(t, err)
+	assert.Equal(t, []int64{50, 50}, []int64{h[0].Time, h[1].Time})
+	assert.Contains(t, checker.Perf(checker.History{h[0], h[1]}).Summary, "latency")
 }
 
 func TestReadJepsenEDNWholeVector(t *testing.T) {

@@ -113,6 +113,9 @@ func Perf(h History) Result {
 	l := d.Total.OK.Latency
 	summary := fmt.Sprintf("perf: %d ok of %d completed operations over %.3fs, %.1f ok/s; ok latency p50 %.3fms p99 %.3fms max %.3fms",
 		d.Total.OK.Count, d.Total.Completed.Count, d.SpanSeconds, d.Total.OK.Throughput, l.P50, l.P99, l.Max)
+	if timed := spanNS > 0 || len(h) == 0; !timed && d.Total.Completed.Count > 0 {
+		summary = fmt.Sprintf("perf: %d ok of %d completed operations; the history has no times, so no latency or throughput", d.Total.OK.Count, d.Total.Completed.Count)
+	}
 	if back > 0 {
 		summary += fmt.Sprintf("; %s went back in time and %s measured at the latest time before", countOf(back, "event's time", "events' times"), map[bool]string{true: "was", false: "were"}[back == 1])
 	}

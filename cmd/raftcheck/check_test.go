@@ -34,6 +34,8 @@ func TestCheckGivesTheVerdictTheAuthorMeant(t *testing.T) {
 		{"Knossos's corpus with our defaults: empty, nil absent", []string{testdata("knossos-initial-zero-ok.edn")}, exitInvalid, "read() -> 0"},
 		{"Knossos's corpus with its semantics", []string{"--initial", "0", "--nil-read", "any", testdata("knossos-initial-zero-ok.edn")}, exitValid, "linearizable   true"},
 		{"Knossos's semantics still find a stale read", []string{"--initial", "0", "--nil-read", "any", testdata("knossos-initial-zero-bad.edn")}, exitInvalid, "not linearizable"},
+		{"Knossos's corpus has no :time: judged by the events' order", []string{"--initial", "0", "--nil-read", "any", testdata("knossos-no-time-bad.edn")}, exitInvalid, "read() -> 7"},
+		{"without times perf measures nothing", []string{"--initial", "0", "--nil-read", "any", testdata("knossos-no-time-bad.edn")}, exitInvalid, "the history has no times"},
 		{"Jepsen's set: add and read", []string{"--model", "set", testdata("jepsen-set-ok.edn")}, exitValid, "set            true"},
 		{"Jepsen's set: a lost add", []string{"--model", "set", testdata("jepsen-set-lost-bad.edn")}, exitInvalid, "1 lost"},
 		{"Jepsen's counter: add of any amount, and read", []string{"--model", "counter", testdata("jepsen-counter-ok.edn")}, exitValid, "counter        true"},
