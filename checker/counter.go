@@ -2,6 +2,7 @@ package checker
 
 import (
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 )
@@ -183,15 +184,31 @@ func newPrefixSums(ds []counterDelta) prefixSums {
 	p := prefixSums{pos: make([]int, len(ds)), sum: make([]int64, len(ds)+1), up: make([]int64, len(ds)+1), down: make([]int64, len(ds)+1)}
 	for i, d := range ds {
 		p.pos[i] = d.pos
-		p.sum[i+1] = p.sum[i] + d.amount
+		p.sum[i+1] = satAdd(p.sum[i], d.amount)
 		p.up[i+1], p.down[i+1] = p.up[i], p.down[i]
 		if d.amount > 0 {
-			p.up[i+1] += d.amount
+			p.up[i+1] = satAdd(p.up[i+1], d.amount)
 		} else {
-			p.down[i+1] += d.amount
+			p.down[i+1] = satAdd(p.down[i+1], d.amount)
 		}
 	}
 	return p
+}
+
+// satAdd adds without wrapping: a sum beyond int64 sticks at its limit,
+// so a bound past the counter's range stays on the side it is on, and the
+// checker never reads a wrapped bound as a read out of bounds. (Bounds
+// that saturate are loose, never tight: the checker may then miss an
+// anomaly, never invent one.)
+func satAdd(a, b int64) int64 {
+	s := a + b
+	switch {
+	case b > 0 && s < a:
+		return math.MaxInt64
+	case b < 0 && s > a:
+		return math.MinInt64
+	}
+	return s
 }
 
 // before is how many increments lie before pos.
@@ -207,10 +224,11 @@ func checkCounterKey(h History, key string, ops []*Operation, d *CounterDetails)
 	amounts := map[*Operation]int64{}
 	positive := true
 	for _, o := range ops {
-		if !counterIncrement(o.Invocation.F) || o.Type == Fail {
-			if o.Type == Fail {
-				d.FailIncrs++
-			}
+		if !counterIncrement(o.Invocation.F) {
+			continue
+		}
+		if o.Type == Fail {
+			d.FailIncrs++
 			continue
 		}
 		a, err := counterAmount(o)
@@ -237,7 +255,7 @@ func checkCounterKey(h History, key string, ops []*Operation, d *CounterDetails)
 	bounds := func(inv, done int) (int64, int64) {
 		c, m := sure.before(inv), may.before(done)
 		base := sure.sum[c]
-		return base + may.down[m] - sure.down[c], base + may.up[m] - sure.up[c]
+		return satAdd(base, satAdd(may.down[m], -sure.down[c])), satAdd(base, satAdd(may.up[m], -sure.up[c]))
 	}
 
 	// The ok operations with their values, in invocation order. A Jepsen
@@ -282,11 +300,10 @@ func checkCounterKey(h History, key string, ops []*Operation, d *CounterDetails)
 			// Itself: certain, so out of its maybe range and into the sum.
 			a := amounts[o]
 			if a > 0 {
-				upper -= a
+				lower = satAdd(lower, a)
 			} else {
-				lower -= a
+				upper = satAdd(upper, a)
 			}
-			lower, upper = lower+a, upper+a
 			if _, seen := byValue[v]; !seen {
 				values = append(values, v)
 			}

@@ -169,6 +169,14 @@ func TestCheckCounter(t *testing.T) {
 		}, checker.Invalid, func(t *testing.T, d checker.CounterDetails) {
 			assert.Equal(t, []checker.CounterDuplicate{{Key: "c", Value: 2, Indexes: []int{2, 3}}}, d.Duplicates)
 		}},
+		{"bounds beyond int64 saturate rather than wrap", func(b *wlHistory) *wlHistory {
+			return b.inv(0, "add", "c", int64(1)<<62).inv(1, "add", "c", int64(1)<<62).inv(2, "read", "c", nil).ok(2, 0).info(0).info(1)
+		}, checker.Valid, nil},
+		{"a failed read is no failed increment", func(b *wlHistory) *wlHistory {
+			return b.inv(0, "add", "c", 1).ok(0, 1).inv(1, "read", "c", nil).fail(1).inv(2, "read", "c", nil).ok(2, 1)
+		}, checker.Valid, func(t *testing.T, d checker.CounterDetails) {
+			assert.Zero(t, d.FailIncrs)
+		}},
 		{"an amount that is not an integer", func(b *wlHistory) *wlHistory {
 			return b.inv(0, "add", "c", "x").ok(0, "x").inv(1, "read", "c", nil).ok(1, 0)
 		}, checker.Invalid, func(t *testing.T, d checker.CounterDetails) {

@@ -60,7 +60,7 @@ func throughputChart(ops []checker.Operation, faults []Fault, end int64) chart {
 		s.polyline(pts, "rate o-"+name, name+" completions per second, in buckets of "+formatSeconds(float64(step)/1e9))
 	}
 	f.timeAxis(s)
-	c := chart{SVG: s.html(), Note: "Completions per second of virtual time, counted in buckets of " + formatSeconds(float64(step)/1e9) + "."}
+	c := chart{SVG: s.html(), Note: "Completions per second, counted in buckets of " + formatSeconds(float64(step)/1e9) + "."}
 	c.Legend = append([]legendItem{{"line-ok", "ok"}, {"line-fail", "fail"}, {"line-info", "info"}}, faultLegend(faults)...)
 	return c
 }

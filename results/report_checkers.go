@@ -371,8 +371,8 @@ func statsView(v *checkerView, d *checker.StatsDetails) {
 }
 
 func perfView(v *checkerView, d *checker.PerfDetails) {
-	v.Facts = []fact{{K: "span", V: strconv.FormatFloat(d.SpanSeconds, 'f', 3, 64) + " s of virtual time"}}
-	t := table{ID: "perf-table", Caption: "Latency quantiles (ms, virtual time) and throughput (per virtual second)",
+	v.Facts = []fact{{K: "span", V: strconv.FormatFloat(d.SpanSeconds, 'f', 3, 64) + " s"}}
+	t := table{ID: "perf-table", Caption: "Latency quantiles (ms) and throughput (per second) in the history's time",
 		Head: []string{"f", "of", "count", "ops/s", "p50", "p90", "p95", "p99", "max", "mean"}}
 	ms := func(f float64) cell { return cell{Text: strconv.FormatFloat(f, 'f', 2, 64)} }
 	add := func(name string, p checker.PerfByF) {

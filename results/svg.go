@@ -206,7 +206,7 @@ func (f frame) timeAxis(s *svg) {
 		s.line(x, y, x, y+4, "axis")
 		s.label(x, y+15, "tick", "middle", formatSeconds(v))
 	}
-	s.label(f.left+f.plotWidth(), y+30, "axis-label", "end", "virtual time")
+	s.label(f.left+f.plotWidth(), y+30, "axis-label", "end", "time")
 }
 
 // niceStep is a step of 1, 2 or 5 times a power of ten that divides span

@@ -48,6 +48,8 @@ func TestCheckGivesTheVerdictTheAuthorMeant(t *testing.T) {
 		{"--initial that is not an integer", []string{"--initial", "zero", testdata("jepsen-cas-register-ok.edn")}, exitError, "--initial must be an integer or nil"},
 		{"--nil-read of another meaning", []string{"--nil-read", "maybe", testdata("jepsen-cas-register-ok.edn")}, exitError, "--nil-read must be absent or any"},
 		{"register semantics on another model", []string{"--model", "set", "--initial", "0", testdata("jepsen-set-ok.edn")}, exitError, "register model only"},
+		{"an empty file: cut short, or the wrong one", []string{testdata("empty.edn")}, exitError, "no events"},
+		{"an empty checker name", []string{"--checkers", ",", testdata("jepsen-cas-register-ok.edn")}, exitError, "empty name"},
 		{"an unknown model", []string{"--model", "queue", testdata("jepsen-set-ok.edn")}, exitError, "--model must be one of"},
 	}
 	for _, tc := range tests {

@@ -67,7 +67,7 @@ func runReplay(args []string, stdout io.Writer) (int, error) {
 	// A wall-clock budget that ran out on one side and not the other is
 	// the machine's doing, not a difference of the run: the same history
 	// was checked, on a busier or an idler machine.
-	if same && (checked.Results.UndecidedByBudget() || stored.Checkers.UndecidedByBudget()) {
+	if same && differsOnlyByBudget(stored.Checkers, checked.Results) {
 		fmt.Fprintf(stdout, "replay identical: history %s, verdict %s (stored %s: the only difference is a linearizability budget that ran out on one machine, which says nothing of the run)\n",
 			hash, verdictWord(valid), verdictWord(stored.Valid))
 		return exitValid, nil
@@ -115,4 +115,30 @@ func firstDifference(path string, replayed []byte) (string, error) {
 func sha256Hex(b []byte) string {
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
+}
+
+// differsOnlyByBudget reports whether two runs' verdicts agree for every
+// checker but linearizable, and linearizable's differ only because its
+// wall-clock budget ran out on one side.
+func differsOnlyByBudget(stored, again checker.Results) bool {
+	names := map[string]bool{}
+	for n := range stored {
+		names[n] = true
+	}
+	for n := range again {
+		names[n] = true
+	}
+	budget := false
+	for n := range names {
+		a, inA := stored[n]
+		b, inB := again[n]
+		switch {
+		case inA && inB && a.Valid == b.Valid:
+		case n == "linearizable" && inA && inB && ((a.Valid == checker.Unknown && a.BudgetExhausted) || (b.Valid == checker.Unknown && b.BudgetExhausted)):
+			budget = true
+		default:
+			return false
+		}
+	}
+	return budget
 }

@@ -87,7 +87,17 @@ func TestReplayIgnoresAVerdictTheBudgetDecided(t *testing.T) {
 	assert.Contains(t, stdout, "replay identical")
 	assert.Contains(t, stdout, "budget that ran out")
 
+	// The budget excuses linearizable's verdict only: another checker
+	// whose verdict changed is still a difference.
 	editResults(t, dir, func(r map[string]any) {
+		r["checkers"].(map[string]any)["raft-invariants"] = map[string]any{"valid": false, "summary": "edited"}
+	})
+	code, stdout, _ = runCLI(t, "replay", dir)
+	assert.Equal(t, exitInvalid, code, stdout)
+	assert.Contains(t, stdout, "replay differs")
+
+	editResults(t, dir, func(r map[string]any) {
+		r["checkers"].(map[string]any)["raft-invariants"] = map[string]any{"valid": true}
 		r["checkers"].(map[string]any)["linearizable"] = map[string]any{"valid": "unknown", "summary": "unknown"}
 	})
 	code, stdout, _ = runCLI(t, "replay", dir)
