@@ -116,3 +116,19 @@ func TestSoakCountsBudgetUnknownsApart(t *testing.T) {
 	assert.Contains(t, out.String(), "seed 1: undecided by the linearizability budget, not a failure")
 	assert.Contains(t, out.String(), "seed 2: unknown")
 }
+
+// A results.json edited to ask for lease reads without CheckQuorum is
+// refused, with the reason on one line: such a lease promises nothing.
+func TestReplayRefusesLeaseReadsWithoutCheckQuorum(t *testing.T) {
+	store := t.TempDir()
+	code, stdout, stderr := runCLI(t, "run", "--seed", "3", "--time", "3s", "--read-mode", "lease", "--store", store)
+	require.Equal(t, exitValid, code, stdout+stderr)
+	_, dir := readResults(t, stdout)
+	editResults(t, dir, func(r map[string]any) {
+		r["config"].(map[string]any)["raft"].(map[string]any)["check_quorum"] = false
+	})
+	code, _, stderr = runCLI(t, "replay", dir)
+	assert.Equal(t, exitError, code)
+	assert.Contains(t, stderr, "--read-mode lease needs CheckQuorum")
+	assert.Equal(t, 1, strings.Count(stderr, "\n"))
+}
