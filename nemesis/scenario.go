@@ -380,15 +380,8 @@ func startLeaseEdge(env *Env) (Action, func(), error) {
 	phase := 0
 	var old node
 	var at, et time.Duration
-	skewed := false
-	unskew := func() {
-		if skewed {
-			for _, n := range allNodes(env) {
-				_ = env.Target.SetClockRate(env.name(n), 0)
-			}
-			skewed = false
-		}
-	}
+	skew := &leaderSkew{env: env}
+	unskew := skew.undo
 	act, heal, err := startScenario(env, kind, "skewing clocks against the leader's lease, then cutting it off", func(sc *scenario) {
 		t := env.Target
 		switch phase {
@@ -397,17 +390,10 @@ func startLeaseEdge(env *Env) (Action, func(), error) {
 			if !ok {
 				return
 			}
-			for _, n := range allNodes(env) {
-				rate := drift
-				if n == l {
-					rate = -drift
-				}
-				if t.SetClockRate(env.name(n), rate) != nil {
-					unskew()
-					return
-				}
+			if !skew.apply(l, drift) {
+				return
 			}
-			skewed, old, et, phase, at = true, l, st.ElectionTimeout, 1, t.Now()+3*st.ElectionTimeout
+			old, et, phase, at = l, st.ElectionTimeout, 1, t.Now()+3*st.ElectionTimeout
 			env.step(kind, fmt.Sprintf("slow the leader's clock by %d ppm, speed the others", drift), nodeNames(env, []node{l}))
 		case 1:
 			if t.Now() < at {

@@ -37,33 +37,14 @@ func startDeafRejoin(env *Env) (Action, func(), error) {
 	var deaf node
 	var term uint64
 	var at, et time.Duration
-	skewed := false
-	unskew := func() {
-		if skewed {
-			for _, n := range allNodes(env) {
-				_ = env.Target.SetClockRate(env.name(n), 0)
-			}
-			skewed = false
-		}
-	}
+	clocks := &leaderSkew{env: env}
+	unskew := clocks.undo
 	// skew slows the leader's clock and speeds every other, or sets none
 	// when one of them is taken by another clock fault.
 	skew := func(l node) {
-		if drift <= 0 {
-			return
+		if drift > 0 && clocks.apply(l, drift) {
+			env.step(kind, fmt.Sprintf("slow the leader's clock by %d ppm, speed the others", drift), nodeNames(env, []node{l}))
 		}
-		skewed = true
-		for _, n := range allNodes(env) {
-			rate := drift
-			if n == l {
-				rate = -drift
-			}
-			if env.Target.SetClockRate(env.name(n), rate) != nil {
-				unskew()
-				return
-			}
-		}
-		env.step(kind, fmt.Sprintf("slow the leader's clock by %d ppm, speed the others", drift), nodeNames(env, []node{l}))
 	}
 	hear := func(sc *scenario) {
 		for _, o := range without(allNodes(env), []node{deaf}) {
