@@ -119,7 +119,8 @@ func CheckLinearizable[S, I, O any](ops []Op[I, O], m Model[S, I, O], budget tim
 // The keys it leaves undecided are checked once more, with twice the
 // budget: a budget is wall-clock time, so whether a hard key is decided
 // depends on how busy the machine is, and a second chance makes the
-// verdict depend on it less. A key still undecided is unknown.
+// verdict depend on it less. A key still undecided is unknown. When some
+// key is already invalid there is no retry: the verdict is invalid.
 func (l *Linearizability) run(start time.Time, budget time.Duration) {
 	var deadline time.Time
 	if budget > 0 {
@@ -131,8 +132,11 @@ func (l *Linearizability) run(start time.Time, budget time.Duration) {
 	}
 	var undecided []*linKey
 	for _, k := range l.keys {
-		if k.valid() == Unknown {
+		switch k.valid() {
+		case Unknown:
 			undecided = append(undecided, k)
+		case Invalid:
+			return // the verdict is invalid whatever the rest decide
 		}
 	}
 	if len(undecided) > 0 {
