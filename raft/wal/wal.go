@@ -59,15 +59,20 @@ func appendRecord(b, body []byte) []byte {
 	return append(b, body...)
 }
 
-// ErrCorrupt is wrapped by Decode's errors for records whose checksum is
-// right but whose content cannot be a log the writer made.
+// ErrCorrupt is wrapped by Decode's errors for a WAL that a crash cannot
+// have left: a record whose checksum is right but whose content cannot be
+// a log the writer made, or a damaged record with records after it.
 var ErrCorrupt = errors.New("wal: corrupt record")
 
 // Decode reads a WAL. It returns the state the whole records describe and
 // valid, the length of the prefix made of whole records; bytes after valid
-// are a torn or corrupt tail to discard. An error means a record with a
-// good checksum broke the log's rules (an entry that leaves a gap): that is
-// a bug in the writer, not a crash, and the caller must not carry on.
+// are a torn tail to discard. An error (wrapping ErrCorrupt) means the WAL
+// is damaged, not torn, and the caller must not carry on: a record with a
+// good checksum broke the log's rules (an entry that leaves a gap: a bug in
+// the writer), or a record before the last does not match its checksum
+// (the disk changed bytes that were written, and perhaps synced, before
+// the records that follow; cutting there would silently drop votes and
+// acknowledgements the node gave).
 func Decode(data []byte) (st State, valid int, err error) {
 	valid, err = Scan(data, 0, func(hs raft.HardState) { st.HardState = hs }, func(e raft.Entry) error {
 		last := uint64(len(st.Entries))
@@ -91,9 +96,23 @@ func Decode(data []byte) (st State, valid int, err error) {
 // would refuse, or one entry returned, with valid the record's start.
 func Scan(data []byte, off int, hardState func(raft.HardState), entry func(raft.Entry) error) (valid int, err error) {
 	for {
-		body, next, ok := nextRecord(data, off)
-		if !ok {
+		body, next, r := nextRecord(data, off)
+		switch r {
+		case recordTorn:
 			return off, nil
+		case recordDamaged:
+			// A torn write can leave this too: its prefix, then garbage
+			// to the write's length (a disk that allocated the blocks but
+			// never wrote them), so that a record is whole in length but
+			// not in content, with more garbage after it. What a torn
+			// write cannot leave is a whole, matching record after it:
+			// that was written after the damaged one, which therefore was
+			// not the torn tail but damaged once on disk.
+			if _, _, after := nextRecord(data, next); after != recordWhole {
+				return off, nil
+			}
+			return off, fmt.Errorf("record at byte %d: %w: its checksum does not match, and a whole record follows it at byte %d: the disk was damaged, not torn by a crash",
+				off, ErrCorrupt, next)
 		}
 		hs, e, isEntry, err := parseRecord(body)
 		if err == nil && isEntry {
@@ -108,22 +127,36 @@ func Scan(data []byte, off int, hardState func(raft.HardState), entry func(raft.
 	}
 }
 
+// recordState is what nextRecord found at an offset.
+type recordState int
+
+const (
+	recordWhole recordState = iota
+	// recordTorn is a record cut short: fewer bytes than its header
+	// promises, or a header that cannot be one (zero or absurd length).
+	recordTorn
+	// recordDamaged is a record whole in length whose checksum does not
+	// match its bytes.
+	recordDamaged
+)
+
 // nextRecord returns the body of the record at off and the offset after
-// it; ok is false when no whole record with a matching checksum is there.
-func nextRecord(data []byte, off int) (body []byte, next int, ok bool) {
+// it (for a damaged record too), and what it found there.
+func nextRecord(data []byte, off int) (body []byte, next int, r recordState) {
 	if len(data)-off < headerSize {
-		return nil, 0, false
+		return nil, 0, recordTorn
 	}
 	n := binary.BigEndian.Uint32(data[off:])
 	sum := binary.BigEndian.Uint32(data[off+4:])
 	if n == 0 || n > maxRecord || uint64(len(data)-off-headerSize) < uint64(n) {
-		return nil, 0, false
+		return nil, 0, recordTorn
 	}
-	body = data[off+headerSize : off+headerSize+int(n)]
+	next = off + headerSize + int(n)
+	body = data[off+headerSize : next]
 	if crc32.Checksum(body, castagnoli) != sum {
-		return nil, 0, false
+		return nil, next, recordDamaged
 	}
-	return body, off + headerSize + int(n), true
+	return body, next, recordWhole
 }
 
 // parseRecord decodes a record's body: a HardState, or an entry whose Data

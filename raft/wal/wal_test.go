@@ -68,7 +68,12 @@ func TestEveryTornTailIsDiscarded(t *testing.T) {
 	}
 }
 
-func TestAFlippedByteEndsTheLogAtItsRecord(t *testing.T) {
+// A flipped byte is damage, not a torn tail: in a record with records
+// after it, Decode refuses the WAL rather than cut it there and drop what
+// was synced after; in the last record, which a write torn below the
+// record can leave damaged, the record is dropped. Either way nothing is
+// misread.
+func TestAFlippedByteIsRefusedOrDroppedNeverMisread(t *testing.T) {
 	b, _ := sample()
 	var starts []int // where each record starts
 	for off := 0; off < len(b); {
@@ -77,6 +82,7 @@ func TestAFlippedByteEndsTheLogAtItsRecord(t *testing.T) {
 		off += 8 + n
 	}
 	require.Len(t, starts, 7)
+	last := starts[len(starts)-1]
 	for i := 0; i < len(b); i++ {
 		start := 0
 		for _, s := range starts {
@@ -87,8 +93,23 @@ func TestAFlippedByteEndsTheLogAtItsRecord(t *testing.T) {
 		c := append([]byte(nil), b...)
 		c[i] ^= 0x40
 		st, valid, err := wal.Decode(c)
-		require.NoError(t, err, "byte %d", i)
-		require.Equal(t, start, valid, "byte %d: the damaged record and all after it are dropped", i)
+		switch {
+		case start == last:
+			require.NoError(t, err, "byte %d", i)
+			require.Equal(t, start, valid, "byte %d: the damaged last record is dropped", i)
+		case i >= start+4:
+			// Its checksum or its bytes: whole in length, with records after.
+			require.ErrorIs(t, err, wal.ErrCorrupt, "byte %d", i)
+			assert.Contains(t, err.Error(), "damaged, not torn", "byte %d", i)
+			continue
+		case err != nil:
+			// Its length: now pointing inside the log.
+			require.ErrorIs(t, err, wal.ErrCorrupt, "byte %d", i)
+			continue
+		default:
+			// Its length: now beyond the end, which reads as torn.
+			require.Equal(t, start, valid, "byte %d", i)
+		}
 		want, _, _ := wal.Decode(b[:start])
 		require.Equal(t, want, st, "byte %d: the records before it are read as written", i)
 	}
@@ -103,4 +124,27 @@ func TestAGapIsCorruptionNotATornTail(t *testing.T) {
 	assert.Contains(t, err.Error(), "gap")
 	_, firstOnly, _ := wal.Decode(b[:valid])
 	assert.Equal(t, valid, firstOnly)
+}
+
+// A torn write can leave its prefix followed by garbage to its full
+// length, as a disk that allocated the blocks but never wrote them does:
+// the damaged record then looks whole in length, with garbage after it.
+// That is a torn tail, discarded, never an error, wherever the cut falls.
+func TestATornPrefixWithGarbageIsATornTail(t *testing.T) {
+	b, _ := sample()
+	x := uint64(0x9e3779b97f4a7c15)
+	for n := 1; n < len(b); n++ {
+		c := append([]byte(nil), b[:n]...)
+		for len(c) < len(b) {
+			x ^= x << 13
+			x ^= x >> 7
+			x ^= x << 17
+			c = append(c, byte(x))
+		}
+		_, valid, err := wal.Decode(c)
+		require.NoError(t, err, "cut at %d", n)
+		_, wantValid, _ := wal.Decode(b[:n])
+		require.LessOrEqual(t, valid, n, "cut at %d: nothing of the garbage is read", n)
+		require.Equal(t, wantValid, valid, "cut at %d", n)
+	}
 }
