@@ -26,6 +26,7 @@ func (w *World) Crash(a Addr) error {
 	}
 	ep.up = false
 	ep.paused = false
+	ep.booting = false
 	ep.held = nil
 	ep.node = nil
 	ep.env = nil
@@ -91,13 +92,22 @@ func (w *World) Resume(a Addr) error {
 	}
 	ep.paused = false
 	w.trace.add(TraceRecord{At: w.now, Kind: TraceResume, From: a})
+	if !ep.booting {
+		w.release(ep)
+	}
+	return nil
+}
+
+// release schedules what came due while the endpoint at ep was paused or
+// booting, now, in the order it came due, before anything that comes due
+// later.
+func (w *World) release(ep *endpoint) {
 	held := ep.held
 	ep.held = nil
 	for _, e := range held {
 		e.at = w.now
 		w.schedule(e)
 	}
-	return nil
 }
 
 // JumpClock moves the local clock of the endpoint at a by delta (a bump;

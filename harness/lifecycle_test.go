@@ -104,3 +104,21 @@ func TestStopEndsTheRunWithTheFirstError(t *testing.T) {
 	assert.Equal(t, 1, ran)
 	assert.Equal(t, time.Millisecond, w.Now())
 }
+
+// A node restarted at the very instant a message reaches it hears the
+// message only once it has started: the message waits for its Start, as it
+// would for a paused node, and is handled at that instant, after Start.
+func TestAMessageArrivingAsANodeRestartsWaitsForItsStart(t *testing.T) {
+	w, r := newWorld(t, 2, nil)
+	require.NoError(t, w.Crash(1))
+	arrival := w.Now() + time.Millisecond // the network's constant latency
+	// Scheduled before the message is sent, the restart runs first at
+	// that instant: the message arrives at a node that is up but has not
+	// started.
+	w.At(arrival, func() { require.NoError(t, w.Restart(1)) })
+	r[0].env.Send(1, "as it boots")
+	require.NoError(t, w.RunFor(10*time.Millisecond))
+	require.Equal(t, 1, r[1].starts)
+	assert.Equal(t, []any{"as it boots"}, r[1].payloads())
+	assert.Equal(t, arrival, r[1].got[0].at, "handled at the restart's instant, after Start")
+}

@@ -77,6 +77,11 @@ type endpoint struct {
 	env     *Env
 	up      bool
 	paused  bool
+	// booting is set from a (re)start until the incarnation's Start runs,
+	// an event of its own: what comes due in between (a message arriving
+	// at the very instant of the restart) waits in held, as it would for
+	// a paused node, and is handled once Start has run.
+	booting bool
 	// epoch counts incarnations: events scheduled for an older one (its
 	// timers, its syncs, messages sent to it before it crashed) are
 	// discarded when they come due.
@@ -182,14 +187,19 @@ func (w *World) addEndpoint(name string) (*endpoint, error) {
 func (w *World) boot(ep *endpoint, n Node, kind TraceKind) {
 	ep.node = n
 	ep.up = true
+	ep.booting = true
 	ep.env = &Env{w: w, ep: ep, epoch: ep.epoch}
 	epoch := ep.epoch
 	w.At(w.now, func() {
 		if ep.epoch != epoch || !ep.up {
 			return
 		}
+		ep.booting = false
 		w.trace.add(TraceRecord{At: w.now, Kind: kind, From: ep.addr})
 		n.Start(ep.env)
+		if !ep.paused {
+			w.release(ep)
+		}
 	})
 }
 
@@ -344,7 +354,7 @@ func (w *World) step() {
 		// hears of it only when it resumes.
 		ep.disk.makeDurable(e.tag)
 	}
-	if ep.paused {
+	if ep.paused || ep.booting {
 		ep.held = append(ep.held, e)
 		return
 	}
