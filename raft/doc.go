@@ -69,9 +69,12 @@
 // entry, the leader included.
 //
 // HardState.Commit never exceeds the last durable entry of this node's
-// log: the caller may write a Ready's HardState and Entries in any order,
-// and a crash may keep the one without the other, so a commit index written
-// with entries that did not survive must not point past what did.
+// log: a crash may keep a Ready's HardState without its Entries, so a
+// commit index written with entries that did not survive must not point
+// past what did. The caller writes the HardState before the Entries (or
+// both at once): a Ready that moves to a new term may carry entries of
+// that term, and a crash that kept them without the HardState would leave
+// entries above the durable term, a state NewRawNode refuses to recover.
 //
 // On restart the caller passes the durable HardState, log and applied
 // index back in Config. The commit index comes from HardState.Commit,

@@ -62,6 +62,7 @@ func TestEachNewCheckCatchesItsBug(t *testing.T) {
 		{"expire-before-clock-advance", true, "2", "exactly-once", "past its ttl"},
 		{"conflict-hint-strict", true, "1", "raft-invariants", "Rejection Hint"},
 		{"check-quorum-randomized-interval", true, "1", "check-quorum", "still led term"},
+		{"entries-before-hardstate", true, "1", "raft-invariants", "Recoverable Prefix"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.bug, func(t *testing.T) {

@@ -244,6 +244,11 @@ var zooPatches = []zooBug{
 	{name: "read-quorum-without-leader", patch: "read-quorum-without-leader.patch",
 		about:  "a ReadIndex round does not count the leader's own acknowledgement: reads stall whenever only a bare majority is up",
 		source: "Ongaro, dissertation §6.4 (the leader's heartbeat round needs a majority, itself included); async-raft/async-raft#82, etcd-io/etcd#10589 (reads never answered with a quorum of one)"},
+	// The seventh adversarial round (a helper against 8c6d5f2; missed in
+	// 60 seeds, found at seed 92, before Recoverable Prefix).
+	{name: "entries-before-hardstate", patch: "entries-before-hardstate.patch",
+		about:  "a Ready's entries are written before its HardState: a crash between them leaves entries above the durable term, and the node cannot restart",
+		source: "etcd-io/raft's Ready contract (HardState, Entries and Snapshot are persisted before messages are sent; recovery rejects entries past the HardState's term); etcd-io/etcd wal.Save writes entries then state in one fsync, never split"},
 }
 
 // allZooBugs lists every bug, switch bugs first.

@@ -24,6 +24,14 @@ type durableLog struct {
 	// log cannot back (past its last entry, or at an entry that is not
 	// the committed one) or one below an earlier record's.
 	badCommit string
+	// badPrefix, when set, says how a prefix of the WAL that a crash could
+	// leave is a state the node's Raft refuses to recover (an entry of a
+	// later term than the HardState before it, terms going back along the
+	// log, a vote without a term): a crash there leaves a node that cannot
+	// restart.
+	badPrefix string
+	// maxTerm is the largest term of a durable entry.
+	maxTerm uint64
 }
 
 // catchUp decodes what has become durable since the last call.
@@ -39,6 +47,13 @@ func (d *durableLog) catchUp(data []byte, rewrites uint64, committedTerm func(ui
 	d.valid, d.err = wal.Scan(data, d.valid, func(hs raft.HardState) {
 		prev := d.hs
 		d.hs = hs
+		switch {
+		case d.badPrefix != "":
+		case hs.Vote != raft.None && hs.Term == 0:
+			d.badPrefix = fmt.Sprintf("a HardState with vote %d and term 0 is written: a crash after it recovers a vote of no term", hs.Vote)
+		case hs.Term < d.maxTerm:
+			d.badPrefix = fmt.Sprintf("a HardState of term %d is written over entries of term %d: a crash after it recovers a log above its term, which Raft refuses", hs.Term, d.maxTerm)
+		}
 		if d.badCommit != "" {
 			return
 		}
@@ -66,7 +81,17 @@ func (d *durableLog) catchUp(data []byte, rewrites uint64, committedTerm func(ui
 			// Decode refuses this too; the node will fail at restart.
 			return wal.ErrCorrupt
 		}
+		if d.badPrefix == "" {
+			switch prev := d.term(e.Index - 1); {
+			case e.Term > d.hs.Term:
+				d.badPrefix = fmt.Sprintf("entry %d of term %d is written while the durable HardState is of term %d: a crash right after it recovers a log above its term, which Raft refuses (write a Ready's HardState before its entries)", e.Index, e.Term, d.hs.Term)
+			case e.Term < prev:
+				d.badPrefix = fmt.Sprintf("entry %d of term %d is written after entry %d of term %d: a crash right after it recovers a log whose terms go back", e.Index, e.Term, e.Index-1, prev)
+			}
+		}
 		d.terms = append(d.terms[:e.Index-1], e.Term)
+		// Terms never go back along a good log: the last is the largest.
+		d.maxTerm = e.Term
 		return nil
 	})
 }

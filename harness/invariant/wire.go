@@ -35,6 +35,13 @@ const (
 	// never runs ahead of the entries already durable before it, and
 	// never goes below the commit of the HardState durable before it.
 	DurableCommit = "Durable Commit"
+	// RecoverablePrefix: every state a crash can leave on the disk is one
+	// the node's Raft recovers from: no entry of a later term than the
+	// HardState durable before it, no terms going back along the log, no
+	// vote without a term. A Ready's HardState is written before its
+	// entries; the other order leaves, between the two, a node that
+	// cannot restart.
+	RecoverablePrefix = "Recoverable Prefix"
 	// DurableQuorum: an entry is committed, or applied, only once a
 	// majority of the voters hold it on stable storage (§5.3, §5.4:
 	// committed means durable on a majority).
@@ -107,6 +114,9 @@ func (c *Checker) Sent(from uint64, m raft.Message) error {
 	}
 	if d.badCommit != "" {
 		return c.violation(DurableCommit, n, "%s", d.badCommit)
+	}
+	if d.badPrefix != "" {
+		return c.violation(RecoverablePrefix, n, "%s", d.badPrefix)
 	}
 	hs := d.hs
 	if err := c.campaignSent(n, m); err != nil {
