@@ -63,6 +63,7 @@ func TestEachNewCheckCatchesItsBug(t *testing.T) {
 		{"conflict-hint-strict", true, "1", "raft-invariants", "Rejection Hint"},
 		{"check-quorum-randomized-interval", true, "1", "check-quorum", "still led term"},
 		{"entries-before-hardstate", true, "1", "raft-invariants", "Recoverable Prefix"},
+		{"match-regresses-on-late-ack", true, "2", "raft-invariants", "Match Only Grows"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.bug, func(t *testing.T) {

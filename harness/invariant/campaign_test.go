@@ -191,6 +191,40 @@ func TestNextBacksOffOnRejection(t *testing.T) {
 	}
 }
 
+// n1 leads term 2 and tracks node 2 at match 6; in the next activation
+// the match moves to the given value.
+func TestMatchOnlyGrows(t *testing.T) {
+	tests := []struct {
+		name  string
+		match uint64
+		ok    bool
+	}{
+		{"up on an ack", 8, true},
+		{"unchanged", 6, true},
+		{"back on a late ack of a lower index", 4, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c, w, n := newCluster(t, 3)
+			leader := n[0]
+			leader.setLog(1, 1, 2, 2, 2, 2, 2, 2)
+			leader.st.State, leader.st.Term, leader.st.Vote = raft.StateLeader, 2, 1
+			leader.match = map[uint64]uint64{2: 0}
+			leader.next = map[uint64]uint64{2: 9}
+			require.NoError(t, c.Stepped(leader))
+			// Node 2 holds the leader's log durably and acknowledges it.
+			n[1].setLog(1, 1, 2, 2, 2, 2, 2, 2)
+			n[1].st.Term = 2
+			w.durable[2] = walOf(raft.HardState{Term: 2, Vote: 1}, 1, 1, 2, 2, 2, 2, 2, 2)
+			require.NoError(t, c.Sent(2, raft.Message{Type: raft.MsgAppResp, From: 2, To: 1, Term: 2, Index: 8}))
+			leader.match[2] = 6
+			require.NoError(t, c.Stepped(leader))
+			leader.match[2] = tc.match
+			requireOutcome(t, c.Stepped(leader), tc.ok, invariant.MatchOnlyGrows, "n1")
+		})
+	}
+}
+
 // n1 leads term 3, tracking node 2 at match 0, next 9; a response of term
 // 2 (its own earlier term) from node 2 must leave that progress alone.
 func TestStaleResponseIgnored(t *testing.T) {

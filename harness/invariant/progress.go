@@ -25,6 +25,14 @@ const MatchEarned = "Match Earned"
 // Match+1, and must be taught to the rule when such paths land.
 const NextBacksOffOnRejection = "Next Backs Off On Rejection"
 
+// MatchOnlyGrows (§5.3, Figure 2; etcd-io/raft Progress.MaybeUpdate):
+// within a leader's term, the match index it keeps for a node only ever
+// grows, since a follower acknowledges only what it holds durably and
+// never loses it while the leader stays in office. A late or duplicated
+// acknowledgement of a lower index that pulls it back resends what the
+// follower holds and holds back its commit; no safety check sees it.
+const MatchOnlyGrows = "Match Only Grows"
+
 // StaleResponseIgnored (§5.1): a response of an earlier term tells a
 // leader nothing about its own term's replication, so it must not move
 // the sender's match or next index. A leader re-elected in a later term
@@ -134,6 +142,9 @@ func (v *progressVisit) peer(peer, match, next uint64) {
 	switch {
 	case ok && v.staleFrom && peer == v.stale.from && (match != prev.match || next != prev.next):
 		v.err = c.violation(StaleResponseIgnored, n, "the leader of term %d moved node %d's progress from match %d, next %d to match %d, next %d on a %s of term %d", term, peer, prev.match, prev.next, match, next, v.stale.typ, v.stale.term)
+		return
+	case ok && match < prev.match:
+		v.err = c.violation(MatchOnlyGrows, n, "the leader of term %d moved node %d's match index back from %d to %d", term, peer, prev.match, match)
 		return
 	case ok && next < prev.next && peer != v.id && !v.rejected[peer]:
 		v.err = c.violation(NextBacksOffOnRejection, n, "the leader of term %d moved node %d's next index back from %d to %d, though no rejection of node %d reached it", term, peer, prev.next, next, peer)
