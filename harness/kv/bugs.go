@@ -23,6 +23,15 @@ const (
 	// clocks differ expire different sessions, and their state machines
 	// part.
 	BugLocalExpiry = "local-expiry"
+	// BugSnapshotWithoutSessions writes snapshots that save the data but
+	// not what the client sessions last did (their latest seq and cached
+	// result): after a node installs one, a retried command is applied
+	// again (duplicates after an install). The server plants it by taking
+	// its snapshots with Store.snapshot(true).
+	BugSnapshotWithoutSessions = "snapshot-without-sessions"
 )
 
-var bugs = map[string]bool{BugNoDedup: true, BugLeaderReads: true, BugReadBeforeApply: true, BugLocalExpiry: true}
+var bugs = map[string]bool{
+	BugNoDedup: true, BugLeaderReads: true, BugReadBeforeApply: true, BugLocalExpiry: true,
+	BugSnapshotWithoutSessions: true,
+}
