@@ -12,4 +12,7 @@ type RaftSample struct {
 	State  string `json:"state"` // StateLeader, StateFollower, ... ("" while down)
 	Term   uint64 `json:"term"`
 	Commit uint64 `json:"commit"`
+	// Snapshot is the last index the node's log was compacted to, by a
+	// snapshot it took or installed (0: none).
+	Snapshot uint64 `json:"snapshot,omitempty"`
 }

@@ -28,7 +28,7 @@ func TestCatalogueListsEveryKindInItsGroup(t *testing.T) {
 		"disk-slow":                   "disk",
 		"scenario-isolate-mid-append": "scenario", "scenario-figure8": "scenario", "scenario-crash-voters": "scenario",
 		"scenario-pause-past-lease": "scenario", "scenario-restart-in-election": "scenario", "scenario-lease-edge": "scenario",
-		"scenario-deaf-rejoin": "scenario",
+		"scenario-deaf-rejoin": "scenario", "scenario-snapshot-catch-up": "scenario", "scenario-crash-in-snapshot": "scenario",
 	}
 	got := map[string]string{}
 	for _, name := range nemesis.Kinds() {

@@ -24,6 +24,8 @@ var scenarioKinds = []Kind{
 	{Name: "scenario-restart-in-election", Group: "scenario", Start: startRestartInElection},
 	{Name: "scenario-lease-edge", Group: "scenario", Start: startLeaseEdge},
 	{Name: "scenario-deaf-rejoin", Group: "scenario", Start: startDeafRejoin},
+	{Name: "scenario-snapshot-catch-up", Group: "scenario", Start: startSnapshotCatchUp},
+	{Name: "scenario-crash-in-snapshot", Group: "scenario", Start: startCrashInSnapshot},
 }
 
 // pollEvery is how often a scenario looks at the target.
@@ -100,6 +102,26 @@ func (sc *scenario) leader() (node, NodeStatus, bool) {
 	}
 	st, ok := sc.status(l)
 	return l, st, ok
+}
+
+// leaderAndFollower is the target's leader with its status, and one of
+// the followers of its term, drawn at random; ok is false when there is no
+// leader or it has no follower in its term.
+func (sc *scenario) leaderAndFollower() (l node, st NodeStatus, f node, ok bool) {
+	l, st, ok = sc.leader()
+	if !ok {
+		return 0, st, 0, false
+	}
+	var followers []node
+	for _, n := range without(allNodes(sc.env), []node{l}) {
+		if fs, up := sc.status(n); up && fs.Role == Follower && fs.Term == st.Term {
+			followers = append(followers, n)
+		}
+	}
+	if len(followers) == 0 {
+		return 0, st, 0, false
+	}
+	return l, st, pickNodes(sc.env, followers, 1)[0], true
 }
 
 // coolDown makes the scenario wait between lo and hi election timeouts

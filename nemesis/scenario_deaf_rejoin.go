@@ -56,20 +56,11 @@ func startDeafRejoin(env *Env) (Action, func(), error) {
 		t := env.Target
 		switch phase {
 		case 0:
-			l, st, ok := sc.leader()
+			l, st, f, ok := sc.leaderAndFollower()
 			if !ok {
 				return
 			}
-			var followers []node
-			for _, f := range without(allNodes(env), []node{l}) {
-				if fs, ok := sc.status(f); ok && fs.Role == Follower && fs.Term == st.Term {
-					followers = append(followers, f)
-				}
-			}
-			if len(followers) == 0 {
-				return
-			}
-			deaf = pickNodes(env, followers, 1)[0]
+			deaf = f
 			for _, o := range without(allNodes(env), []node{deaf}) {
 				if t.Cut(env.name(o), env.name(deaf)) != nil {
 					hear(sc)

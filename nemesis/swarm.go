@@ -7,7 +7,7 @@ import (
 
 // lateKinds are the kinds Swarm draws after every other choice, in the
 // order they were added.
-var lateKinds = []string{"scenario-deaf-rejoin"}
+var lateKinds = []string{"scenario-deaf-rejoin", "scenario-snapshot-catch-up", "scenario-crash-in-snapshot"}
 
 // World is a fault world drawn by swarm mode: which kinds of faults a run
 // uses, how often and how hard, and how often a crash tears a write.

@@ -115,8 +115,10 @@ type NodeStatus struct {
 	Term  uint64
 	Voted bool
 	// Commit is the highest index it knows committed; LastIndex the last
-	// index in its log, durable or not.
-	Commit, LastIndex uint64
+	// index in its log, durable or not; Snapshot the last index its log
+	// was compacted to, by a snapshot it took or installed (0: none, or a
+	// target that does not show it).
+	Commit, LastIndex, Snapshot uint64
 	// ElectionTimeout is its base election timeout, on its own clock.
 	ElectionTimeout time.Duration
 }

@@ -20,6 +20,8 @@ func (r *raft) reset(term uint64) {
 	// Reads not yet confirmed cannot be confirmed in another term or by
 	// a node that stops leading (§6.4): report them lost.
 	r.abandonReads()
+	// Transfers belong to a leadership: a new leader starts afresh.
+	clear(r.outgoing)
 
 	// Forget what we knew of peers' logs: a new leader learns it afresh
 	// (§5.3: nextIndex starts just after the leader's last entry).

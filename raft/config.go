@@ -37,21 +37,29 @@ type Config struct {
 	MaxInflightMsgs int
 	// MaxEntriesPerMsg bounds the entries carried by one MsgApp.
 	MaxEntriesPerMsg int
+	// MaxSnapshotChunk bounds the snapshot bytes carried by one MsgSnap;
+	// a larger snapshot goes in several chunks, one in flight at a time.
+	MaxSnapshotChunk int
 
 	// Rand is the only source of randomness: it draws election timeouts.
 	// Required; seed it for reproducible runs.
 	Rand *rand.Rand
 
-	// HardState, Entries and Applied are the durable state read back
-	// after a restart (all zero on first boot). Entries must be the log
-	// from index 1, contiguous, with non-decreasing terms no greater than
-	// HardState.Term. A HardState.Commit beyond the last entry (a commit
-	// record that reached disk while entries did not) is clamped to the
-	// last entry: committing is knowledge, and forgetting some is safe.
+	// HardState, Snapshot, Entries and Applied are the durable state
+	// read back after a restart (all zero on first boot). Snapshot is the
+	// latest snapshot on disk (empty if none) and Entries the log after
+	// it: contiguous from Snapshot.Meta.Index+1, with non-decreasing terms
+	// from the snapshot's term, none greater than HardState.Term. A
+	// HardState.Commit beyond the last entry (a commit record that reached
+	// disk while entries did not) is clamped to the last entry: committing
+	// is knowledge, and forgetting some is safe.
 	HardState HardState
+	Snapshot  Snapshot
 	Entries   []Entry
 	// Applied is the last index the caller's state machine has already
-	// applied; CommittedEntries in Ready start after it. 0 means the
+	// applied; CommittedEntries in Ready start after it. A caller that
+	// loaded Snapshot into its state machine has applied at least its
+	// index, and Applied is raised to it. 0 with no snapshot means the
 	// caller re-applies from the start.
 	Applied uint64
 }
@@ -92,6 +100,9 @@ func (c *Config) validate() error {
 	if c.MaxEntriesPerMsg <= 0 {
 		return fail("MaxEntriesPerMsg must be > 0, got %d", c.MaxEntriesPerMsg)
 	}
+	if c.MaxSnapshotChunk <= 0 {
+		return fail("MaxSnapshotChunk must be > 0, got %d", c.MaxSnapshotChunk)
+	}
 	if c.Rand == nil {
 		return fail("Rand is nil (a seeded *rand.Rand is required)")
 	}
@@ -106,10 +117,17 @@ func (c *Config) validateDurableState() error {
 	if hs.Vote != None && hs.Term == 0 {
 		return fail("HardState has Vote %d but Term 0", hs.Vote)
 	}
-	var prevTerm uint64
+	snap := c.Snapshot.Meta
+	if (snap.Index == 0) != (snap.Term == 0) {
+		return fail("Snapshot has index %d and term %d: both or neither must be 0", snap.Index, snap.Term)
+	}
+	if snap.Term > hs.Term {
+		return fail("Snapshot has term %d, above HardState.Term %d", snap.Term, hs.Term)
+	}
+	prevTerm := snap.Term
 	for i, e := range c.Entries {
-		if want := uint64(i + 1); e.Index != want {
-			return fail("Entries[%d] has index %d, want %d (the log must be contiguous from 1)", i, e.Index, want)
+		if want := snap.Index + uint64(i+1); e.Index != want {
+			return fail("Entries[%d] has index %d, want %d (the log must be contiguous from the snapshot's index %d+1)", i, e.Index, want, snap.Index)
 		}
 		if e.Term == 0 {
 			return fail("entry %d has term 0", e.Index)
@@ -122,8 +140,8 @@ func (c *Config) validateDurableState() error {
 		}
 		prevTerm = e.Term
 	}
-	last := uint64(len(c.Entries))
-	if c.Applied > min(hs.Commit, last) {
+	last := snap.Index + uint64(len(c.Entries))
+	if c.Applied > max(min(hs.Commit, last), snap.Index) {
 		return fail("Applied %d is beyond the commit index %d (last durable entry %d)", c.Applied, hs.Commit, last)
 	}
 	return nil

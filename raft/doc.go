@@ -28,14 +28,18 @@
 //	    rn.ReadIndex(ctx)    // on the leader, to start a linearizable read
 //	    if rn.HasReady() {
 //	        rd := rn.Ready()
-//	        persist rd.HardState and rd.Entries (fsync if rd.MustSync)
+//	        persist rd.HardState, rd.Snapshot, rd.Entries (fsync if rd.MustSync)
 //	        send rd.Messages
+//	        load rd.Snapshot into the state machine, if any
 //	        apply rd.CommittedEntries
 //	        for each rs in rd.ReadStates:
 //	            if rs.Lost: tell the client to retry elsewhere
 //	            else: serve read rs.RequestCtx once applied >= rs.Index
 //	        rn.Advance(rd)
 //	    }
+//	    now and then, once applied:
+//	        snap, err := rn.Compact(applied, stateMachine.Snapshot())
+//	        persist snap, then drop the durable entries up to snap.Meta.Index
 //
 // # The persistence contract
 //
@@ -93,6 +97,7 @@
 //	election.go               (pre-)campaigns and voting (§5.2, §5.4.1, §9.6)
 //	replication.go            the leader's side of log replication (§5.3)
 //	read_index.go             linearizable reads without log entries (§6.4)
+//	snapshot.go               compaction and InstallSnapshot, in chunks (§7)
 //	append.go                 the follower's side of log replication
 //	log.go, log_cursors.go    the log and its commit/persist/apply cursors
 //	rawnode.go, ready.go      the caller's interface and the Ready contract
@@ -101,9 +106,19 @@
 //	config.go, errors.go      Status, Config and its validation, errors
 //	tracker/, quorum/         per-follower progress; majority arithmetic
 //
-// Not yet implemented, with room left for them: log compaction and
-// snapshots (the log keeps a sentinel offset; tracker has no StateSnapshot
-// yet), membership changes (the tracker's voter set), forwarding ReadIndex
-// from followers to the leader, lease-based reads (§6.4.1) and leader
-// transfer (message types are appended after the existing ones).
+// # Snapshots
+//
+// The caller snapshots its state machine at an applied index and hands it
+// to Compact, which discards the log up to there; the caller persists the
+// snapshot before it drops its durable copy of those entries. A follower
+// whose next entry the leader no longer holds is sent the snapshot in
+// chunks (MsgSnap), installs it by thesis Figure 13's rules (keep the log
+// after the snapshot only if it holds the snapshot's last entry), and the
+// caller receives it in Ready.Snapshot to persist and load before anything
+// after it. On restart Config.Snapshot and the entries after it come back.
+//
+// Not yet implemented, with room left for them: membership changes (the
+// tracker's voter set), forwarding ReadIndex from followers to the leader,
+// and leader transfer (message types are appended after the existing
+// ones). Lease reads are the service's (harness/kv), on ReadIndex rounds.
 package raft

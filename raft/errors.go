@@ -27,6 +27,12 @@ var (
 	// term, an append contradicting a committed entry). The message is
 	// dropped; the error is for the harness's invariant checker to report.
 	ErrSafetyViolation = errors.New("raft: safety violation")
+	// ErrCompacted: Compact was asked for an index the log has already
+	// compacted.
+	ErrCompacted = errors.New("raft: index already compacted")
+	// ErrUnavailable: Compact was asked for an index the state machine
+	// has not applied.
+	ErrUnavailable = errors.New("raft: index not yet applied")
 )
 
 // NotLeaderError is returned by Propose and ReadIndex on a follower or

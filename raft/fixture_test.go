@@ -18,6 +18,10 @@ type testOptions struct {
 	checkQuorum   bool
 	maxInflight   int
 	maxEntries    int
+	maxChunk      int
+	// snapshotEvery, when positive, makes a test network's nodes compact
+	// their logs every that many applied entries.
+	snapshotEvery int
 	seed          uint64
 	// bootLease keeps the boot lease of freshly started nodes, which the
 	// test network otherwise skips.
@@ -37,6 +41,9 @@ func (o testOptions) config(id uint64, peers []uint64) Config {
 	if o.maxEntries == 0 {
 		o.maxEntries = 64
 	}
+	if o.maxChunk == 0 {
+		o.maxChunk = 1 << 16
+	}
 	return Config{
 		ID:               id,
 		Peers:            peers,
@@ -46,6 +53,7 @@ func (o testOptions) config(id uint64, peers []uint64) Config {
 		CheckQuorum:      o.checkQuorum,
 		MaxInflightMsgs:  o.maxInflight,
 		MaxEntriesPerMsg: o.maxEntries,
+		MaxSnapshotChunk: o.maxChunk,
 		// One independent stream per node, all derived from the seed.
 		Rand: rand.New(rand.NewPCG(o.seed, id)),
 	}
@@ -106,10 +114,13 @@ func (r *raft) becomeLeaderNow() {
 	r.readMessages()
 }
 
-// logTerms returns the terms of r's entries, from index 1.
-func (r *raft) logTerms() []uint64 {
+// logTerms returns the terms of r's entries, from its first.
+func (r *raft) logTerms() []uint64 { return r.termsFrom(r.log.firstIndex()) }
+
+// termsFrom returns the terms of r's entries from index from on.
+func (r *raft) termsFrom(from uint64) []uint64 {
 	var out []uint64
-	for i := r.log.firstIndex(); i <= r.log.lastIndex(); i++ {
+	for i := from; i <= r.log.lastIndex(); i++ {
 		t, _ := r.log.term(i)
 		out = append(out, t)
 	}

@@ -16,11 +16,20 @@ import "fmt"
 //	applying <= persisted (only durable entries are handed out to apply)
 type raftLog struct {
 	// entries[0] is a sentinel, not a real entry: its Index and Term are
-	// those of the entry just before the first one kept. Until log
-	// compaction (§7) exists the sentinel is 0/0 and the log starts at 1;
-	// a snapshot will move the sentinel to the snapshot's last index and
-	// term, and nothing else here needs to change.
+	// those of the entry just before the first one kept, the last entry
+	// the snapshot covers (0/0 before any snapshot, when the log starts
+	// at 1). Compaction (§7) moves the sentinel forward.
 	entries []Entry
+
+	// snapshot is the latest snapshot this node holds: taken by its
+	// caller (compact), installed from a leader (restore), or recovered.
+	// Its index is the sentinel's, or after it while the caller keeps
+	// entries the snapshot covers (never: compaction cuts exactly at the
+	// snapshot). Empty before any.
+	snapshot Snapshot
+	// unstableSnapshot is set from restore until a Ready hands the
+	// snapshot to the caller to persist and load into its state machine.
+	unstableSnapshot bool
 
 	// committed is the highest index known to be committed (§5.3
 	// commitIndex).
@@ -38,16 +47,20 @@ type raftLog struct {
 	applied uint64
 }
 
-// newRaftLog builds the log recovered from durable storage: entries
-// (contiguous from 1, already validated), the durable commit index (clamped
-// to the last entry) and the caller's applied index.
-func newRaftLog(durable []Entry, commit, applied uint64) *raftLog {
+// newRaftLog builds the log recovered from durable storage: the snapshot
+// (empty if none), the entries after it (contiguous, already validated),
+// the durable commit index (clamped to the last entry) and the caller's
+// applied index. A snapshot is committed and, being loaded into the
+// caller's state machine, applied: both cursors start at least at it.
+func newRaftLog(snap Snapshot, durable []Entry, commit, applied uint64) *raftLog {
 	entries := make([]Entry, 1, len(durable)+1)
+	entries[0] = Entry{Index: snap.Meta.Index, Term: snap.Meta.Term}
 	entries = append(entries, durable...)
-	l := &raftLog{entries: entries}
+	l := &raftLog{entries: entries, snapshot: snap}
 	last := l.lastIndex()
 	l.persisting, l.persisted = last, last
-	l.committed = min(commit, last)
+	l.committed = max(min(commit, last), snap.Meta.Index)
+	applied = max(applied, snap.Meta.Index)
 	l.applying, l.applied = applied, applied
 	return l
 }
@@ -182,6 +195,43 @@ func (l *raftLog) truncateAndAppend(ents []Entry) {
 	// will be handed the new entries and told to truncate (Ready.Entries).
 	l.persisting = min(l.persisting, first-1)
 	l.persisted = min(l.persisted, first-1)
+}
+
+// compact discards the entries up to and including snap's index, which
+// the caller's snapshot snap now stands for, and keeps snap to send to
+// followers that need what was discarded. The caller guarantees the
+// snapshot is of applied state (index <= applied), so the entries it
+// replaces are committed and durable. The kept entries move to a fresh
+// array: earlier Readys and messages may still hold the old one, and the
+// old one's memory is what compaction is for.
+func (l *raftLog) compact(snap Snapshot) {
+	i := snap.Meta.Index
+	kept := l.entries[i-l.offset():]
+	fresh := make([]Entry, len(kept))
+	copy(fresh, kept)
+	fresh[0] = Entry{Index: i, Term: snap.Meta.Term} // the new sentinel
+	l.entries = fresh
+	l.snapshot = snap
+}
+
+// restore replaces the whole log with snap (thesis Figure 13, step 7:
+// discard the entire log): the sentinel moves to the snapshot's last
+// entry, everything up to it is committed, and nothing is left to persist
+// or apply below it. The caller learns of the snapshot from the next
+// Ready, and must persist it and load it into its state machine before it
+// persists anything that follows (the Ready contract). Entries handed out
+// earlier and confirmed only after this are about a log we no longer hold
+// (stableTo ignores them: they are at or below persisting, or not ours).
+func (l *raftLog) restore(snap Snapshot) {
+	i := snap.Meta.Index
+	l.entries = []Entry{{Index: i, Term: snap.Meta.Term}}
+	l.snapshot = snap
+	l.unstableSnapshot = true
+	l.committed = i
+	// The snapshot stands for durable, applied state once its Ready is
+	// advanced; until then applyLimit holds everything back.
+	l.persisting, l.persisted = i, i
+	l.applying = max(l.applying, i)
 }
 
 // findConflictByTerm returns the largest index <= index whose term is <=

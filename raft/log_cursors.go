@@ -39,7 +39,14 @@ func (l *raftLog) stableTo(i, t uint64) bool {
 // applyLimit is the highest index that may be handed out to apply: committed
 // and already durable locally, so that a state machine never applies an
 // entry this node could lose in a crash.
+//
+// While a restored snapshot waits to be handed to the caller, nothing is:
+// the caller's state machine is not yet at the snapshot, so no entry after
+// it can be applied.
 func (l *raftLog) applyLimit() uint64 {
+	if l.unstableSnapshot {
+		return l.applying
+	}
 	return min(l.committed, l.persisted)
 }
 
@@ -63,5 +70,16 @@ func (l *raftLog) acceptApplying(i uint64) {
 func (l *raftLog) appliedTo(i uint64) {
 	if i > l.applied && i <= l.applying {
 		l.applied = i
+	}
+}
+
+// snapshotApplied records that the caller persisted the snapshot of index
+// i handed out in a Ready and loaded it into its state machine. A
+// confirmation of a snapshot that a later restore has replaced is ignored
+// for applying (the later one is still to come), but what it applied is
+// still applied.
+func (l *raftLog) snapshotApplied(i uint64) {
+	if i == l.snapshot.Meta.Index && !l.unstableSnapshot {
+		l.applied = max(l.applied, i)
 	}
 }

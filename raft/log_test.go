@@ -8,7 +8,7 @@ import (
 )
 
 func TestLogTermLookup(t *testing.T) {
-	l := newRaftLog(entries(1, 1, 2), 0, 0)
+	l := newRaftLog(Snapshot{}, entries(1, 1, 2), 0, 0)
 	tests := []struct {
 		index    uint64
 		wantTerm uint64
@@ -32,7 +32,7 @@ func TestLogTermLookup(t *testing.T) {
 // Slices handed out cannot be used to write into the log, and truncation
 // does not change slices handed out before it.
 func TestLogSlicesAreIsolated(t *testing.T) {
-	l := newRaftLog(entries(1, 1, 1), 0, 0)
+	l := newRaftLog(Snapshot{}, entries(1, 1, 1), 0, 0)
 	s := l.slice(1, 3)
 	require.Len(t, s, 2)
 	assert.Equal(t, 2, cap(s), "capacity cut at the slice's end")
@@ -49,7 +49,7 @@ func TestLogSlicesAreIsolated(t *testing.T) {
 // Truncation pulls back the persisted and persisting cursors so the
 // replacement entries are handed out again.
 func TestLogTruncationMovesCursors(t *testing.T) {
-	l := newRaftLog(entries(1, 1, 1, 1), 2, 1)
+	l := newRaftLog(Snapshot{}, entries(1, 1, 1, 1), 2, 1)
 	require.Equal(t, uint64(4), l.persisted)
 	l.truncateAndAppend([]Entry{{Index: 3, Term: 2}})
 	assert.Equal(t, uint64(2), l.persisted)
@@ -59,7 +59,7 @@ func TestLogTruncationMovesCursors(t *testing.T) {
 }
 
 func TestLogCursors(t *testing.T) {
-	l := newRaftLog(entries(1, 1, 1), 0, 0)
+	l := newRaftLog(Snapshot{}, entries(1, 1, 1), 0, 0)
 	l.appendNew(Entry{Index: 4, Term: 2})
 	assert.Equal(t, []Entry{{Index: 4, Term: 2}}, l.unstableEntries())
 
@@ -82,7 +82,7 @@ func TestLogCursors(t *testing.T) {
 }
 
 func TestLogIsUpToDate(t *testing.T) {
-	l := newRaftLog(entries(1, 2, 2), 0, 0)
+	l := newRaftLog(Snapshot{}, entries(1, 2, 2), 0, 0)
 	assert.True(t, l.isUpToDate(3, 2))
 	assert.True(t, l.isUpToDate(1, 3))
 	assert.False(t, l.isUpToDate(2, 2))

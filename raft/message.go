@@ -32,9 +32,20 @@ const (
 	// MsgHeartbeatResp answers MsgHeartbeat, echoing Context: an
 	// acknowledgement of that read round.
 	MsgHeartbeatResp
+	// MsgSnap is one chunk of InstallSnapshot (thesis Figure 5.3): Chunk
+	// carries the snapshot's meta, the chunk's offset, the whole length
+	// and the bytes; Index/LogTerm repeat the meta for traces, and Commit
+	// is the leader's commit.
+	MsgSnap
+	// MsgSnapResp answers a chunk that did not complete the snapshot:
+	// Index is the snapshot's index and Offset how many of its bytes the
+	// follower holds, where the next chunk starts (0: start again). The
+	// last chunk is answered with MsgAppResp once the snapshot is
+	// installed.
+	MsgSnapResp
 
-	// Reserved for later: MsgReadIndex, MsgReadIndexResp, MsgSnap,
-	// MsgTimeoutNow. They will be appended after this line.
+	// Reserved for later: MsgTimeoutNow. New types are appended after
+	// this line.
 )
 
 var messageTypeNames = [...]string{
@@ -46,6 +57,8 @@ var messageTypeNames = [...]string{
 	MsgAppResp:       "MsgAppResp",
 	MsgHeartbeat:     "MsgHeartbeat",
 	MsgHeartbeatResp: "MsgHeartbeatResp",
+	MsgSnap:          "MsgSnap",
+	MsgSnapResp:      "MsgSnapResp",
 }
 
 // String returns the type's name, e.g. "MsgApp".
@@ -63,7 +76,7 @@ func (t MessageType) isKnown() bool {
 // isResponse reports whether t answers another message.
 func (t MessageType) isResponse() bool {
 	switch t {
-	case MsgVoteResp, MsgPreVoteResp, MsgAppResp, MsgHeartbeatResp:
+	case MsgVoteResp, MsgPreVoteResp, MsgAppResp, MsgHeartbeatResp, MsgSnapResp:
 		return true
 	}
 	return false
@@ -92,6 +105,12 @@ type Message struct {
 	// Context is the ReadIndex round on MsgHeartbeat, echoed by
 	// MsgHeartbeatResp; 0 elsewhere.
 	Context uint64
+
+	// Chunk is the piece of a snapshot a MsgSnap carries; nil elsewhere.
+	Chunk *SnapshotChunk
+	// Offset is, on MsgSnapResp, how many bytes of the snapshot the
+	// follower holds; 0 elsewhere.
+	Offset uint64
 }
 
 // String renders m compactly and deterministically for traces:
@@ -102,6 +121,8 @@ type Message struct {
 //	MsgVote 1->2 t3 last 7/t2
 //	MsgVoteResp 2->1 t3 granted
 //	MsgHeartbeat 1->2 t3 c7
+//	MsgSnap 1->2 t3 snap 40/t2 [0..4096) of 9000 c41
+//	MsgSnapResp 2->1 t3 snap 40 have 4096
 func (m Message) String() string { return string(m.Append(nil)) }
 
 // Append appends the String form of m to b, so
@@ -143,6 +164,18 @@ func (m Message) Append(b []byte) []byte {
 	case MsgHeartbeat:
 		b = appendUint(b, " c", m.Commit)
 	case MsgHeartbeatResp:
+	case MsgSnap:
+		b = appendUint(b, " snap ", m.Index)
+		b = appendUint(b, "/t", m.LogTerm)
+		if c := m.Chunk; c != nil {
+			b = appendUint(b, " [", c.Offset)
+			b = appendUint(b, "..", c.Offset+uint64(len(c.Data)))
+			b = appendUint(b, ") of ", c.Total)
+		}
+		b = appendUint(b, " c", m.Commit)
+	case MsgSnapResp:
+		b = appendUint(b, " snap ", m.Index)
+		b = appendUint(b, " have ", m.Offset)
 	default:
 		// Unknown types show every field so nothing is hidden in a trace.
 		b = appendUint(b, " i", m.Index)

@@ -2,6 +2,7 @@ package raft
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"slices"
 	"testing"
@@ -42,34 +43,48 @@ type network struct {
 	record       bool
 	delivered    []Message
 
+	// snapshotEvery, when positive, makes each node compact its log
+	// once it has applied that many entries past its snapshot, as a
+	// caller with log compaction does (snapshot_test.go).
+	snapshotEvery int
+	// installs counts the snapshots nodes installed from a leader, and
+	// compactions the snapshots they took.
+	installs, compactions int
+
 	leaders map[uint64]uint64  // term -> the node seen leading it
 	applied map[uint64]Entry   // index -> the entry applied there
 	errs    map[uint64][]error // node -> errors its Step returned
 }
 
-// testNode is one node: its RawNode (nil while crashed), its durable disk,
-// what its state machine applied since it last started, and every
+// testNode is one node: its RawNode (nil while crashed), its durable disk
+// (HardState, snapshot, and the log after the snapshot), its state machine
+// (every entry applied, from the snapshot's or from index 1), and every
 // ReadState it handed out (across restarts).
 type testNode struct {
 	rn      *RawNode
 	hs      HardState
+	snap    Snapshot
 	log     []Entry
 	applied []Entry
 	reads   []ReadState
 }
 
+// durableIndex is the index of the last entry on node's disk.
+func (nd *testNode) durableIndex() uint64 { return nd.snap.Meta.Index + uint64(len(nd.log)) }
+
 func newNetwork(t testing.TB, size int, o testOptions) *network {
 	n := &network{
-		t:            t,
-		opts:         o,
-		ids:          ids(size),
-		nodes:        make(map[uint64]*testNode, size),
-		cut:          make(map[[2]uint64]bool),
-		record:       true,
-		checkApplied: true,
-		leaders:      make(map[uint64]uint64),
-		applied:      make(map[uint64]Entry),
-		errs:         make(map[uint64][]error),
+		t:             t,
+		opts:          o,
+		ids:           ids(size),
+		nodes:         make(map[uint64]*testNode, size),
+		cut:           make(map[[2]uint64]bool),
+		record:        true,
+		checkApplied:  true,
+		snapshotEvery: o.snapshotEvery,
+		leaders:       make(map[uint64]uint64),
+		applied:       make(map[uint64]Entry),
+		errs:          make(map[uint64][]error),
 	}
 	for _, id := range n.ids {
 		n.nodes[id] = &testNode{}
@@ -116,6 +131,7 @@ func (n *network) restart(id uint64) {
 	nd := n.nodes[id]
 	cfg := n.opts.config(id, n.ids)
 	cfg.HardState = nd.hs
+	cfg.Snapshot = nd.snap
 	cfg.Entries = slices.Clone(nd.log)
 	rn, err := NewRawNode(cfg)
 	require.NoError(n.t, err)
@@ -126,7 +142,7 @@ func (n *network) restart(id uint64) {
 		rn.raft.leaseElapsed = rn.raft.electionTimeout
 	}
 	nd.rn = rn
-	nd.applied = nil
+	nd.applied = decodeApplied(n.t, nd.snap.Data)
 }
 
 // isolate cuts every link to and from id.
@@ -158,36 +174,110 @@ func (n *network) handleReady(id uint64) bool {
 		return false
 	}
 	rd := nd.rn.Ready()
-	// 1. Persist (cutting back the durable log if a suffix was replaced).
+	// 1. Persist (a snapshot replaces the durable log; entries cut back
+	// the durable log if a suffix was replaced).
 	if !rd.HardState.IsEmpty() {
 		nd.hs = rd.HardState
 	}
+	if !rd.Snapshot.IsEmpty() {
+		nd.snap = rd.Snapshot
+		nd.log = nil
+		n.installs++
+	}
 	if len(rd.Entries) > 0 {
 		first := rd.Entries[0].Index
-		require.LessOrEqual(n.t, first, uint64(len(nd.log))+1, "node %d: gap in durable log", id)
-		nd.log = append(nd.log[:first-1], rd.Entries...)
+		require.Greater(n.t, first, nd.snap.Meta.Index, "node %d: entries the snapshot covers", id)
+		require.LessOrEqual(n.t, first, nd.durableIndex()+1, "node %d: gap in durable log", id)
+		nd.log = append(nd.log[:first-1-nd.snap.Meta.Index], rd.Entries...)
 	}
 	// 2. Send, only now.
 	n.queue = append(n.queue, rd.Messages...)
-	// 3. Apply.
+	// 3. Load the snapshot, then apply.
+	if !rd.Snapshot.IsEmpty() {
+		nd.applied = decodeApplied(n.t, rd.Snapshot.Data)
+		n.checkAgainstApplied(id, nd.applied)
+	}
 	for _, e := range rd.CommittedEntries {
 		if !n.checkApplied {
 			break
 		}
-		require.LessOrEqual(n.t, e.Index, uint64(len(nd.log)), "node %d applies entry %d it has not persisted", id, e.Index)
+		require.LessOrEqual(n.t, e.Index, nd.durableIndex(), "node %d applies entry %d it has not persisted", id, e.Index)
 		require.Equal(n.t, uint64(len(nd.applied))+1, e.Index, "node %d applies out of order", id)
-		if prev, ok := n.applied[e.Index]; ok {
-			require.True(n.t, prev.Term == e.Term && bytes.Equal(prev.Data, e.Data),
-				"State Machine Safety: node %d applies %v at index %d, another node applied %v", id, e, e.Index, prev)
-		}
-		n.applied[e.Index] = e
+		n.checkAgainstApplied(id, []Entry{e})
 		nd.applied = append(nd.applied, e)
 	}
 	// 4. Collect read outcomes (serving them is the test's business).
 	nd.reads = append(nd.reads, rd.ReadStates...)
 	nd.rn.Advance(rd)
 	n.checkElectionSafety(id)
+	n.maybeCompact(id)
 	return true
+}
+
+// checkAgainstApplied checks State Machine Safety for entries node id's
+// state machine now holds, and records them.
+func (n *network) checkAgainstApplied(id uint64, ents []Entry) {
+	for _, e := range ents {
+		if prev, ok := n.applied[e.Index]; ok {
+			require.True(n.t, prev.Term == e.Term && bytes.Equal(prev.Data, e.Data),
+				"State Machine Safety: node %d applies %v at index %d, another node applied %v", id, e, e.Index, prev)
+		}
+		n.applied[e.Index] = e
+	}
+}
+
+// maybeCompact plays a caller with log compaction: once node id has
+// applied snapshotEvery entries past its snapshot, it snapshots its state
+// machine (the applied entries themselves), persists the snapshot, and
+// drops the durable entries it covers.
+func (n *network) maybeCompact(id uint64) {
+	nd := n.nodes[id]
+	applied := uint64(len(nd.applied))
+	if n.snapshotEvery <= 0 || applied < nd.snap.Meta.Index+uint64(n.snapshotEvery) {
+		return
+	}
+	snap, err := nd.rn.Compact(applied, encodeApplied(nd.applied))
+	require.NoError(n.t, err)
+	nd.log = slices.Clone(nd.log[applied-nd.snap.Meta.Index:])
+	nd.snap = snap
+	n.compactions++
+}
+
+// encodeApplied is the test state machine's snapshot: every applied
+// entry, as index, term, type and data.
+func encodeApplied(ents []Entry) []byte {
+	var b []byte
+	for _, e := range ents {
+		b = binary.AppendUvarint(b, e.Index)
+		b = binary.AppendUvarint(b, e.Term)
+		b = append(b, byte(e.Type))
+		b = binary.AppendUvarint(b, uint64(len(e.Data)))
+		b = append(b, e.Data...)
+	}
+	return b
+}
+
+// decodeApplied reads encodeApplied's encoding back.
+func decodeApplied(t testing.TB, b []byte) []Entry {
+	var out []Entry
+	for len(b) > 0 {
+		var e Entry
+		var n int
+		e.Index, n = binary.Uvarint(b)
+		b = b[n:]
+		e.Term, n = binary.Uvarint(b)
+		b = b[n:]
+		e.Type, b = EntryType(b[0]), b[1:]
+		size, n := binary.Uvarint(b)
+		b = b[n:]
+		if size > 0 {
+			e.Data = slices.Clone(b[:size])
+		}
+		b = b[size:]
+		require.Equal(t, uint64(len(out))+1, e.Index, "snapshot entries out of order")
+		out = append(out, e)
+	}
+	return out
 }
 
 func (n *network) checkElectionSafety(id uint64) {

@@ -34,9 +34,15 @@ type raft struct {
 	reads      readOnly
 	readStates []ReadState
 
+	// outgoing are the snapshots being sent, by follower (snapshot.go);
+	// incoming is the snapshot this node is receiving, if any.
+	outgoing map[uint64]Snapshot
+	incoming incomingSnapshot
+
 	preVote          bool
 	checkQuorum      bool
 	maxEntriesPerMsg uint64
+	maxSnapshotChunk int
 
 	// Time, in ticks. electionElapsed counts ticks since the last reset
 	// (for a follower: since it last heard from a leader or granted a vote;
@@ -70,11 +76,13 @@ func newRaft(cfg *Config) (*raft, error) {
 		id:               cfg.ID,
 		term:             cfg.HardState.Term,
 		vote:             cfg.HardState.Vote,
-		log:              newRaftLog(cfg.Entries, cfg.HardState.Commit, cfg.Applied),
+		log:              newRaftLog(cfg.Snapshot, cfg.Entries, cfg.HardState.Commit, cfg.Applied),
 		trk:              tracker.NewProgressTracker(cfg.Peers, cfg.MaxInflightMsgs),
+		outgoing:         map[uint64]Snapshot{},
 		preVote:          cfg.PreVote,
 		checkQuorum:      cfg.CheckQuorum,
 		maxEntriesPerMsg: uint64(cfg.MaxEntriesPerMsg),
+		maxSnapshotChunk: cfg.MaxSnapshotChunk,
 		electionTimeout:  cfg.ElectionTick,
 		heartbeatTimeout: cfg.HeartbeatTick,
 		rand:             cfg.Rand,

@@ -76,7 +76,7 @@ func (rn *RawNode) HasReady() bool {
 	if rn.outstanding {
 		return false
 	}
-	return r.hardState() != rn.prevHardState ||
+	return r.hardState() != rn.prevHardState || r.log.unstableSnapshot ||
 		len(r.msgs) > 0 || len(r.readStates) > 0 || r.log.persisting < r.log.lastIndex() || r.log.hasEntriesToApply()
 }
 
@@ -105,7 +105,11 @@ func (rn *RawNode) Ready() Ready {
 		rd.MustSync = hs.Term != rn.prevHardState.Term || hs.Vote != rn.prevHardState.Vote
 		rn.prevHardState = hs
 	}
-	rd.MustSync = rd.MustSync || len(rd.Entries) > 0
+	if r.log.unstableSnapshot {
+		rd.Snapshot = r.log.snapshot
+		r.log.unstableSnapshot = false
+	}
+	rd.MustSync = rd.MustSync || len(rd.Entries) > 0 || !rd.Snapshot.IsEmpty()
 
 	r.readStates = nil
 	r.log.acceptUnstable()
@@ -130,6 +134,9 @@ func (rn *RawNode) Advance(rd Ready) {
 	rn.outstanding = false
 	r := rn.raft
 	r.recycleMessages(rd.Messages)
+	if !rd.Snapshot.IsEmpty() {
+		r.log.snapshotApplied(rd.Snapshot.Meta.Index)
+	}
 	if n := len(rd.Entries); n > 0 {
 		last := rd.Entries[n-1]
 		r.persistedTo(last.Index, last.Term)
@@ -139,7 +146,24 @@ func (rn *RawNode) Advance(rd Ready) {
 	}
 }
 
-// Status returns a copy of the node's state.
+// Compact takes the caller's snapshot of its state machine after applying
+// every entry up to index, and discards the log up to index (§7). data is
+// kept, not copied, to send to followers that need the discarded entries:
+// it must not be modified afterwards. index must be after the current
+// snapshot (ErrCompacted) and applied (ErrUnavailable). The returned
+// Snapshot carries the term of the entry at index; the caller persists it
+// before it drops its durable copy of the entries (a crash in between
+// then loses nothing: the old entries are still on disk).
+func (rn *RawNode) Compact(index uint64, data []byte) (Snapshot, error) {
+	return rn.raft.compact(index, data)
+}
+
+// Snapshot returns the latest snapshot the node holds: taken with Compact,
+// installed from a leader, or recovered. Empty if none.
+func (rn *RawNode) Snapshot() Snapshot {
+	return rn.raft.log.snapshot
+}
+
 // Progress calls visit with the replication progress the leader tracks
 // for each voter, itself included, in ID order: match is the highest index
 // known to be replicated on it, next the next index to send. A node that
@@ -162,6 +186,7 @@ func (rn *RawNode) Status() Status {
 		State:     r.state,
 		Commit:    r.log.committed,
 		Applied:   r.log.applied,
+		Snapshot:  r.log.offset(),
 		LastIndex: r.log.lastIndex(),
 		Persisted: r.log.persisted,
 	}
@@ -171,6 +196,13 @@ func (rn *RawNode) Status() Status {
 // one there.
 func (rn *RawNode) Entry(index uint64) (Entry, bool) {
 	return rn.raft.log.entry(index)
+}
+
+// Term returns the term of the entry at index: of an entry the log holds,
+// or of the last entry the snapshot covers (the log's start), which is
+// known though the entry is gone.
+func (rn *RawNode) Term(index uint64) (uint64, bool) {
+	return rn.raft.log.term(index)
 }
 
 // LastIndex returns the index of the last entry in the log (0 if empty).

@@ -12,14 +12,19 @@ import "raftcheck/raft/tracker"
 // reports whether a message was sent.
 func (r *raft) sendAppend(to uint64, sendIfEmpty bool) bool {
 	pr := r.trk.Progress[to]
+	if pr.State == tracker.StateSnapshot {
+		r.sendSnapshot(to, pr)
+		return false
+	}
 	if pr.IsPaused() {
 		return false
 	}
 	prevIndex := pr.Next - 1
 	prevTerm, ok := r.log.term(prevIndex)
 	if !ok {
-		// The entry before Next was compacted away; the follower would
-		// need a snapshot (§7). Without compaction this cannot happen.
+		// The entry before Next was compacted away: the follower needs
+		// the snapshot that replaced it (§7).
+		r.sendSnapshot(to, pr)
 		return false
 	}
 	ents := r.log.slice(pr.Next, pr.Next+r.maxEntriesPerMsg)
@@ -109,6 +114,8 @@ func (r *raft) handleAppendResponse(m Message, pr *tracker.Progress) {
 		pr.BecomeReplicate()
 	case tracker.StateReplicate:
 		pr.Inflights.FreeLE(m.Index)
+	case tracker.StateSnapshot:
+		r.endSnapshotTransfer(m.From, pr)
 	}
 	if r.maybeCommit() {
 		// Tell everyone, so followers can apply without waiting for
@@ -124,8 +131,15 @@ func (r *raft) handleAppendResponse(m Message, pr *tracker.Progress) {
 // it lacks. A full window of appends with a live follower means some were
 // probably lost: free one slot so the next append can go out and, if there
 // is a gap, be rejected, which puts the follower back to probing.
+//
+// In StateSnapshot the flag is the chunk in flight: a heartbeat answered
+// with no answer to the chunk means the chunk or its answer was lost, and
+// sendAppend sends it again.
 func (r *raft) handleHeartbeatResponse(m Message, pr *tracker.Progress) {
 	pr.ProbeSent = false
+	if pr.State == tracker.StateSnapshot {
+		r.resumeSnapshot(pr)
+	}
 	if pr.State == tracker.StateReplicate && pr.Inflights.Full() {
 		pr.Inflights.FreeFirstOne()
 	}

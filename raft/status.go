@@ -14,13 +14,19 @@ type Status struct {
 
 	Commit    uint64 // highest index known committed
 	Applied   uint64 // highest index the caller confirmed applied
+	Snapshot  uint64 // the last index the log compacted away (0: none)
 	LastIndex uint64 // last index in the log, durable or not
 	Persisted uint64 // last index the caller confirmed durable
 }
 
 // String renders the status compactly, e.g.
-// "1 StateLeader t3 vote=1 lead=1 commit=7 applied=7 last=8 persisted=8".
+// "1 StateLeader t3 vote=1 lead=1 commit=7 applied=7 last=8 persisted=8",
+// followed by " snapshot=5" once the log is compacted.
 func (s Status) String() string {
-	return fmt.Sprintf("%d %s t%d vote=%d lead=%d commit=%d applied=%d last=%d persisted=%d",
+	str := fmt.Sprintf("%d %s t%d vote=%d lead=%d commit=%d applied=%d last=%d persisted=%d",
 		s.ID, s.State, s.Term, s.Vote, s.Lead, s.Commit, s.Applied, s.LastIndex, s.Persisted)
+	if s.Snapshot != 0 {
+		str += fmt.Sprintf(" snapshot=%d", s.Snapshot)
+	}
+	return str
 }

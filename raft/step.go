@@ -34,7 +34,7 @@ func (r *raft) Step(m Message) error {
 		case m.Type == MsgPreVoteResp && !m.Reject:
 			// A granted pre-vote carries the term we asked about. We
 			// move to it only by winning the pre-vote and campaigning.
-		case m.Type == MsgApp || m.Type == MsgHeartbeat:
+		case m.Type == MsgApp || m.Type == MsgHeartbeat || m.Type == MsgSnap:
 			// Figure 2, "All servers": a higher term means we are stale.
 			// Only a leader sends these, so we also learn who leads.
 			r.becomeFollower(m.Term, m.From)
@@ -73,7 +73,7 @@ func (r *raft) Step(m Message) error {
 // can only cost that election, never a vote.)
 func (r *raft) answerStale(m Message) {
 	switch m.Type {
-	case MsgApp, MsgHeartbeat:
+	case MsgApp, MsgHeartbeat, MsgSnap:
 		r.send(Message{Type: MsgAppResp, To: m.From})
 	case MsgVote:
 		r.send(Message{Type: MsgVoteResp, To: m.From, Term: r.term, Reject: true})
@@ -103,6 +103,12 @@ func (r *raft) checkShape(m Message) error {
 	if (m.Type == MsgVote || m.Type == MsgPreVote) && m.LogTerm > m.Term {
 		return fmt.Errorf("%w: %s: last log term is above the term asked for", ErrMalformedMessage, m)
 	}
+	if (m.Chunk != nil) != (m.Type == MsgSnap) {
+		return fmt.Errorf("%w: %s: a snapshot chunk belongs on MsgSnap only", ErrMalformedMessage, m)
+	}
+	if m.Type == MsgSnap {
+		return checkChunkShape(m)
+	}
 	if m.Type != MsgApp {
 		if len(m.Entries) > 0 {
 			return fmt.Errorf("%w: %s carries entries", ErrMalformedMessage, m)
@@ -125,6 +131,27 @@ func (r *raft) checkShape(m Message) error {
 			return fmt.Errorf("%w: %s: entry %s is from a term after the sender's", ErrMalformedMessage, m, e)
 		}
 		prev = e
+	}
+	return nil
+}
+
+// checkChunkShape rejects a MsgSnap whose chunk cannot be part of a
+// snapshot a leader of its term holds.
+func checkChunkShape(m Message) error {
+	c := m.Chunk
+	switch {
+	case len(m.Entries) > 0:
+		return fmt.Errorf("%w: %s carries entries", ErrMalformedMessage, m)
+	case c.Meta.Index == 0 || c.Meta.Term == 0:
+		return fmt.Errorf("%w: %s: a snapshot of nothing", ErrMalformedMessage, m)
+	case c.Meta.Term > m.Term:
+		return fmt.Errorf("%w: %s: snapshot's term is above the message's term", ErrMalformedMessage, m)
+	case c.Meta.Index != m.Index || c.Meta.Term != m.LogTerm:
+		return fmt.Errorf("%w: %s: chunk of snapshot %d/t%d", ErrMalformedMessage, m, c.Meta.Index, c.Meta.Term)
+	case c.Offset > c.Total || uint64(len(c.Data)) > c.Total-c.Offset:
+		return fmt.Errorf("%w: %s: chunk runs past the snapshot's end", ErrMalformedMessage, m)
+	case m.Commit < c.Meta.Index:
+		return fmt.Errorf("%w: %s: a snapshot beyond the leader's commit index", ErrMalformedMessage, m)
 	}
 	return nil
 }

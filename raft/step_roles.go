@@ -13,14 +13,18 @@ import (
 // stepFollower: a follower only listens to the leader of its term.
 func (r *raft) stepFollower(m Message) error {
 	switch m.Type {
-	case MsgApp, MsgHeartbeat:
+	case MsgApp, MsgHeartbeat, MsgSnap:
 		if err := r.followLeader(m.From); err != nil {
 			return err
 		}
-		if m.Type == MsgApp {
+		switch m.Type {
+		case MsgApp:
 			return r.handleAppendEntries(m)
+		case MsgSnap:
+			r.handleSnapshot(m)
+		default:
+			r.handleHeartbeat(m)
 		}
-		r.handleHeartbeat(m)
 	}
 	// Anything else (late vote or append responses) is for a role we no
 	// longer hold.
@@ -48,7 +52,7 @@ func (r *raft) stepCandidate(m Message) error {
 		respType, kind = MsgPreVoteResp, campaignPreElection
 	}
 	switch m.Type {
-	case MsgApp, MsgHeartbeat:
+	case MsgApp, MsgHeartbeat, MsgSnap:
 		// A leader exists in our term (a pre-candidate: in the term we
 		// are still in): stop campaigning and follow it (§5.2).
 		r.becomeFollower(m.Term, m.From)
@@ -86,7 +90,10 @@ func (r *raft) stepLeader(m Message) error {
 		pr.RecentActive = true
 		r.handleHeartbeatResponse(m, pr)
 		r.ackRead(m.From, m.Context)
-	case MsgApp, MsgHeartbeat:
+	case MsgSnapResp:
+		pr.RecentActive = true
+		r.handleSnapshotResponse(m, pr)
+	case MsgApp, MsgHeartbeat, MsgSnap:
 		return fmt.Errorf("%w: leader %d received %s in its own term", ErrSafetyViolation, r.id, m)
 	}
 	return nil

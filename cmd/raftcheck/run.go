@@ -219,7 +219,7 @@ func isRaftBug(name string) bool {
 
 func isServiceBug(name string) bool {
 	switch name {
-	case kv.BugNoDedup, kv.BugLeaderReads, kv.BugReadBeforeApply, kv.BugLocalExpiry:
+	case kv.BugNoDedup, kv.BugLeaderReads, kv.BugReadBeforeApply, kv.BugLocalExpiry, kv.BugSnapshotWithoutSessions:
 		return true
 	}
 	return false

@@ -99,6 +99,9 @@ var zoo = []zooBug{
 	{name: kv.BugLocalExpiry,
 		about:  "sessions expire on each node's own clock, not the leader's timestamps in the log, so replicas part",
 		source: "Ongaro, dissertation §6.3 (session expiry must be deterministic: leader timestamps)"},
+	{name: kv.BugSnapshotWithoutSessions,
+		about:  "a snapshot keeps the sessions but not their last command, so a retry reaching a node that installed it is applied again",
+		source: "Ongaro, dissertation §6.3 (client sessions are replicated state: a snapshot must carry them, last responses included)"},
 }
 
 // zooPatches are the patch bugs, each in zoo/<patch>.
@@ -254,6 +257,9 @@ var zooPatches = []zooBug{
 	{name: "match-regresses-on-late-ack", patch: "match-regresses-on-late-ack.patch",
 		about:  "an acknowledgement of any other index sets a follower's match: a late or duplicated one pulls it back, resending what the follower holds",
 		source: "Raft paper Figure 2 (matchIndex increases monotonically); etcd-io/raft tracker/progress.go MaybeUpdate (Match only moves forward)"},
+	{name: "snapshot-keeps-conflicting-suffix", patch: "snapshot-keeps-conflicting-suffix.patch",
+		about:  "a follower installing a snapshot keeps the entries its log holds after the snapshot's index, without checking that the log holds the snapshot's last entry",
+		source: "Ongaro, dissertation Figure 5.3 / thesis Figure 13 (InstallSnapshot steps 6–7: retain the suffix only if an entry matches the snapshot's last index and term, else discard the entire log)"},
 }
 
 // allZooBugs lists every bug, switch bugs first.

@@ -103,15 +103,15 @@ func (c *Cluster) Voters() []uint64 {
 	return c.voters
 }
 
-// Durable is the durable content of node id's WAL and its disk's count of
-// durable rewrites (invariant.World).
-func (c *Cluster) Durable(id uint64) (wal []byte, rewrites uint64) {
+// Durable is the durable content of node id's WAL and snapshot file, and
+// its disk's count of durable rewrites (invariant.World).
+func (c *Cluster) Durable(id uint64) invariant.DurableFiles {
 	addr, ok := c.Peers.Addr(id)
 	if !ok {
-		return nil, 0
+		return invariant.DurableFiles{}
 	}
 	d := c.World.Disk(addr)
-	return d.Durable(raftnode.WALFile), d.DurableRewrites()
+	return invariant.DurableFiles{WAL: d.Durable(raftnode.WALFile), Snapshot: d.Durable(raftnode.SnapshotFile), Rewrites: d.DurableRewrites()}
 }
 
 // Node is the live incarnation of node id as the concrete raftnode.Node,
@@ -171,6 +171,14 @@ func (os observers) Appending(n raftnode.View, prevTerm uint64, entries []raft.E
 
 func (os observers) Applied(n raftnode.View, entries []raft.Entry) error {
 	return os.each(func(o raftnode.Observer) error { return o.Applied(n, entries) })
+}
+
+func (os observers) Compacted(n raftnode.View, snap raft.SnapshotMeta) error {
+	return os.each(func(o raftnode.Observer) error { return o.Compacted(n, snap) })
+}
+
+func (os observers) Restored(n raftnode.View, snap raft.SnapshotMeta) error {
+	return os.each(func(o raftnode.Observer) error { return o.Restored(n, snap) })
 }
 
 func (os observers) Ticking(n raftnode.View) error {

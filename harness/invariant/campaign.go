@@ -102,7 +102,7 @@ func (c *Checker) campaignStarted(n raftnode.View) {
 	c.camp.last[id] = campaignState{state: st.State, term: st.Term, vote: st.Vote}
 	delete(c.camp.grants, id)
 	held := c.heldBy(id)
-	for i := uint64(1); i <= st.LastIndex; i++ {
+	for i := st.Snapshot + 1; i <= st.LastIndex; i++ {
 		if e, ok := n.Entry(i); ok {
 			held.add(e.Index, e.Term)
 		}
@@ -198,8 +198,8 @@ func (c *Checker) campaignStepped(n raftnode.View) error {
 	// A request names the last entry the log had when it was made, in
 	// some activation; the entry may be gone by the time the request
 	// leaves (a later term truncated it before it was ever written).
-	if e, ok := n.Entry(st.LastIndex); ok {
-		c.hold(id, e)
+	if t, ok := c.termAt(n, st.LastIndex); ok && st.LastIndex > 0 {
+		c.hold(id, raft.Entry{Index: st.LastIndex, Term: t})
 	}
 	now := campaignState{state: st.State, term: st.Term, vote: st.Vote}
 	prev, known := c.camp.last[id]

@@ -50,10 +50,18 @@ type World interface {
 	Live(id uint64) raftnode.View
 	// Voters are the IDs of the voting members.
 	Voters() []uint64
-	// Durable is the durable content of node id's WAL, which the caller
-	// must not modify, and the count of durable rewrites of its disk
-	// (harness.Disk.DurableRewrites).
-	Durable(id uint64) (wal []byte, rewrites uint64)
+	// Durable is the durable content of node id's files, which the
+	// caller must not modify.
+	Durable(id uint64) DurableFiles
+}
+
+// DurableFiles are what a node's disk holds durably: its WAL and its
+// snapshot file (nil if none), and the count of durable rewrites of the
+// disk (harness.Disk.DurableRewrites): while it stays the same, both files
+// only grow.
+type DurableFiles struct {
+	WAL, Snapshot []byte
+	Rewrites      uint64
 }
 
 // Checker is a raftnode.Observer shared by every node of one cluster.
@@ -164,8 +172,8 @@ func (c *Checker) Started(n raftnode.View) error {
 	delete(c.hints, id) // the rejections it had not sent are gone
 	// The recovered log may hold entries no Appending call showed (a torn
 	// write can keep records that were never synced): check them all.
-	var prevTerm uint64
-	for i := uint64(1); i <= st.LastIndex; i++ {
+	prevTerm, _ := c.termAt(n, st.Snapshot)
+	for i := st.Snapshot + 1; i <= st.LastIndex; i++ {
 		e, ok := n.Entry(i)
 		if !ok {
 			break
@@ -287,7 +295,9 @@ func (c *Checker) Stepped(n raftnode.View) error {
 			}
 		}
 		inTerm := st.Term
-		for i := last + 1; i <= st.Commit; i++ {
+		// What a snapshot covers was checked when it was installed
+		// (snapshot.go); the entries after it are in the log.
+		for i := max(last, st.Snapshot) + 1; i <= st.Commit; i++ {
 			e, ok := n.Entry(i)
 			if !ok {
 				return c.violation(AppliedCommitted, n, "commit %d but no entry at index %d", st.Commit, i)
@@ -320,7 +330,10 @@ func (c *Checker) recordCommitted(n raftnode.View, e raft.Entry, inTerm uint64, 
 		// a commit was observed out of order; fill as we go.
 		for uint64(len(c.committed))+1 < e.Index {
 			i := uint64(len(c.committed)) + 1
-			pe, _ := n.Entry(i)
+			pe, ok := n.Entry(i)
+			if !ok && i <= uint64(len(c.applied)) {
+				pe = c.applied[i-1] // n's snapshot covers it: it was applied
+			}
 			c.committed = append(c.committed, committedEntry{entry: pe, inTerm: inTerm})
 		}
 	}
@@ -334,8 +347,8 @@ func (c *Checker) recordCommitted(n raftnode.View, e raft.Entry, inTerm uint64, 
 		// the leader of this very term, since a follower commits only
 		// what that leader sent it and the leader's log only grows.
 		ost := other.Status()
-		if ost.State != raft.StateLeader || ost.Term < inTerm {
-			continue
+		if ost.State != raft.StateLeader || ost.Term < inTerm || e.Index <= ost.Snapshot {
+			continue // (what its snapshot covers, it applied)
 		}
 		if got, ok := other.Entry(e.Index); !ok || !sameEntry(got, e) {
 			return c.violation(LeaderCompleteness, other, "leader of term %d lacks %v, committed in term %d", ost.Term, e, inTerm)
@@ -347,9 +360,10 @@ func (c *Checker) recordCommitted(n raftnode.View, e raft.Entry, inTerm uint64, 
 // checkNewLeaderHasCommitted checks that the new leader of term holds every
 // entry committed in an earlier term.
 func (c *Checker) checkNewLeaderHasCommitted(n raftnode.View, term uint64) error {
+	covered := n.Status().Snapshot // applied, so checked as it was applied
 	for i := range c.committed {
 		ce := c.committed[i]
-		if ce.inTerm >= term {
+		if ce.inTerm >= term || ce.entry.Index <= covered {
 			continue
 		}
 		if got, ok := n.Entry(ce.entry.Index); !ok || !sameEntry(got, ce.entry) {

@@ -80,17 +80,17 @@ func (w *fakeWorld) Voters() []uint64 { return w.voters }
 
 // Durable re-encodes on every call, with a new rewrite count, since tests
 // change logs by hand.
-func (w *fakeWorld) Durable(id uint64) ([]byte, uint64) {
+func (w *fakeWorld) Durable(id uint64) invariant.DurableFiles {
 	w.rewrites++
 	if b, ok := w.durable[id]; ok {
-		return b, w.rewrites
+		return invariant.DurableFiles{WAL: b, Rewrites: w.rewrites}
 	}
 	f := w.nodes[id]
 	b := wal.AppendHardState(nil, raft.HardState{Term: f.st.Term, Vote: f.st.Vote})
 	for _, e := range f.log {
 		b = wal.AppendEntry(b, e)
 	}
-	return b, w.rewrites
+	return invariant.DurableFiles{WAL: b, Rewrites: w.rewrites}
 }
 
 func (w *fakeWorld) Now() time.Duration { return w.now }

@@ -40,7 +40,7 @@ func (c *Checker) noteProbe(n raftnode.View, st raft.Status, m raft.Message) {
 		return // it matches: no rejection
 	}
 	index := min(m.Index, st.LastIndex)
-	for index > 0 {
+	for index > st.Snapshot { // the search stops at the log's start
 		if t, ok := c.termAt(n, index); !ok || t <= m.LogTerm {
 			break
 		}
@@ -57,13 +57,19 @@ func (c *Checker) noteProbe(n raftnode.View, st raft.Status, m raft.Message) {
 }
 
 // termAt is the term of n's entry at index: 0 for index 0, the start of
-// every log.
+// every log. An entry n's snapshot covers was applied, and its term is the
+// term applied there.
 func (c *Checker) termAt(n raftnode.View, index uint64) (uint64, bool) {
 	if index == 0 {
 		return 0, true
 	}
-	e, ok := n.Entry(index)
-	return e.Term, ok
+	if e, ok := n.Entry(index); ok {
+		return e.Term, true
+	}
+	if index <= n.Status().Snapshot && index <= uint64(len(c.applied)) {
+		return c.applied[index-1].Term, true
+	}
+	return 0, false
 }
 
 // checkHint checks the hint of a rejection node n sends.

@@ -163,8 +163,8 @@ func (v *progressVisit) peer(peer, match, next uint64) {
 			return
 		}
 		d := c.durable(v.id)
-		e, ok := n.Entry(match)
-		if dt := d.term(match); !ok || dt != e.Term {
+		t, ok := c.termAt(n, match)
+		if dt := d.term(match); !ok || dt != t {
 			v.err = c.violation(MatchEarned, n, "the leader of term %d counts its own log up to index %d, but a crash now would recover entries up to %d only", term, match, d.lastIndex())
 		}
 		return

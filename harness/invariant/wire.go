@@ -84,10 +84,7 @@ func (c *Checker) Delivered(to uint64, m raft.Message) error {
 	if m.Type != raft.MsgVote && m.Type != raft.MsgPreVote {
 		return nil
 	}
-	var lastTerm uint64
-	if e, ok := n.Entry(st.LastIndex); ok {
-		lastTerm = e.Term
-	}
+	lastTerm, _ := c.termAt(n, st.LastIndex)
 	upToDate := m.LogTerm > lastTerm || (m.LogTerm == lastTerm && m.Index >= st.LastIndex)
 	key := requestKey{candidate: m.From, voter: to, term: m.Term, pre: m.Type == raft.MsgPreVote}
 	// A request delivered twice is judged by its most favourable copy:
@@ -186,12 +183,12 @@ func (c *Checker) checkAck(n raftnode.View, d *durableLog, m raft.Message) error
 	if st := leader.Status(); st.Term != m.Term || st.State != raft.StateLeader {
 		return nil // the leader moved on; its log may have changed since
 	}
-	le, ok := leader.Entry(m.Index)
+	lt, ok := c.termAt(leader, m.Index)
 	switch {
 	case !ok:
 		return c.violation(TruthfulAck, n, "acknowledged index %d in term %d, which the leader of term %d does not hold", m.Index, m.Term, m.Term)
-	case le.Term != term:
-		return c.violation(TruthfulAck, n, "acknowledged index %d in term %d holding an entry of term %d, where the leader holds one of term %d", m.Index, m.Term, term, le.Term)
+	case lt != term:
+		return c.violation(TruthfulAck, n, "acknowledged index %d in term %d holding an entry of term %d, where the leader holds one of term %d", m.Index, m.Term, term, lt)
 	}
 	return nil
 }
@@ -239,8 +236,8 @@ func (c *Checker) durable(id uint64) *durableLog {
 		d = &durableLog{}
 		c.durables[id] = d
 	}
-	data, rewrites := c.world.Durable(id)
-	d.catchUp(data, rewrites, c.committedTerm)
+	f := c.world.Durable(id)
+	d.catchUp(f.WAL, f.Snapshot, f.Rewrites, c.committedTerm, c.appliedTerm)
 	return d
 }
 
@@ -251,4 +248,13 @@ func (c *Checker) committedTerm(index uint64) uint64 {
 		return 0
 	}
 	return c.committed[index-1].entry.Term
+}
+
+// appliedTerm is the term of the entry first applied at index, 0 if none
+// has been yet.
+func (c *Checker) appliedTerm(index uint64) uint64 {
+	if index == 0 || index > uint64(len(c.applied)) {
+		return 0
+	}
+	return c.applied[index-1].Term
 }

@@ -387,6 +387,45 @@ func (s *Server) Apply(e raft.Entry) {
 	}
 }
 
+// Snapshot is the state machine, sessions included, after the last entry
+// applied (raftnode.App).
+func (s *Server) Snapshot() []byte {
+	data := s.store.snapshot(s.cfg.Bug == BugSnapshotWithoutSessions)
+	if s.watch != nil {
+		// For the oracle: what the snapshot restores to, beside what it
+		// was taken from.
+		probe := newStore(s.cfg.SessionTTL, false)
+		restored := uint64(0)
+		if probe.Restore(data) == nil {
+			restored = probe.StateHash()
+		}
+		s.watch.SnapshotTaken(s.host.Env().Addr(), s.store.Applied(), s.store.StateHash(), restored)
+	}
+	return data
+}
+
+// Restore replaces the state machine with a snapshot's (raftnode.App). The
+// watcher sees the digest the snapshot brings, as if the entries it covers
+// had been applied here: a snapshot that is not the state replaying them
+// gives shows as a state machine that differs from its peers'.
+func (s *Server) Restore(data []byte) error {
+	if err := s.store.Restore(data); err != nil {
+		return err
+	}
+	if s.watch != nil {
+		s.watch.Applied(s.host.Env().Addr(), s.store.Applied(), s.store.Digest(), s.store.Clock(), nil)
+		s.watch.SnapshotLoaded(s.host.Env().Addr(), s.store.Applied(), s.store.StateHash())
+	}
+	// Clients waiting here for an entry the snapshot covers never see it
+	// applied: their requests time out and their retries are answered by
+	// the sessions the snapshot carries. Reads waiting for an index the
+	// snapshot reaches can be served now.
+	if len(s.ready) > 0 {
+		s.serveReady()
+	}
+	return nil
+}
+
 func (s *Server) notLeader(to harness.Addr, req Request, err error) {
 	if err != nil && !errors.Is(err, raft.ErrNotLeader) {
 		s.host.Env().Note("kv: %v", err)

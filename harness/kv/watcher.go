@@ -29,6 +29,16 @@ type Watcher interface {
 	// LeaseProbe reports that node has just registered the ReadIndex
 	// round probe whose confirmation will renew its lease.
 	LeaseProbe(node harness.Addr, probe uint64)
+	// SnapshotTaken reports that node snapshotted its state machine after
+	// index: state is the hash of the state it holds (StateHash), and
+	// restored the hash of the state its snapshot restores to. They must
+	// be equal: a snapshot that loses anything (a session's last answer,
+	// say) restores a different state on the node that installs it.
+	SnapshotTaken(node harness.Addr, index, state, restored uint64)
+	// SnapshotLoaded reports that node loaded a snapshot of index (one it
+	// installed from a leader, or recovered at a restart) and now holds
+	// the state whose hash is state.
+	SnapshotLoaded(node harness.Addr, index, state uint64)
 	// LeaseRead reports that node, leading term, has just decided to
 	// answer a read from its lease instead of confirming that it leads;
 	// probe is the round whose confirmation granted the lease.

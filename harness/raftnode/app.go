@@ -9,11 +9,20 @@ import (
 
 // App is the service a node runs on top of Raft (package harness/kv's
 // Server, for one). A fresh App is built for every incarnation, so its state
-// is volatile: after a restart it is rebuilt by applying the log again from
-// the first entry.
+// is volatile: after a restart it is rebuilt from the node's snapshot, if
+// it has one, and by applying the log after it again.
 type App interface {
-	// Start runs once the node has recovered, before any entry is applied.
+	// Start runs once the node has recovered, before any entry is applied
+	// or snapshot loaded.
 	Start(h Host)
+	// Snapshot encodes the whole state machine after the last entry it
+	// applied, everything that applying later entries depends on (client
+	// sessions included). The bytes are kept, not copied.
+	Snapshot() []byte
+	// Restore replaces the state machine with a snapshot's: the one the
+	// node recovered, or one a leader sent. An error means the bytes are
+	// not a snapshot this service made; it fails the run.
+	Restore(data []byte) error
 	// Apply applies a committed entry. Entries come in index order, each
 	// once per incarnation, no-ops included.
 	Apply(e raft.Entry)

@@ -43,6 +43,8 @@ func newApplyWatch() *applyWatch {
 func (a *applyWatch) Started(raftnode.View) error                         { return nil }
 func (a *applyWatch) Appending(raftnode.View, uint64, []raft.Entry) error { return nil }
 func (a *applyWatch) Ticking(raftnode.View) error                         { return nil }
+func (a *applyWatch) Compacted(raftnode.View, raft.SnapshotMeta) error    { return nil }
+func (a *applyWatch) Restored(raftnode.View, raft.SnapshotMeta) error     { return nil }
 
 func (a *applyWatch) Applied(n raftnode.View, entries []raft.Entry) error {
 	for _, e := range entries {
@@ -82,6 +84,8 @@ func (p *app) Apply(e raft.Entry) {
 	}
 }
 func (p *app) ReadStates([]raft.ReadState) {}
+func (p *app) Snapshot() []byte            { return nil }
+func (p *app) Restore([]byte) error        { return nil }
 func (p *app) Receive(harness.Addr, any)   {}
 func (p *app) Timer(uint64)                {}
 func (a *applyWatch) newApp() raftnode.App { return &app{a: a} }

@@ -11,6 +11,9 @@
 //	    append its HardState and Entries to the WAL (package raft/wal)
 //	    if it must be synced: start an fsync and wait for Synced
 //	    send its Messages, apply its CommittedEntries, Advance
+//	then, every SnapshotEntries entries or SnapshotBytes bytes applied:
+//	    snapshot the App, RawNode.Compact, write the snapshot file and a
+//	    WAL that starts after it (snapshot.go)
 //
 // Messages wait for the fsync that makes what they promise durable; that
 // is raft's persistence contract, kept here with a real latency in between.

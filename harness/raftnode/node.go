@@ -26,6 +26,9 @@ type Config struct {
 	// MaxInflightMsgs and MaxEntriesPerMsg bound pipelining and batching.
 	MaxInflightMsgs  int `json:"max_inflight_msgs"`
 	MaxEntriesPerMsg int `json:"max_entries_per_msg"`
+	// MaxSnapshotChunk bounds the bytes of one InstallSnapshot chunk; 0
+	// means DefaultSnapshotChunk.
+	MaxSnapshotChunk int `json:"max_snapshot_chunk,omitempty"`
 	// LeaderSendsEarly lets a leader send a Ready's messages while that
 	// Ready's entries are still being written (Raft thesis §10.2.1, and
 	// how etcd's server drives etcd/raft): safe only because Raft counts
@@ -41,9 +44,27 @@ type Config struct {
 	// (etcd applies on its own goroutine): a read served at a commit index
 	// must then wait until it is applied. Zero applies at once.
 	ApplyDelay time.Duration `json:"apply_delay,omitempty"`
+	// SnapshotEntries, when positive, snapshots the state machine and
+	// compacts the log once that many entries were applied since the last
+	// snapshot; SnapshotBytes, when positive, once that many bytes of
+	// entry data were. Zero for both never compacts.
+	SnapshotEntries int `json:"snapshot_entries,omitempty"`
+	SnapshotBytes   int `json:"snapshot_bytes,omitempty"`
 	// Bug plants a known bug in the node, on purpose, to show that the
 	// checkers catch it (raftcheck zoo); "" for none. See bugs.go.
 	Bug string `json:"bug,omitempty"`
+}
+
+// DefaultSnapshotChunk is the chunk size of InstallSnapshot when
+// Config.MaxSnapshotChunk is 0.
+const DefaultSnapshotChunk = 64 << 10
+
+// snapshotChunk is the chunk size in force.
+func (c Config) snapshotChunk() int {
+	if c.MaxSnapshotChunk == 0 {
+		return DefaultSnapshotChunk
+	}
+	return c.MaxSnapshotChunk
 }
 
 // DefaultConfig is a cluster with 10ms ticks, a 100–200ms election timeout,
@@ -70,6 +91,12 @@ func (c Config) Validate() error {
 	}
 	if c.MaxInflightMsgs <= 0 || c.MaxEntriesPerMsg <= 0 {
 		return errors.New("raftnode: max inflight messages and max entries per message must be positive")
+	}
+	if c.MaxSnapshotChunk < 0 {
+		return fmt.Errorf("raftnode: max snapshot chunk must not be negative, got %d", c.MaxSnapshotChunk)
+	}
+	if c.SnapshotEntries < 0 || c.SnapshotBytes < 0 {
+		return fmt.Errorf("raftnode: snapshot entries and bytes must not be negative, got %d and %d", c.SnapshotEntries, c.SnapshotBytes)
 	}
 	if c.ApplyDelay < 0 {
 		return fmt.Errorf("raftnode: apply delay must not be negative, got %v", c.ApplyDelay)
@@ -140,11 +167,17 @@ type Node struct {
 	// waiting the Ready whose messages wait for it.
 	syncing uint64
 	waiting raft.Ready
-	// appliedIndex is the last entry this incarnation applied, and
-	// appliedNormal how many of them were normal entries (it re-applies
-	// from index 1 after a restart: its state machine is volatile).
+	// appliedIndex is the last entry this incarnation applied (or the
+	// snapshot it loaded), and appliedNormal how many of them were normal
+	// entries (it re-applies from its snapshot, or from index 1, after a
+	// restart: its state machine is volatile). appliedBytes is the entry
+	// data applied since the last snapshot.
 	appliedIndex  uint64
 	appliedNormal int
+	appliedBytes  int
+	// snapshots and installs count the snapshots this incarnation took
+	// and installed.
+	snapshots, installs int
 	// recoveredTorn is the number of torn bytes cut off the WAL at Start.
 	recoveredTorn int
 	walBuf        []byte
@@ -202,6 +235,15 @@ func (n *Node) Entry(index uint64) (raft.Entry, bool) {
 	return n.rn.Entry(index)
 }
 
+// Term is the term of the entry at index in this node's log, the last
+// entry its snapshot covers included (raft.RawNode.Term).
+func (n *Node) Term(index uint64) (uint64, bool) {
+	if n.rn == nil {
+		return 0, false
+	}
+	return n.rn.Term(index)
+}
+
 // AppliedIndex is the index of the last entry this incarnation applied.
 func (n *Node) AppliedIndex() uint64 { return n.appliedIndex }
 
@@ -223,19 +265,9 @@ func (n *Node) RecoveredTornBytes() int { return n.recoveredTorn }
 // Start recovers the node from its WAL and starts ticking.
 func (n *Node) Start(env *harness.Env) {
 	n.env = env
-	disk := env.Disk()
-	data, _ := disk.ReadFile(WALFile)
-	st, valid, err := wal.Decode(data)
-	if err != nil {
-		env.Fail(fmt.Errorf("raftnode: WAL of %s: %w", env.Name(), err))
+	hs, snap, entries, ok := n.recover()
+	if !ok {
 		return
-	}
-	if valid < len(data) {
-		// A torn tail: a record that was being written when the node
-		// crashed. It was never synced, so nothing depends on it.
-		n.recoveredTorn = len(data) - valid
-		env.Note("wal: discarded a torn tail of %d bytes", n.recoveredTorn)
-		disk.Truncate(WALFile, valid)
 	}
 	rn, err := raft.NewRawNode(raft.Config{
 		ID:               n.id,
@@ -246,22 +278,32 @@ func (n *Node) Start(env *harness.Env) {
 		CheckQuorum:      n.cfg.CheckQuorum,
 		MaxInflightMsgs:  n.cfg.MaxInflightMsgs,
 		MaxEntriesPerMsg: n.cfg.MaxEntriesPerMsg,
+		MaxSnapshotChunk: n.cfg.snapshotChunk(),
 		Rand:             env.Rand().Rand(),
-		HardState:        st.HardState,
-		Entries:          st.Entries,
+		HardState:        hs,
+		Snapshot:         snap,
+		Entries:          entries,
+		Applied:          snap.Meta.Index,
 	})
 	if err != nil {
 		env.Fail(fmt.Errorf("raftnode: recovering %s: %w", env.Name(), err))
 		return
 	}
 	n.rn = rn
-	n.hardState = st.HardState
+	n.hardState = hs
+	n.appliedIndex = snap.Meta.Index
 	if n.observer != nil {
 		n.observe(n.observer.Started(n))
 	}
 	env.SetTimer(n.cfg.TickInterval, 0)
 	if n.app != nil {
 		n.app.Start(n)
+		if !snap.IsEmpty() {
+			if err := n.app.Restore(snap.Data); err != nil {
+				env.Fail(fmt.Errorf("raftnode: %s loading snapshot %d/t%d: %w", env.Name(), snap.Meta.Index, snap.Meta.Term, err))
+				return
+			}
+		}
 	}
 	n.process()
 }
@@ -277,6 +319,7 @@ func (n *Node) Timer(tag uint64) {
 		n.toApply = nil
 		n.processing = true // an app that proposes from Apply waits for the loop
 		n.apply(entries)
+		n.maybeSnapshot()
 		n.processing = false
 		n.process()
 		return
@@ -388,17 +431,33 @@ func (n *Node) process() {
 			}
 			buf = wal.AppendHardState(buf, hs)
 		}
-		for _, e := range rd.Entries {
-			buf = wal.AppendEntry(buf, e)
-		}
 		if n.observer != nil && len(rd.Entries) > 0 {
-			prev, _ := n.rn.Entry(rd.Entries[0].Index - 1)
-			n.observe(n.observer.Appending(n, prev.Term, rd.Entries))
+			prevTerm := rd.Snapshot.Meta.Term
+			if prev, ok := n.rn.Entry(rd.Entries[0].Index - 1); ok {
+				prevTerm = prev.Term
+			} else if snap := n.rn.Snapshot().Meta; snap.Index == rd.Entries[0].Index-1 {
+				prevTerm = snap.Term
+			}
+			n.observe(n.observer.Appending(n, prevTerm, rd.Entries))
 		}
-		if len(buf) > 0 {
-			n.env.Disk().Append(WALFile, buf)
+		if !rd.Snapshot.IsEmpty() {
+			// The HardState first, to the WAL in place: the snapshot may
+			// be of a term the old HardState is below (the Ready
+			// contract, step 1). Then the snapshot, and a new WAL after
+			// it carrying the Ready's entries.
+			if len(buf) > 0 {
+				n.env.Disk().Append(WALFile, buf)
+			}
+			n.writeSnapshot(rd.Snapshot, n.hardState, rd.Entries)
+		} else {
+			for _, e := range rd.Entries {
+				buf = wal.AppendEntry(buf, e)
+			}
+			if len(buf) > 0 {
+				n.env.Disk().Append(WALFile, buf)
+			}
+			n.walBuf = buf
 		}
-		n.walBuf = buf
 		if rd.MustSync && n.cfg.Bug == BugAckBeforeFsync {
 			n.env.Sync() // planted: what follows does not wait for it
 		} else if rd.MustSync {
@@ -427,6 +486,9 @@ func (n *Node) finish(rd raft.Ready) {
 	if !n.send(rd.Messages) {
 		return
 	}
+	if !rd.Snapshot.IsEmpty() {
+		n.install(rd.Snapshot)
+	}
 	switch {
 	case len(rd.CommittedEntries) == 0:
 	case n.cfg.ApplyDelay > 0:
@@ -444,6 +506,7 @@ func (n *Node) finish(rd raft.Ready) {
 	if n.app != nil && len(rd.ReadStates) > 0 {
 		n.app.ReadStates(rd.ReadStates)
 	}
+	n.maybeSnapshot()
 }
 
 // apply hands committed entries to the observer and the state machine.
@@ -455,6 +518,7 @@ func (n *Node) apply(entries []raft.Entry) {
 		if e.Type == raft.EntryNormal {
 			n.appliedNormal++
 		}
+		n.appliedBytes += len(e.Data)
 	}
 	n.appliedIndex = entries[len(entries)-1].Index
 	if n.observer != nil {

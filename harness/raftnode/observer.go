@@ -30,6 +30,12 @@ type Observer interface {
 	Appending(n View, prevTerm uint64, entries []raft.Entry) error
 	// Applied is called when n applies committed entries, in order.
 	Applied(n View, entries []raft.Entry) error
+	// Compacted is called when n took a snapshot of its state machine
+	// at snap and discarded the log up to it.
+	Compacted(n View, snap raft.SnapshotMeta) error
+	// Restored is called when n installs a snapshot a leader sent: its
+	// state machine now stands at snap, and its log starts after it.
+	Restored(n View, snap raft.SnapshotMeta) error
 	// Ticking is called just before n's Raft is told of a tick of its
 	// clock.
 	Ticking(n View) error

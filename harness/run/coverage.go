@@ -106,6 +106,9 @@ var _ raftnode.Observer = (*coverage)(nil)
 func (c *coverage) Started(n raftnode.View) error {
 	st := n.Status()
 	c.reach("restart/with-log=%t", st.LastIndex > 0)
+	if st.Snapshot > 0 {
+		c.reach("restart/from-snapshot")
+	}
 	if st.LastIndex > st.Commit {
 		c.reach("restart/with-uncommitted-tail")
 	}
@@ -128,6 +131,20 @@ func (c *coverage) Appending(n raftnode.View, prevTerm uint64, entries []raft.En
 }
 
 func (c *coverage) Applied(raftnode.View, []raft.Entry) error { return nil }
+
+func (c *coverage) Compacted(n raftnode.View, _ raft.SnapshotMeta) error {
+	c.reach("snapshot/taken-as=%s", n.Status().State)
+	return nil
+}
+
+func (c *coverage) Restored(n raftnode.View, snap raft.SnapshotMeta) error {
+	st := n.Status()
+	c.reach("snapshot/installed")
+	if st.LastIndex > snap.Index {
+		c.reach("snapshot/installed-with-entries-after")
+	}
+	return nil
+}
 
 func (c *coverage) Ticking(raftnode.View) error { return nil }
 
@@ -167,6 +184,8 @@ func (c *coverage) Stepped(n raftnode.View) error {
 	lt := uint64(0)
 	if e, ok := n.Entry(st.LastIndex); ok {
 		lt = e.Term
+	} else if node, ok := n.(*raftnode.Node); ok {
+		lt, _ = node.Term(st.LastIndex) // the log ends where it was compacted
 	}
 	*c.seen(id) = lastSeen{seen: true, index: st.LastIndex, term: lt, state: st.State, nodeTerm: st.Term, commit: st.Commit}
 	return nil

@@ -164,8 +164,8 @@ func (d *degraded) leaderCommittedItsTerm(r *runner) bool {
 		return false
 	}
 	st := l.Status()
-	e, ok := l.Entry(st.Commit)
-	return ok && e.Term == st.Term
+	t, ok := l.Term(st.Commit) // the commit may be where the log was compacted
+	return ok && t == st.Term
 }
 
 // names are the cut nodes' names.

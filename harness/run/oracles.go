@@ -49,6 +49,19 @@ type oracles struct {
 	digests    []reportedDigest
 	diverged   int
 	firstSplit *digestSplit
+	// snapshots maps an index to the hash of the state a node snapshotted
+	// there; badSnapshot is the first snapshot that does not restore the
+	// state it was taken from, or a load of one into another state.
+	snapshots   map[uint64]uint64
+	badSnapshot *snapshotSplit
+}
+
+// snapshotSplit is the first unfaithful snapshot, in results.json.
+type snapshotSplit struct {
+	Index    uint64  `json:"index"`
+	Node     string  `json:"node"`
+	What     string  `json:"what"`
+	AtSecond float64 `json:"at_s"`
 }
 
 type reportedDigest struct {
@@ -196,6 +209,32 @@ func (o *oracles) Expired(node harness.Addr, index uint64, clock int64, sessions
 	o.once.expire(o.world, index, clock, sessions)
 }
 
+func (o *oracles) SnapshotTaken(node harness.Addr, index, state, restored uint64) {
+	if o.snapshots == nil {
+		o.snapshots = map[uint64]uint64{}
+	}
+	if _, ok := o.snapshots[index]; !ok {
+		o.snapshots[index] = state
+	}
+	if restored != state {
+		o.snapshotSplit(node, index, "took a snapshot that restores a state other than the one it was taken from")
+	}
+}
+
+func (o *oracles) SnapshotLoaded(node harness.Addr, index, state uint64) {
+	if want, ok := o.snapshots[index]; ok && want != state {
+		o.snapshotSplit(node, index, "loaded a snapshot into a state other than the one the snapshot was taken from")
+	}
+}
+
+func (o *oracles) snapshotSplit(node harness.Addr, index uint64, what string) {
+	o.diverged++
+	if o.badSnapshot == nil {
+		o.badSnapshot = &snapshotSplit{Index: index, Node: o.world.Name(node), What: what, AtSecond: o.world.Now().Seconds()}
+		o.world.Note("oracle: %s %s at index %d", o.world.Name(node), what, index)
+	}
+}
+
 func (o *oracles) Applied(node harness.Addr, index, digest uint64, clock int64, out *kv.Outcome) {
 	if index == 0 {
 		return
@@ -259,7 +298,11 @@ func (o *oracles) results(mode kv.ReadMode) checker.Results {
 		rs["lease-safety"] = checker.Result{Valid: checker.Valid, Summary: fmt.Sprintf("every one of %d lease reads had a majority of voters bound not to elect another leader", o.leaseReads)}
 	}
 	rs["exactly-once"] = o.once.result()
-	if s := o.firstSplit; s != nil {
+	if s := o.badSnapshot; s != nil && (o.firstSplit == nil || s.AtSecond <= o.firstSplit.AtSecond) {
+		rs["replica-digest"] = checker.Result{Valid: checker.Invalid, Details: s, Summary: fmt.Sprintf(
+			"a snapshot is not the state it stands for: %s %s at index %d (at %.3fs); replicas' state machines diverged at %d indexes",
+			s.Node, s.What, s.Index, s.AtSecond, o.diverged)}
+	} else if s := o.firstSplit; s != nil {
 		rs["replica-digest"] = checker.Result{Valid: checker.Invalid, Details: s, Summary: fmt.Sprintf(
 			"replicas' state machines diverged at %d indexes; the first: %s's digest after index %d differs from %s's (at %.3fs)",
 			o.diverged, s.Node, s.Index, s.Other, s.AtSecond)}

@@ -41,10 +41,10 @@ func (t *raftTimeline) sample() {
 		s := checker.RaftSample{At: int64(w.Now()), Node: w.Name(a), Life: w.State(a).String()}
 		if n := t.c.Node(id); n != nil && w.State(a) != harness.NodeDown {
 			st := n.Status()
-			s.State, s.Term, s.Commit = st.State.String(), st.Term, st.Commit
+			s.State, s.Term, s.Commit, s.Snapshot = st.State.String(), st.Term, st.Commit, st.Snapshot
 		}
 		prev := t.last[i]
-		if prev.Node != "" && prev.Life == s.Life && prev.State == s.State && prev.Term == s.Term && prev.Commit == s.Commit {
+		if prev.Node != "" && prev.Life == s.Life && prev.State == s.State && prev.Term == s.Term && prev.Commit == s.Commit && prev.Snapshot == s.Snapshot {
 			continue
 		}
 		t.last[i] = s

@@ -49,6 +49,8 @@ var SwarmOptions = []string{"nodes", "clients", "workload", "keys", "ops-per-key
 //   - reads: ReadIndex or leases;
 //   - client sessions that expire after 2–20 s idle in half the seeds (60 s,
 //     longer than most runs, in the others);
+//   - log compaction in three worlds of four, by entry count or by bytes,
+//     with snapshots sent in chunks of 64 bytes to 64 KiB;
 //   - the workload (register, counter, set, append), clients (3–10), rate
 //     (50–200/s), keys (5–15, retired after 50–200 operations);
 //   - the run's length (10–60 s) and its fault density: the fault world of
@@ -151,6 +153,21 @@ func (c *Config) UseSwarmWorld(kept []string) {
 	// expire and their retries meet the expiry.
 	if sessionTTL < 60*time.Second && r.Below(3) == 0 {
 		sessionTTL = time.Duration(r.Between(300, 2000)) * time.Millisecond
+	}
+	// Three worlds in four compact their logs: every 8 to 512 applied
+	// entries, or every 1 to 64 KiB of entry data, and send snapshots in
+	// chunks of 64 bytes to 64 KiB. A follower that a partition, a crash
+	// or a pause leaves behind the leader's snapshot then catches up by
+	// InstallSnapshot, and a node restarts from a snapshot and the WAL
+	// after it. (Drawn after everything else, so no earlier draw shifts.)
+	c.Raft.SnapshotEntries, c.Raft.SnapshotBytes, c.Raft.MaxSnapshotChunk = 0, 0, 0
+	if r.Below(4) != 0 {
+		if r.Below(2) == 0 {
+			c.Raft.SnapshotEntries = pick(8, 32, 128, 512)
+		} else {
+			c.Raft.SnapshotBytes = pick(1, 8, 64) << 10
+		}
+		c.Raft.MaxSnapshotChunk = pick(64, 512, 4096, 64<<10)
 	}
 
 	if !keep("nodes") {

@@ -72,7 +72,7 @@ func ForCluster(c *cluster.Cluster) *Target {
 			role = nemesis.Candidate
 		}
 		return nemesis.NodeStatus{
-			Role: role, Term: st.Term, Voted: st.Vote != raft.None, Commit: st.Commit, LastIndex: st.LastIndex,
+			Role: role, Term: st.Term, Voted: st.Vote != raft.None, Commit: st.Commit, LastIndex: st.LastIndex, Snapshot: st.Snapshot,
 			ElectionTimeout: time.Duration(rc.ElectionTick) * rc.TickInterval,
 		}, true
 	}

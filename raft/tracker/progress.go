@@ -21,6 +21,21 @@ type Progress struct {
 	ProbeSent bool
 	// Inflights bounds the unacknowledged appends in StateReplicate.
 	Inflights *Inflights
+	// PendingSnapshot, in StateSnapshot, is the index of the snapshot
+	// being sent; SnapshotOffset is how many of its bytes the follower has
+	// acknowledged, where the next chunk starts. ProbeSent says a chunk is
+	// in flight: no other goes until it is answered or a heartbeat
+	// response clears the flag (the chunk or its answer was lost).
+	PendingSnapshot uint64
+	SnapshotOffset  uint64
+	// SnapshotRewind, when Rewinding is set, is an offset before
+	// SnapshotOffset that the follower said it holds (it lost part of
+	// the transfer: a restart, a partial snapshot dropped). The leader
+	// resumes there only at the next heartbeat response, not at once:
+	// the answer may be a stale one, and acting on every answer at once
+	// lets duplicated chunks and answers multiply without bound.
+	SnapshotRewind uint64
+	Rewinding      bool
 	// RecentActive records whether the peer was heard from since the
 	// leader's last CheckQuorum round; the leader resets it each election
 	// timeout.
@@ -36,9 +51,26 @@ func NewProgress(next uint64, maxInflight int) *Progress {
 // BecomeProbe starts searching for the agreement point again, from just
 // after the last index known to agree.
 func (pr *Progress) BecomeProbe() {
+	// Leaving StateSnapshot, the follower has the snapshot (or an index
+	// after it): probe from just after whichever is later.
+	next := pr.Match + 1
+	if pr.State == StateSnapshot {
+		next = max(next, pr.PendingSnapshot+1)
+	}
 	pr.State = StateProbe
 	pr.ProbeSent = false
-	pr.Next = pr.Match + 1
+	pr.Next = next
+	pr.PendingSnapshot, pr.SnapshotOffset = 0, 0
+	pr.SnapshotRewind, pr.Rewinding = 0, false
+	pr.Inflights.Reset()
+}
+
+// BecomeSnapshot starts sending the snapshot whose last index is index.
+func (pr *Progress) BecomeSnapshot(index uint64) {
+	pr.State = StateSnapshot
+	pr.ProbeSent = false
+	pr.PendingSnapshot, pr.SnapshotOffset = index, 0
+	pr.SnapshotRewind, pr.Rewinding = 0, false
 	pr.Inflights.Reset()
 }
 
@@ -48,6 +80,8 @@ func (pr *Progress) BecomeReplicate() {
 	pr.State = StateReplicate
 	pr.ProbeSent = false
 	pr.Next = pr.Match + 1
+	pr.PendingSnapshot, pr.SnapshotOffset = 0, 0
+	pr.SnapshotRewind, pr.Rewinding = 0, false
 	pr.Inflights.Reset()
 }
 
@@ -87,6 +121,11 @@ func (pr *Progress) SentEntries(lastIndex uint64, count int) {
 // rejection is stale: it answers an append other than the latest probe, or
 // (in StateReplicate) an index already known to match.
 func (pr *Progress) MaybeDecrTo(rejected, matchHint uint64) bool {
+	if pr.State == StateSnapshot {
+		// Only appends sent before the transfer can be rejected now; the
+		// snapshot's acknowledgement will say where the follower is.
+		return false
+	}
 	if pr.State == StateReplicate {
 		// Everything up to Match is known to agree, so a rejection at or
 		// below Match must be a delayed reply to an older append.
@@ -131,6 +170,12 @@ func (pr *Progress) String() string {
 	}
 	if pr.State == StateReplicate {
 		s += fmt.Sprintf(" inflight=%d/%d", pr.Inflights.Count(), pr.Inflights.Cap())
+	}
+	if pr.State == StateSnapshot {
+		s += fmt.Sprintf(" snapshot=%d offset=%d", pr.PendingSnapshot, pr.SnapshotOffset)
+		if pr.ProbeSent {
+			s += " chunk-sent"
+		}
 	}
 	if pr.RecentActive {
 		s += " active"

@@ -13,7 +13,11 @@ const (
 	// the leader streams entries optimistically, advancing Next as it sends,
 	// with at most MaxInflightMsgs appends unacknowledged.
 	StateReplicate
-	// StateSnapshot will be added with log compaction (§7).
+	// StateSnapshot: the entries the follower needs next were compacted
+	// away, so the leader sends it a snapshot instead (§7), one chunk at a
+	// time, and no appends until the follower acknowledges an index at or
+	// after the snapshot's.
+	StateSnapshot
 )
 
 // String returns the state's name.
@@ -23,6 +27,8 @@ func (s StateType) String() string {
 		return "StateProbe"
 	case StateReplicate:
 		return "StateReplicate"
+	case StateSnapshot:
+		return "StateSnapshot"
 	default:
 		return "StateType(?)"
 	}

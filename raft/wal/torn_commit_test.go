@@ -36,7 +36,7 @@ func TestATornHardStateNeverCommitsAStaleEntry(t *testing.T) {
 
 	cfg := func() raft.Config {
 		return raft.Config{ID: 2, Peers: []uint64{1, 2, 3}, ElectionTick: 10, HeartbeatTick: 1,
-			MaxInflightMsgs: 8, MaxEntriesPerMsg: 8, Rand: rand.New(rand.NewPCG(1, 2))}
+			MaxInflightMsgs: 8, MaxEntriesPerMsg: 8, MaxSnapshotChunk: 1024, Rand: rand.New(rand.NewPCG(1, 2))}
 	}
 	st, _, err := wal.Decode(disk)
 	require.NoError(t, err)

@@ -13,6 +13,9 @@ import (
 const (
 	kindHardState byte = 1
 	kindEntry     byte = 2
+	// kindStart says the log starts after a snapshot: every entry up to
+	// the snapshot's index is in the snapshot, not here.
+	kindStart byte = 3
 )
 
 const headerSize = 8
@@ -23,10 +26,63 @@ const maxRecord = 1 << 30
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
-// State is what a WAL holds: the latest HardState and the log.
+// State is what a WAL holds: the latest HardState, the snapshot its log
+// starts after (zero if it starts at index 1), and the log after it.
 type State struct {
 	HardState raft.HardState
+	Start     raft.SnapshotMeta
 	Entries   []raft.Entry
+}
+
+// LastIndex is the index of the WAL's last entry (Start's if it has none).
+func (st State) LastIndex() uint64 { return st.Start.Index + uint64(len(st.Entries)) }
+
+// Term is the term of the entry at index, if the WAL holds it (Start's
+// own index included).
+func (st State) Term(index uint64) (uint64, bool) {
+	switch {
+	case index == st.Start.Index:
+		return st.Start.Term, true
+	case index < st.Start.Index || index > st.LastIndex():
+		return 0, false
+	}
+	return st.Entries[index-st.Start.Index-1].Term, true
+}
+
+// After returns the log to recover alongside snap, the snapshot on disk
+// (zero if none): the entries that follow it. Writing a snapshot and
+// starting a WAL after it are two steps, in that order, so a crash between
+// them leaves a snapshot newer than the WAL's start. The snapshot is of
+// committed state, so the WAL's entries after it are kept if the WAL holds
+// the snapshot's last entry (by Log Matching they follow it), and
+// discarded otherwise: they belong to a log the snapshot replaced
+// (thesis Figure 13, steps 6 and 7). A WAL that starts after a later
+// snapshot than the one on disk, or after another at the same index, was
+// not written by this codec's caller: ErrCorrupt.
+func (st State) After(snap raft.SnapshotMeta) ([]raft.Entry, error) {
+	switch {
+	case snap.Index < st.Start.Index:
+		return nil, fmt.Errorf("%w: the log starts after snapshot %d/t%d, but the snapshot on disk is %d/t%d", ErrCorrupt, st.Start.Index, st.Start.Term, snap.Index, snap.Term)
+	case snap.Index == st.Start.Index && snap.Term != st.Start.Term:
+		return nil, fmt.Errorf("%w: the log starts after snapshot %d/t%d, but the snapshot on disk is of term %d", ErrCorrupt, st.Start.Index, st.Start.Term, snap.Term)
+	}
+	if t, ok := st.Term(snap.Index); ok && t == snap.Term {
+		return st.Entries[snap.Index-st.Start.Index:], nil
+	}
+	return nil, nil
+}
+
+// AppendStart appends a record saying the log starts after the snapshot
+// meta describes: the entries read before it are forgotten, and the next
+// entry must be meta.Index+1. A WAL rewritten after a snapshot begins with
+// a HardState and this.
+func AppendStart(b []byte, meta raft.SnapshotMeta) []byte {
+	var p [1 + 2*binary.MaxVarintLen64]byte
+	p[0] = kindStart
+	n := 1
+	n += binary.PutUvarint(p[n:], meta.Index)
+	n += binary.PutUvarint(p[n:], meta.Term)
+	return appendRecord(b, p[:n])
 }
 
 // AppendHardState appends a HardState record to b.
@@ -74,27 +130,46 @@ var ErrCorrupt = errors.New("wal: corrupt record")
 // the records that follow; cutting there would silently drop votes and
 // acknowledgements the node gave).
 func Decode(data []byte) (st State, valid int, err error) {
-	valid, err = Scan(data, 0, func(hs raft.HardState) { st.HardState = hs }, func(e raft.Entry) error {
-		last := uint64(len(st.Entries))
-		if e.Index == 0 || e.Index > last+1 {
-			return fmt.Errorf("%w: entry %d leaves a gap after %d", ErrCorrupt, e.Index, last)
-		}
-		if len(e.Data) > 0 {
-			e.Data = append([]byte(nil), e.Data...)
-		}
-		st.Entries = append(st.Entries[:e.Index-1], e)
-		return nil
+	valid, err = Scan(data, 0, Records{
+		HardState: func(hs raft.HardState) { st.HardState = hs },
+		Start: func(meta raft.SnapshotMeta) error {
+			st.Start, st.Entries = meta, nil
+			return nil
+		},
+		Entry: func(e raft.Entry) error {
+			last := st.LastIndex()
+			switch {
+			case e.Index <= st.Start.Index:
+				return fmt.Errorf("%w: entry %d is in the snapshot the log starts after (%d)", ErrCorrupt, e.Index, st.Start.Index)
+			case e.Index > last+1:
+				return fmt.Errorf("%w: entry %d leaves a gap after %d", ErrCorrupt, e.Index, last)
+			}
+			if len(e.Data) > 0 {
+				e.Data = append([]byte(nil), e.Data...)
+			}
+			st.Entries = append(st.Entries[:e.Index-st.Start.Index-1], e)
+			return nil
+		},
 	})
 	return st, valid, err
 }
 
+// Records are what Scan calls for each kind of record.
+type Records struct {
+	HardState func(raft.HardState)
+	// Start is a log that starts over after a snapshot.
+	Start func(raft.SnapshotMeta) error
+	// Entry's Data aliases the scanned bytes.
+	Entry func(raft.Entry) error
+}
+
 // Scan reads the whole records of data from byte off on, which must be
-// where a record starts (0, or a valid returned before), and calls
-// hardState or entry for each, in order. An entry's Data aliases data. It
-// returns the offset after the last whole record, so a reader of a WAL that
-// only grows can decode each new part once; the error is a record Decode
-// would refuse, or one entry returned, with valid the record's start.
-func Scan(data []byte, off int, hardState func(raft.HardState), entry func(raft.Entry) error) (valid int, err error) {
+// where a record starts (0, or a valid returned before), and calls the
+// function of each record's kind, in order. It returns the offset after
+// the last whole record, so a reader of a WAL that only grows can decode
+// each new part once; the error is a record Decode would refuse, or one a
+// function returned, with valid the record's start.
+func Scan(data []byte, off int, v Records) (valid int, err error) {
 	for {
 		body, next, r := nextRecord(data, off)
 		switch r {
@@ -114,12 +189,7 @@ func Scan(data []byte, off int, hardState func(raft.HardState), entry func(raft.
 			return off, fmt.Errorf("record at byte %d: %w: its checksum does not match, and a whole record follows it at byte %d: the disk was damaged, not torn by a crash",
 				off, ErrCorrupt, next)
 		}
-		hs, e, isEntry, err := parseRecord(body)
-		if err == nil && isEntry {
-			err = entry(e)
-		} else if err == nil {
-			hardState(hs)
-		}
+		err := visitRecord(body, v)
 		if err != nil {
 			return off, fmt.Errorf("record at byte %d: %w", off, err)
 		}
@@ -159,37 +229,51 @@ func nextRecord(data []byte, off int) (body []byte, next int, r recordState) {
 	return body, next, recordWhole
 }
 
-// parseRecord decodes a record's body: a HardState, or an entry whose Data
-// aliases body.
-func parseRecord(body []byte) (hs raft.HardState, e raft.Entry, isEntry bool, err error) {
+// visitRecord decodes a record's body and calls v's function for its kind.
+func visitRecord(body []byte, v Records) error {
 	kind, p := body[0], body[1:]
 	var ok bool
 	switch kind {
 	case kindHardState:
+		var hs raft.HardState
 		if hs.Term, p, ok = uvarint(p); !ok {
-			return hs, e, false, fmt.Errorf("%w: hard state term", ErrCorrupt)
+			return fmt.Errorf("%w: hard state term", ErrCorrupt)
 		}
 		if hs.Vote, p, ok = uvarint(p); !ok {
-			return hs, e, false, fmt.Errorf("%w: hard state vote", ErrCorrupt)
+			return fmt.Errorf("%w: hard state vote", ErrCorrupt)
 		}
 		if hs.Commit, _, ok = uvarint(p); !ok {
-			return hs, e, false, fmt.Errorf("%w: hard state commit", ErrCorrupt)
+			return fmt.Errorf("%w: hard state commit", ErrCorrupt)
 		}
-		return hs, e, false, nil
+		v.HardState(hs)
+		return nil
 	case kindEntry:
+		var e raft.Entry
 		if e.Term, p, ok = uvarint(p); !ok {
-			return hs, e, true, fmt.Errorf("%w: entry term", ErrCorrupt)
+			return fmt.Errorf("%w: entry term", ErrCorrupt)
 		}
 		if e.Index, p, ok = uvarint(p); !ok || len(p) < 1 {
-			return hs, e, true, fmt.Errorf("%w: entry index", ErrCorrupt)
+			return fmt.Errorf("%w: entry index", ErrCorrupt)
 		}
 		e.Type = raft.EntryType(p[0])
 		if len(p) > 1 {
 			e.Data = p[1:]
 		}
-		return hs, e, true, nil
+		return v.Entry(e)
+	case kindStart:
+		var meta raft.SnapshotMeta
+		if meta.Index, p, ok = uvarint(p); !ok {
+			return fmt.Errorf("%w: start index", ErrCorrupt)
+		}
+		if meta.Term, _, ok = uvarint(p); !ok {
+			return fmt.Errorf("%w: start term", ErrCorrupt)
+		}
+		if (meta.Index == 0) != (meta.Term == 0) {
+			return fmt.Errorf("%w: start %d/t%d", ErrCorrupt, meta.Index, meta.Term)
+		}
+		return v.Start(meta)
 	}
-	return hs, e, false, fmt.Errorf("%w: unknown kind %d", ErrCorrupt, kind)
+	return fmt.Errorf("%w: unknown kind %d", ErrCorrupt, kind)
 }
 
 func uvarint(p []byte) (uint64, []byte, bool) {
