@@ -12,15 +12,18 @@ func (r *raft) handleAppendEntries(m Message) error {
 		// with the leader (Leader Completeness, §5.4). This append
 		// starts earlier, so it is a stale duplicate; tell the leader
 		// how far we are known to match instead of re-checking.
-		r.send(Message{Type: MsgAppResp, To: m.From, Index: r.log.committed})
+		r.send(Message{Type: MsgAppResp, To: m.From, Index: r.log.committed, Context: m.Context})
 		return nil
 	}
-	lastNew, ok, err := r.log.maybeAppend(m.Index, m.LogTerm, m.Commit, m.Entries)
+	lastNew, written, ok, err := r.log.maybeAppend(m.Index, m.LogTerm, m.Commit, m.Entries)
 	if err != nil {
 		return err
 	}
 	if ok {
-		r.send(Message{Type: MsgAppResp, To: m.From, Index: lastNew})
+		if written != 0 {
+			r.logChanged(written)
+		}
+		r.send(Message{Type: MsgAppResp, To: m.From, Index: lastNew, Context: m.Context})
 		return nil
 	}
 	// Rule 2: no entry at prevLogIndex with prevLogTerm. Rather than let
@@ -35,6 +38,7 @@ func (r *raft) handleAppendEntries(m Message) error {
 		Reject:     true,
 		RejectHint: hintIndex,
 		HintTerm:   hintTerm,
+		Context:    m.Context,
 	})
 	return nil
 }

@@ -101,5 +101,8 @@ func (r *raft) appendEntry(e Entry) uint64 {
 	e.Term = r.term
 	e.Index = r.log.lastIndex() + 1
 	r.log.appendNew(e)
+	if e.Type == EntryConfChange {
+		r.logChanged(e.Index) // in force from now on, committed or not
+	}
 	return e.Index
 }

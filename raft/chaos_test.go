@@ -36,6 +36,64 @@ func TestRandomFaultsKeepSafetyWithSnapshots(t *testing.T) {
 	runChaosSeeds(t, true)
 }
 
+// TestRandomFaultsKeepSafetyWithMembershipChurn is the same while the
+// leader keeps changing the configuration: five nodes, three of them the
+// initial voters, with voters and learners added, promoted and removed,
+// directly and through joint configurations (left automatically or on
+// request), and snapshots, which carry the configuration.
+func TestRandomFaultsKeepSafetyWithMembershipChurn(t *testing.T) {
+	seeds := 40
+	if testing.Short() {
+		seeds = 8
+	}
+	for seed := range uint64(seeds) {
+		o := testOptions{
+			seed:        seed,
+			preVote:     seed%2 == 0,
+			checkQuorum: seed%4 < 2,
+			maxInflight: 1 + int(seed%4),
+			maxEntries:  1 + int(seed%3),
+			voters:      []uint64{1, 2, 3},
+			churn:       true,
+		}
+		if seed%2 == 1 {
+			o.maxChunk, o.snapshotEvery = 16, 3+int(seed%4)
+		}
+		t.Run(fmt.Sprintf("seed%d-prevote=%v-cq=%v-every%d", seed, o.preVote, o.checkQuorum, o.snapshotEvery), func(t *testing.T) {
+			runChaos(t, seed, 5, o)
+		})
+	}
+}
+
+// randomConfChange draws a change of cs over the nodes ids: leave a joint
+// configuration; otherwise add, promote or remove one node, or two at once
+// (through a joint configuration), with a random transition. It may draw a
+// change the configuration refuses; the leader then refuses it.
+func randomConfChange(rng *rand.Rand, cs ConfState, ids []uint64) ConfChange {
+	if cs.Joint() {
+		return ConfChange{}
+	}
+	cc := ConfChange{Transition: ConfChangeTransition(rng.IntN(3))}
+	for range 1 + rng.IntN(2) {
+		id := ids[rng.IntN(len(ids))]
+		var typ ConfChangeType
+		switch {
+		case cs.IsVoter(id) && len(cs.Voters) > 1:
+			typ = RemoveNode
+		case cs.IsVoter(id):
+			continue
+		case cs.IsMember(id) && rng.IntN(2) == 0:
+			typ = RemoveNode
+		case rng.IntN(3) == 0:
+			typ = AddLearner
+		default:
+			typ = AddVoter
+		}
+		cc.Changes = append(cc.Changes, ConfChangeSingle{Type: typ, NodeID: id})
+	}
+	return cc
+}
+
 // runChaosSeeds runs runChaos over 40 seeds (8 with -short), each with its
 // own cluster size and options.
 func runChaosSeeds(t *testing.T, compact bool) {
@@ -96,7 +154,10 @@ func runChaos(t *testing.T, seed uint64, size int, o testOptions) {
 		case x < 85:
 			n.tick(pick())
 		case x < 92:
-			if lead := n.leader(); lead != None {
+			if lead := n.leader(); lead != None && o.churn && rng.IntN(6) == 0 {
+				// Membership churn: whatever change the leader takes.
+				_, _, _ = n.nodes[lead].rn.ProposeConfChange(randomConfChange(rng, n.nodes[lead].rn.ConfState(), n.ids))
+			} else if lead != None {
 				if _, _, err := n.nodes[lead].rn.Propose([]byte(fmt.Sprintf("p%d", proposals))); err == nil {
 					proposals++
 				}
@@ -165,7 +226,11 @@ func runChaos(t *testing.T, seed uint64, size int, o testOptions) {
 	require.NotEmpty(t, lr)
 	require.Equal(t, ReadState{Index: n.status(lead).Commit, RequestCtx: reads.nextCtx}, lr[len(lr)-1])
 	require.GreaterOrEqual(t, lr[len(lr)-1].Index, idx, "a read after a write sees it")
+	final := n.nodes[lead].rn.ConfState()
 	for _, id := range n.ids {
+		if !final.IsMember(id) {
+			continue // a node outside the configuration is sent nothing
+		}
 		require.GreaterOrEqual(t, n.status(id).Commit, idx, "node %d\n%s", id, n.describe())
 		require.Equal(t, n.raft(lead).log.lastIndex(), n.raft(id).log.lastIndex(), "node %d", id)
 		from := max(n.raft(lead).log.firstIndex(), n.raft(id).log.firstIndex())
@@ -174,7 +239,14 @@ func runChaos(t *testing.T, seed uint64, size int, o testOptions) {
 	checkLogMatching(t, n)
 	checkLeaderCompleteness(t, n, seenApplied)
 	require.NoError(t, reads.check(n))
-	t.Logf("%d reads confirmed, %d entries applied, %d snapshots taken, %d installed", reads.confirmed, len(n.applied), n.compactions, n.installs)
+	changes := 0
+	for _, e := range n.applied {
+		if e.Type == EntryConfChange {
+			changes++
+		}
+	}
+	t.Logf("%d reads confirmed, %d entries applied (%d configuration changes, ending in %s), %d snapshots taken, %d installed",
+		reads.confirmed, len(n.applied), changes, final, n.compactions, n.installs)
 	for _, id := range n.ids {
 		for _, err := range n.errs[id] {
 			require.NotErrorIs(t, err, ErrSafetyViolation, "node %d", id)

@@ -11,7 +11,10 @@ import (
 type Config struct {
 	// ID identifies this node; it must not be None (0).
 	ID uint64
-	// Peers lists the voters, including ID.
+	// Peers lists the voters of the initial configuration, the one in
+	// force before the first entry; every node of a cluster is given the
+	// same. A node outside it waits to be added by a configuration
+	// change. After a snapshot, the snapshot's configuration replaces it.
 	Peers []uint64
 
 	// ElectionTick is the base election timeout in ticks. A follower or
@@ -84,9 +87,6 @@ func (c *Config) validate() error {
 			return fail("Peers contains %d twice", p)
 		}
 		seen[p] = true
-	}
-	if !seen[c.ID] {
-		return fail("Peers %v does not contain ID %d", c.Peers, c.ID)
 	}
 	if c.HeartbeatTick <= 0 {
 		return fail("HeartbeatTick must be > 0, got %d", c.HeartbeatTick)

@@ -18,7 +18,6 @@ func TestConfigValidate(t *testing.T) {
 		{"no peers", func(c *Config) { c.Peers = nil }, "Peers is empty"},
 		{"peer zero", func(c *Config) { c.Peers = []uint64{1, 0} }, "Peers contains 0"},
 		{"duplicate peer", func(c *Config) { c.Peers = []uint64{1, 2, 2} }, "Peers contains 2 twice"},
-		{"self missing", func(c *Config) { c.Peers = []uint64{2, 3} }, "does not contain ID 1"},
 		{"zero heartbeat", func(c *Config) { c.HeartbeatTick = 0 }, "HeartbeatTick must be > 0"},
 		{"election not above heartbeat", func(c *Config) { c.ElectionTick = 1 }, "ElectionTick (1) must be greater than HeartbeatTick (1)"},
 		{"zero inflight", func(c *Config) { c.MaxInflightMsgs = 0 }, "MaxInflightMsgs must be > 0"},

@@ -26,6 +26,7 @@
 //	    rn.Step(msg)         // every message received
 //	    rn.Propose(data)     // on the leader, to replicate a command
 //	    rn.ReadIndex(ctx)    // on the leader, to start a linearizable read
+//	    rn.ProposeConfChange(cc) // on the leader, to change the membership
 //	    if rn.HasReady() {
 //	        rd := rn.Ready()
 //	        persist rd.HardState, rd.Snapshot, rd.Entries (fsync if rd.MustSync)
@@ -98,6 +99,9 @@
 //	replication.go            the leader's side of log replication (§5.3)
 //	read_index.go             linearizable reads without log entries (§6.4)
 //	snapshot.go               compaction and InstallSnapshot, in chunks (§7)
+//	confchange.go             configurations, changes, and the rules of both
+//	membership.go             configuration in force on append; joint
+//	                          consensus, learners, removed leaders (ch. 4)
 //	append.go                 the follower's side of log replication
 //	log.go, log_cursors.go    the log and its commit/persist/apply cursors
 //	rawnode.go, ready.go      the caller's interface and the Ready contract
@@ -117,8 +121,16 @@
 // caller receives it in Ready.Snapshot to persist and load before anything
 // after it. On restart Config.Snapshot and the entries after it come back.
 //
-// Not yet implemented, with room left for them: membership changes (the
-// tracker's voter set), forwarding ReadIndex from followers to the leader,
-// and leader transfer (message types are appended after the existing
-// ones). Lease reads are the service's (harness/kv), on ReadIndex rounds.
+// # Membership
+//
+// RawNode.ProposeConfChange adds and removes voters and learners: one voter
+// directly, more through a joint configuration (thesis §4.3) that the
+// leader leaves by itself or when asked. A configuration is in force on a
+// node from the moment its entry is in the node's log; see membership.go
+// for the rules a leader keeps before it proposes one.
+//
+// Not yet implemented, with room left for it: forwarding ReadIndex from
+// followers to the leader, and leader transfer (message types are
+// appended after the existing ones). Lease reads are the service's
+// (harness/kv), on ReadIndex rounds.
 package raft

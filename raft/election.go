@@ -42,7 +42,7 @@ func (r *raft) campaign(kind campaignKind) {
 		r.wonElection(kind)
 		return
 	}
-	for _, id := range r.trk.IDs() {
+	for _, id := range r.trk.VoterIDs() {
 		if id == r.id {
 			continue
 		}

@@ -12,7 +12,9 @@ const (
 	// term. Committing it commits everything before it (§5.4.2, §8) and
 	// tells the leader its commit index is up to date.
 	EntryNoOp
-	// EntryConfChange will carry membership changes (§6).
+	// EntryConfChange carries a ConfChange (membership.go): it takes
+	// effect on a node as soon as it is in the node's log.
+	EntryConfChange
 )
 
 // String returns the type's short name.
@@ -22,6 +24,8 @@ func (t EntryType) String() string {
 		return "normal"
 	case EntryNoOp:
 		return "noop"
+	case EntryConfChange:
+		return "conf"
 	default:
 		return "EntryType(" + strconv.Itoa(int(t)) + ")"
 	}

@@ -15,8 +15,6 @@ var (
 
 	// ErrWrongRecipient: the message is addressed to another node.
 	ErrWrongRecipient = errors.New("raft: message addressed to another node")
-	// ErrUnknownPeer: the sender is not a member of the configuration.
-	ErrUnknownPeer = errors.New("raft: message from unknown peer")
 	// ErrUnknownMessageType: the type is not one this node understands.
 	ErrUnknownMessageType = errors.New("raft: unknown message type")
 	// ErrMalformedMessage: the message violates its type's shape (for

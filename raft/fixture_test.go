@@ -22,7 +22,13 @@ type testOptions struct {
 	// snapshotEvery, when positive, makes a test network's nodes compact
 	// their logs every that many applied entries.
 	snapshotEvery int
-	seed          uint64
+	// voters, when set, is the initial configuration; the other nodes of
+	// a test network wait to be added.
+	voters []uint64
+	// churn makes the chaos test's leader propose random configuration
+	// changes too.
+	churn bool
+	seed  uint64
 	// bootLease keeps the boot lease of freshly started nodes, which the
 	// test network otherwise skips.
 	bootLease bool

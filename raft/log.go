@@ -149,21 +149,23 @@ func (l *raftLog) appendNew(ents ...Entry) {
 //     not checked against the leader and may belong to a deposed leader.
 //
 // lastNew is prevIndex+len(ents): the log now agrees with the leader up to
-// there. err is non-nil, and nothing changes, if the append would delete a
+// there; written is the first index the append wrote (0 if the log held
+// every entry already). err is non-nil, and nothing changes, if the append would delete a
 // committed entry — impossible unless safety was already lost elsewhere.
-func (l *raftLog) maybeAppend(prevIndex, prevTerm, leaderCommit uint64, ents []Entry) (lastNew uint64, ok bool, err error) {
+func (l *raftLog) maybeAppend(prevIndex, prevTerm, leaderCommit uint64, ents []Entry) (lastNew, written uint64, ok bool, err error) {
 	if !l.matchTerm(prevIndex, prevTerm) {
-		return 0, false, nil
+		return 0, 0, false, nil
 	}
 	lastNew = prevIndex + uint64(len(ents))
 	if ci := l.findConflict(ents); ci != 0 {
 		if ci <= l.committed {
-			return 0, false, fmt.Errorf("%w: entry %d conflicts with committed index %d", ErrSafetyViolation, ci, l.committed)
+			return 0, 0, false, fmt.Errorf("%w: entry %d conflicts with committed index %d", ErrSafetyViolation, ci, l.committed)
 		}
 		l.truncateAndAppend(ents[ci-ents[0].Index:])
+		written = ci
 	}
 	l.commitTo(min(leaderCommit, lastNew))
-	return lastNew, true, nil
+	return lastNew, written, true, nil
 }
 
 // findConflict returns the index of the first entry in ents that is not in

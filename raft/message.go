@@ -103,7 +103,9 @@ type Message struct {
 	HintTerm   uint64 // MsgAppResp rejection: the follower's term at RejectHint
 
 	// Context is the ReadIndex round on MsgHeartbeat, echoed by
-	// MsgHeartbeatResp; 0 elsewhere.
+	// MsgHeartbeatResp; on MsgApp and MsgSnap the epoch of the leader's
+	// Progress for the follower (membership.go), echoed by the answers;
+	// 0 elsewhere.
 	Context uint64
 
 	// Chunk is the piece of a snapshot a MsgSnap carries; nil elsewhere.

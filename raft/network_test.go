@@ -129,7 +129,11 @@ func (n *network) crash(id uint64) { n.nodes[id].rn = nil }
 // restart starts node id from its disk, re-applying from scratch.
 func (n *network) restart(id uint64) {
 	nd := n.nodes[id]
-	cfg := n.opts.config(id, n.ids)
+	peers := n.ids
+	if len(n.opts.voters) > 0 {
+		peers = n.opts.voters
+	}
+	cfg := n.opts.config(id, peers)
 	cfg.HardState = nd.hs
 	cfg.Snapshot = nd.snap
 	cfg.Entries = slices.Clone(nd.log)

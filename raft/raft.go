@@ -2,6 +2,7 @@ package raft
 
 import (
 	"math/rand/v2"
+	"slices"
 
 	"raftcheck/raft/tracker"
 )
@@ -33,6 +34,13 @@ type raft struct {
 	// readStates are confirmed or lost reads waiting for the next Ready.
 	reads      readOnly
 	readStates []ReadState
+
+	// confStart is the configuration at the log's start and confs the
+	// changes in the log after it, in order (membership.go); epochs
+	// numbers the Progress a leader creates for members a change added.
+	confStart ConfState
+	confs     []confAt
+	epochs    uint64
 
 	// outgoing are the snapshots being sent, by follower (snapshot.go);
 	// incoming is the snapshot this node is receiving, if any.
@@ -87,6 +95,11 @@ func newRaft(cfg *Config) (*raft, error) {
 		heartbeatTimeout: cfg.HeartbeatTick,
 		rand:             cfg.Rand,
 	}
+	start := cfg.Snapshot.Conf
+	if cfg.Snapshot.IsEmpty() {
+		start = ConfState{Voters: slices.Sorted(slices.Values(cfg.Peers))}
+	}
+	r.initConfig(start)
 	r.becomeFollower(r.term, None) // same term: the vote is kept
 	return r, nil
 }
@@ -96,7 +109,8 @@ func (r *raft) hardState() HardState {
 }
 
 // promotable reports whether this node may become leader: it must be a
-// voter. (Learners, later, will not be.)
+// voter of the configuration in force (learners and nodes outside it are
+// not).
 func (r *raft) promotable() bool {
 	return r.trk.Voters.Contains(r.id)
 }

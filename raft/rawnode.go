@@ -36,9 +36,10 @@ func (rn *RawNode) Tick() {
 }
 
 // Step delivers a message from the network. It returns an error, and
-// changes nothing, for a message not addressed to this node, from an
-// unknown peer, malformed, or one that reveals a safety violation
-// elsewhere. Stale and duplicated messages are normal and return nil.
+// changes nothing, for a message not addressed to this node, malformed, or
+// one that reveals a safety violation elsewhere. Stale and duplicated
+// messages are normal and return nil, and so are vote requests from nodes
+// outside the configuration, which are ignored.
 func (rn *RawNode) Step(m Message) error {
 	if m.To != rn.raft.id {
 		return fmt.Errorf("%w: %s reached node %d", ErrWrongRecipient, m, rn.raft.id)
@@ -54,6 +55,22 @@ func (rn *RawNode) Step(m Message) error {
 // ErrNotLeader) naming the leader it knows of.
 func (rn *RawNode) Propose(data []byte) (index, term uint64, err error) {
 	return rn.raft.propose(data)
+}
+
+// ProposeConfChange appends a configuration change to the log if this
+// node is the leader and the change can be made now (membership.go): an
+// entry of the leader's term must have committed (ErrConfChangeTooEarly),
+// no other change may be pending (ErrConfChangePending), and the change
+// must be one the configuration allows (ErrBadConfChange). The change is
+// in force on each node from the moment it is in that node's log.
+func (rn *RawNode) ProposeConfChange(cc ConfChange) (index, term uint64, err error) {
+	return rn.raft.proposeConfChange(cc)
+}
+
+// ConfState is the configuration in force on this node: the latest in its
+// log, committed or not.
+func (rn *RawNode) ConfState() ConfState {
+	return rn.raft.config()
 }
 
 // ReadIndex asks the leader for a linearizable read index (thesis §6.4),

@@ -12,6 +12,9 @@ import "raftcheck/raft/tracker"
 // reports whether a message was sent.
 func (r *raft) sendAppend(to uint64, sendIfEmpty bool) bool {
 	pr := r.trk.Progress[to]
+	if pr == nil {
+		return false // not a member (any more)
+	}
 	if pr.State == tracker.StateSnapshot {
 		r.sendSnapshot(to, pr)
 		return false
@@ -38,6 +41,7 @@ func (r *raft) sendAppend(to uint64, sendIfEmpty bool) bool {
 		LogTerm: prevTerm,
 		Entries: ents,
 		Commit:  r.log.committed,
+		Context: pr.Epoch,
 	})
 	pr.SentEntries(prevIndex+uint64(len(ents)), len(ents))
 	return true
@@ -87,11 +91,18 @@ func (r *raft) maybeCommit() bool {
 	// An entry of our term has committed: reads held back until then
 	// can now be given a read index (§6.4 step 1).
 	r.registerHeldReads()
+	r.configCommitted()
 	return true
 }
 
 // handleAppendResponse learns from a follower's answer to an append.
 func (r *raft) handleAppendResponse(m Message, pr *tracker.Progress) {
+	if m.Context != pr.Epoch {
+		// It answers an append sent to an earlier membership of this
+		// node (removed and added again since): what it says about that
+		// log says nothing about this one's.
+		return
+	}
 	if m.Reject {
 		// The follower's hint is the highest index that could agree on
 		// its side; map it to the highest index that could agree on
@@ -156,7 +167,11 @@ func (r *raft) persistedTo(index, term uint64) {
 	if !r.log.stableTo(index, term) || r.state != StateLeader {
 		return
 	}
-	if r.trk.Progress[r.id].MaybeUpdate(r.log.persisted) && r.maybeCommit() {
+	self := r.trk.Progress[r.id]
+	if self == nil {
+		return // a leader outside its configuration counts itself in no majority
+	}
+	if self.MaybeUpdate(r.log.persisted) && r.maybeCommit() {
 		r.bcastAppend()
 	}
 }

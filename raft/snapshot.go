@@ -22,10 +22,12 @@ type SnapshotMeta struct {
 }
 
 // Snapshot is the caller's state machine after applying every entry up to
-// Meta.Index, in the caller's own encoding. Data is shared, never copied:
-// once given to Raft it must not be modified.
+// Meta.Index, in the caller's own encoding, with the configuration in
+// force at that index. Data is shared, never copied: once given to Raft it
+// must not be modified.
 type Snapshot struct {
 	Meta SnapshotMeta
+	Conf ConfState
 	Data []byte
 }
 
@@ -38,6 +40,7 @@ func (s Snapshot) IsEmpty() bool { return s.Meta.Index == 0 }
 // last.
 type SnapshotChunk struct {
 	Meta   SnapshotMeta
+	Conf   ConfState
 	Offset uint64
 	Total  uint64
 	Data   []byte
@@ -65,7 +68,7 @@ func (r *raft) compact(index uint64, data []byte) (Snapshot, error) {
 		return Snapshot{}, fmt.Errorf("%w: index %d is beyond the applied index %d", ErrUnavailable, index, r.log.applied)
 	}
 	term, _ := r.log.term(index) // offset < index <= applied <= lastIndex
-	snap := Snapshot{Meta: SnapshotMeta{Index: index, Term: term}, Data: data}
+	snap := Snapshot{Meta: SnapshotMeta{Index: index, Term: term}, Conf: r.compactConfigs(index), Data: data}
 	r.log.compact(snap)
 	return snap, nil
 }
@@ -94,7 +97,8 @@ func (r *raft) sendSnapshot(to uint64, pr *tracker.Progress) {
 		Index:   snap.Meta.Index,
 		LogTerm: snap.Meta.Term,
 		Commit:  r.log.committed,
-		Chunk:   &SnapshotChunk{Meta: snap.Meta, Offset: off, Total: total, Data: snap.Data[off:end:end]},
+		Context: pr.Epoch,
+		Chunk:   &SnapshotChunk{Meta: snap.Meta, Conf: snap.Conf, Offset: off, Total: total, Data: snap.Data[off:end:end]},
 	})
 	pr.ProbeSent = true
 }
@@ -109,7 +113,7 @@ func (r *raft) sendSnapshot(to uint64, pr *tracker.Progress) {
 // leader goes back there at the next heartbeat response if the transfer
 // has not moved on by then (handleHeartbeatResponse).
 func (r *raft) handleSnapshotResponse(m Message, pr *tracker.Progress) {
-	if pr.State != tracker.StateSnapshot || m.Index != pr.PendingSnapshot {
+	if pr.State != tracker.StateSnapshot || m.Index != pr.PendingSnapshot || m.Context != pr.Epoch {
 		return // about a transfer that is over
 	}
 	switch {
@@ -156,7 +160,7 @@ func (r *raft) handleSnapshot(m Message) {
 		// Everything it stands for is committed here already (a stale
 		// or duplicated transfer): say how far we are.
 		r.incoming = incomingSnapshot{}
-		r.send(Message{Type: MsgAppResp, To: m.From, Index: r.log.committed})
+		r.send(Message{Type: MsgAppResp, To: m.From, Index: r.log.committed, Context: m.Context})
 		return
 	}
 	in := &r.incoming
@@ -173,20 +177,20 @@ func (r *raft) handleSnapshot(m Message) {
 		if in.from == m.From && in.term == r.term && in.meta == c.Meta && in.total == c.Total {
 			have = uint64(len(in.data))
 		}
-		r.send(Message{Type: MsgSnapResp, To: m.From, Index: c.Meta.Index, Offset: have})
+		r.send(Message{Type: MsgSnapResp, To: m.From, Index: c.Meta.Index, Offset: have, Context: m.Context})
 		return
 	}
 	in.data = append(in.data, c.Data...)
 	if !c.last() {
-		r.send(Message{Type: MsgSnapResp, To: m.From, Index: c.Meta.Index, Offset: uint64(len(in.data))})
+		r.send(Message{Type: MsgSnapResp, To: m.From, Index: c.Meta.Index, Offset: uint64(len(in.data)), Context: m.Context})
 		return
 	}
-	snap := Snapshot{Meta: c.Meta, Data: in.data}
+	snap := Snapshot{Meta: c.Meta, Conf: c.Conf, Data: in.data}
 	*in = incomingSnapshot{}
 	r.restore(snap)
 	// The acknowledgement leaves after the snapshot is durable (the Ready
 	// contract), so it is a promise, as an append's is.
-	r.send(Message{Type: MsgAppResp, To: m.From, Index: r.log.committed})
+	r.send(Message{Type: MsgAppResp, To: m.From, Index: r.log.committed, Context: m.Context})
 }
 
 // restore applies a whole snapshot (thesis Figure 13, steps 6–8).
@@ -205,6 +209,9 @@ func (r *raft) restore(snap Snapshot) {
 		return
 	}
 	// Step 7: discard the entire log; step 8: the caller loads the
-	// snapshot into its state machine, from the next Ready.
+	// snapshot into its state machine, from the next Ready. The
+	// configuration is the snapshot's.
 	r.log.restore(snap)
+	r.confStart, r.confs = snap.Conf, nil
+	r.useConfig(snap.Conf)
 }

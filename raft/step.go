@@ -17,6 +17,13 @@ func (r *raft) Step(m Message) error {
 	if err := r.checkShape(m); err != nil {
 		return err
 	}
+	if (m.Type == MsgVote || m.Type == MsgPreVote) && !r.trk.Voters.Contains(m.From) {
+		// A node outside our configuration (removed, or one we do not
+		// know of yet) asks for votes: ignore it, term and all, or a
+		// removed node that never learnt of its removal disrupts the
+		// cluster with every campaign (thesis §4.2.3).
+		return nil
+	}
 
 	switch {
 	case m.Term > r.term:
@@ -91,9 +98,6 @@ func (r *raft) checkShape(m Message) error {
 	}
 	if m.From == None || m.From == r.id {
 		return fmt.Errorf("%w: %s has sender %d", ErrMalformedMessage, m, m.From)
-	}
-	if !r.trk.Voters.Contains(m.From) {
-		return fmt.Errorf("%w: %s: %d is not in %s", ErrUnknownPeer, m, m.From, r.trk.Voters)
 	}
 	if m.Term == math.MaxUint64 {
 		// Adopting it would leave no term to campaign in: the next

@@ -76,6 +76,9 @@ func (r *raft) stepCandidate(m Message) error {
 // stepLeader handles replies from followers.
 func (r *raft) stepLeader(m Message) error {
 	pr := r.trk.Progress[m.From]
+	if pr == nil && m.Type != MsgApp && m.Type != MsgHeartbeat && m.Type != MsgSnap {
+		return nil // from a node outside the configuration: nothing to track
+	}
 	switch m.Type {
 	case MsgAppResp:
 		if m.Index > r.log.lastIndex() {

@@ -59,7 +59,7 @@ func BenchmarkSnapshotFile1MKeys(b *testing.B) {
 	data := storeWithRegisters(1_000_000).Snapshot()
 	var file []byte
 	for b.Loop() {
-		file = wal.EncodeSnapshot(raft.Snapshot{Meta: raft.SnapshotMeta{Index: 1_002_000, Term: 3}, Data: data})
+		file = wal.EncodeSnapshot(raft.Snapshot{Meta: raft.SnapshotMeta{Index: 1_002_000, Term: 3}, Conf: raft.ConfState{Voters: []uint64{1, 2, 3, 4, 5}}, Data: data})
 		if _, err := wal.DecodeSnapshot(file); err != nil {
 			b.Fatal(err)
 		}
@@ -72,7 +72,7 @@ func BenchmarkSnapshotFile1MKeys(b *testing.B) {
 // load the state machine from it (the transfer itself is simulated time:
 // 16 MB in 64 KiB chunks is 250 round trips).
 func BenchmarkInstall1MKeys(b *testing.B) {
-	file := wal.EncodeSnapshot(raft.Snapshot{Meta: raft.SnapshotMeta{Index: 1_002_000, Term: 3}, Data: storeWithRegisters(1_000_000).Snapshot()})
+	file := wal.EncodeSnapshot(raft.Snapshot{Meta: raft.SnapshotMeta{Index: 1_002_000, Term: 3}, Conf: raft.ConfState{Voters: []uint64{1, 2, 3, 4, 5}}, Data: storeWithRegisters(1_000_000).Snapshot()})
 	s := NewStore(snapshotTTL)
 	for b.Loop() {
 		snap, err := wal.DecodeSnapshot(file)

@@ -376,7 +376,7 @@ func (n *Node) Receive(from harness.Addr, payload any) {
 			return
 		}
 		// Otherwise Step refused what it cannot use (a message for
-		// another node, an unknown peer); record it, as a server would
+		// another node); record it, as a server would
 		// log it.
 		n.env.Note("raftnode: step %s: %v", env.Msg, err)
 	}

@@ -3,10 +3,9 @@
 // "has this election been won, lost, or is it still open?".
 //
 // It knows nothing about messages, terms or logs; it only counts. Keeping the
-// counting separate makes the rules easy to test on their own and leaves room
-// for joint consensus (§6 of the Raft paper), where a decision needs a
-// majority of two configurations at once: that will be a second type built
-// from two MajorityConfigs, not a change to this one.
+// counting separate makes the rules easy to test on their own. Joint
+// consensus (§6 of the Raft paper), where a decision needs a majority of two
+// configurations at once, is JointConfig, built from two MajorityConfigs.
 //
 // This package must never import anything else of the project; it sits at the
 // bottom of raft's import graph (raft -> tracker -> quorum).

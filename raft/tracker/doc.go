@@ -3,8 +3,10 @@
 // (Next), whether the leader is still searching for the point where their
 // logs agree (StateProbe) or streaming entries optimistically
 // (StateReplicate), how many appends are in flight, and whether the peer has
-// been heard from recently (for CheckQuorum). It also keeps the votes of an
-// election in progress.
+// been heard from recently (for CheckQuorum). It also keeps the
+// configuration (voters of both halves of a joint change, and learners,
+// who get a Progress but are never counted) and the votes of an election
+// in progress.
 //
 // The tracker holds state and enforces its own invariants (Match < Next,
 // inflights bounded); deciding what to send is raft's job. Iteration over

@@ -36,6 +36,12 @@ type Progress struct {
 	// lets duplicated chunks and answers multiply without bound.
 	SnapshotRewind uint64
 	Rewinding      bool
+	// Epoch tells this Progress apart from an earlier one of the same
+	// peer: a leader numbers each Progress a configuration change creates
+	// and stamps it on what it sends; answers stamped otherwise answer an
+	// earlier membership of the peer and are ignored. 0 for the Progress
+	// a leader starts its term with.
+	Epoch uint64
 	// RecentActive records whether the peer was heard from since the
 	// leader's last CheckQuorum round; the leader resets it each election
 	// timeout.

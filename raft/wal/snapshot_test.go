@@ -78,12 +78,13 @@ func TestAfterReconcilesTheSnapshotWithTheLog(t *testing.T) {
 }
 
 func TestSnapshotFileRoundTrip(t *testing.T) {
-	snap := raft.Snapshot{Meta: meta(42, 7), Data: []byte("the state machine")}
+	snap := raft.Snapshot{Meta: meta(42, 7), Data: []byte("the state machine"),
+		Conf: raft.ConfState{Voters: []uint64{1, 2, 4}, VotersOutgoing: []uint64{1, 2, 3}, Learners: []uint64{5}, AutoLeave: true}}
 	got, err := wal.DecodeSnapshot(wal.EncodeSnapshot(snap))
 	require.NoError(t, err)
 	assert.Equal(t, snap, got)
 
-	empty := raft.Snapshot{Meta: meta(1, 1)}
+	empty := raft.Snapshot{Meta: meta(1, 1), Conf: raft.ConfState{Voters: []uint64{1}}}
 	got, err = wal.DecodeSnapshot(wal.EncodeSnapshot(empty))
 	require.NoError(t, err)
 	assert.Equal(t, empty.Meta, got.Meta)
@@ -91,7 +92,7 @@ func TestSnapshotFileRoundTrip(t *testing.T) {
 }
 
 func TestDamagedSnapshotFilesAreRefused(t *testing.T) {
-	good := wal.EncodeSnapshot(raft.Snapshot{Meta: meta(42, 7), Data: []byte("the state machine")})
+	good := wal.EncodeSnapshot(raft.Snapshot{Meta: meta(42, 7), Conf: raft.ConfState{Voters: []uint64{1, 2, 3}}, Data: []byte("the state machine")})
 	flip := func(i int) []byte {
 		b := append([]byte(nil), good...)
 		b[i] ^= 0x10
@@ -108,7 +109,9 @@ func TestDamagedSnapshotFilesAreRefused(t *testing.T) {
 		{"a bit flipped in the checksum", flip(len(good) - 1)},
 		{"cut short", good[:len(good)-3]},
 		{"a byte added", append(append([]byte(nil), good...), 0)},
-		{"a snapshot of nothing", wal.EncodeSnapshot(raft.Snapshot{})},
+		{"a snapshot of nothing", wal.EncodeSnapshot(raft.Snapshot{Conf: raft.ConfState{Voters: []uint64{1}}})},
+		{"a configuration without voters", wal.EncodeSnapshot(raft.Snapshot{Meta: meta(3, 1)})},
+		{"ids out of order", wal.EncodeSnapshot(raft.Snapshot{Meta: meta(3, 1), Conf: raft.ConfState{Voters: []uint64{2, 1}}})},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -123,7 +126,7 @@ func TestDamagedSnapshotFilesAreRefused(t *testing.T) {
 }
 
 func FuzzDecodeSnapshot(f *testing.F) {
-	f.Add(wal.EncodeSnapshot(raft.Snapshot{Meta: meta(42, 7), Data: []byte("the state machine")}))
+	f.Add(wal.EncodeSnapshot(raft.Snapshot{Meta: meta(42, 7), Conf: raft.ConfState{Voters: []uint64{1, 2, 3}, Learners: []uint64{4}}, Data: []byte("the state machine")}))
 	f.Add([]byte("RCSNAP1\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		snap, err := wal.DecodeSnapshot(b)
