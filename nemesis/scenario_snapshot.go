@@ -9,10 +9,11 @@ import (
 // §5, Figure 13): it cuts one follower off, both ways, until the leader
 // has compacted its log past the follower's last entry, so that the
 // entries the follower needs next exist only in the leader's snapshot;
-// then it reconnects it. Half the time it then crashes the follower at the
-// moment its Raft takes the snapshot, while the install is being written
-// and before its fsync, and restarts it a moment later: the install must
-// be all or nothing. A cluster that never compacts gives it nothing: after
+// then it reconnects it. Half the time it then crashes the follower as
+// soon as its status shows the snapshot (polled every millisecond: while
+// the install is being written, or just after its fsync, as the fsync's
+// latency falls), and restarts it a moment later: the install must be all
+// or nothing. A cluster that never compacts gives it nothing: after
 // 100 election timeouts of waiting it reconnects the follower and waits as
 // long again.
 func startSnapshotCatchUp(env *Env) (Action, func(), error) {

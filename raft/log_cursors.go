@@ -74,12 +74,12 @@ func (l *raftLog) appliedTo(i uint64) {
 }
 
 // snapshotApplied records that the caller persisted the snapshot of index
-// i handed out in a Ready and loaded it into its state machine. A
-// confirmation of a snapshot that a later restore has replaced is ignored
-// for applying (the later one is still to come), but what it applied is
-// still applied.
+// i handed out in a Ready and loaded it into its state machine: applied
+// moves to i. That holds too of a snapshot that a later restore has
+// replaced meanwhile: the caller's state machine did reach i, and the
+// later snapshot is still to come (applying already covers it).
 func (l *raftLog) snapshotApplied(i uint64) {
-	if i == l.snapshot.Meta.Index && !l.unstableSnapshot {
+	if i <= l.applying {
 		l.applied = max(l.applied, i)
 	}
 }

@@ -58,6 +58,12 @@ type incomingSnapshot struct {
 	data       []byte
 }
 
+// holds reports whether in is the transfer c belongs to: the same
+// snapshot, from the same leader, in the same term.
+func (in *incomingSnapshot) holds(from, term uint64, c *SnapshotChunk) bool {
+	return in.from == from && in.term == term && in.meta == c.Meta && in.total == c.Total
+}
+
 // compact takes the caller's snapshot of its state machine at index and
 // discards the log up to it (see RawNode.Compact).
 func (r *raft) compact(index uint64, data []byte) (Snapshot, error) {
@@ -141,8 +147,11 @@ func (r *raft) resumeSnapshot(pr *tracker.Progress) {
 // endSnapshotTransfer is called when a follower in StateSnapshot
 // acknowledged an index: once it holds the snapshot (or an index at which
 // our log still has the entries that follow), appends take over.
+//
+// (While a transfer runs, PendingSnapshot is at most the log's offset: a
+// Match below it is below the first entry the leader holds too.)
 func (r *raft) endSnapshotTransfer(id uint64, pr *tracker.Progress) {
-	if pr.Match < pr.PendingSnapshot && pr.Match+1 < r.log.firstIndex() {
+	if pr.Match < pr.PendingSnapshot {
 		return // still needs the snapshot
 	}
 	delete(r.outgoing, id)
@@ -156,25 +165,33 @@ func (r *raft) endSnapshotTransfer(id uint64, pr *tracker.Progress) {
 // append is answered, with the index the logs now agree to.
 func (r *raft) handleSnapshot(m Message) {
 	c := m.Chunk
+	in := &r.incoming
 	if c.Meta.Index <= r.log.committed {
 		// Everything it stands for is committed here already (a stale
-		// or duplicated transfer): say how far we are.
-		r.incoming = incomingSnapshot{}
+		// or duplicated transfer): say how far we are. A transfer in
+		// progress of a later snapshot is kept: this chunk is a late
+		// copy of an older one, and says nothing about it.
+		if in.meta.Index <= r.log.committed {
+			*in = incomingSnapshot{}
+		}
 		r.send(Message{Type: MsgAppResp, To: m.From, Index: r.log.committed, Context: m.Context})
 		return
 	}
-	in := &r.incoming
-	if c.Offset == 0 {
+	same := in.holds(m.From, r.term, c)
+	if c.Offset == 0 && !(same && len(in.data) > 0) {
 		// Figure 13 step 2: the first chunk starts a new snapshot, and
-		// whatever partial one we held is dropped (step 5).
+		// whatever partial one we held is dropped (step 5). A late copy
+		// of the first chunk of the transfer we are in the middle of
+		// starts nothing over.
 		*in = incomingSnapshot{from: m.From, term: r.term, meta: c.Meta, total: c.Total}
+		same = true
 	}
-	if in.from != m.From || in.term != r.term || in.meta != c.Meta || in.total != c.Total || c.Offset != uint64(len(in.data)) {
+	if !same || c.Offset != uint64(len(in.data)) {
 		// A chunk of another transfer, or out of order (one before it
-		// was lost): tell the leader where to resume, from the start if
-		// this is not the transfer we hold.
+		// was lost, or a late copy of one before): tell the leader where
+		// to resume, from the start if this is not the transfer we hold.
 		var have uint64
-		if in.from == m.From && in.term == r.term && in.meta == c.Meta && in.total == c.Total {
+		if same {
 			have = uint64(len(in.data))
 		}
 		r.send(Message{Type: MsgSnapResp, To: m.From, Index: c.Meta.Index, Offset: have, Context: m.Context})

@@ -295,3 +295,65 @@ func TestDuplicatedChunksDoNotMultiply(t *testing.T) {
 	chunks := n.count(func(m Message) bool { return m.Type == MsgSnap })
 	require.LessOrEqual(t, chunks, 2*int(total/8+1)+4, "chunks sent (each delivered twice) stay about one per piece of the snapshot")
 }
+
+// chunkOf is bytes [off, off+len(part)) of a snapshot of total bytes.
+func chunkOf(from, to, term, index, snapTerm, commit, off, total uint64, part string) Message {
+	m := snapMessage(from, to, term, index, snapTerm, commit, "")
+	m.Chunk.Offset, m.Chunk.Total, m.Chunk.Data = off, total, []byte(part)
+	return m
+}
+
+// Late copies of chunks never throw a transfer in progress away: one of an
+// older snapshot (already committed here), or of the first chunk of this
+// one.
+func TestLateChunksKeepTheTransferInProgress(t *testing.T) {
+	t.Run("a chunk of an older snapshot", func(t *testing.T) {
+		r := newTestRaft(t, 2, ids(3), testOptions{}, HardState{Term: 2, Commit: 2}, entries(1, 1))
+		r.persistAll()
+		require.NoError(t, r.Step(chunkOf(1, 2, 2, 10, 2, 10, 0, 8, "abcd")))
+		require.NoError(t, r.Step(chunkOf(1, 2, 2, 2, 1, 10, 0, 4, "zzzz")))
+		require.NoError(t, r.Step(chunkOf(1, 2, 2, 10, 2, 10, 4, 8, "efgh")))
+		require.Equal(t, uint64(10), r.log.offset(), "installed")
+		require.Equal(t, "abcdefgh", string(r.log.snapshot.Data))
+	})
+	t.Run("a copy of the first chunk", func(t *testing.T) {
+		r := newTestRaft(t, 2, ids(3), testOptions{}, HardState{Term: 2, Commit: 2}, entries(1, 1))
+		r.persistAll()
+		require.NoError(t, r.Step(chunkOf(1, 2, 2, 10, 2, 10, 0, 12, "abcd")))
+		require.NoError(t, r.Step(chunkOf(1, 2, 2, 10, 2, 10, 4, 12, "efgh")))
+		r.readMessages()
+		require.NoError(t, r.Step(chunkOf(1, 2, 2, 10, 2, 10, 0, 12, "abcd")))
+		resps := ofType(r.readMessages(), MsgSnapResp)
+		require.Len(t, resps, 1)
+		require.Equal(t, uint64(8), resps[0].Offset, "still holds what it had")
+	})
+}
+
+// A late copy of the first chunk, arriving near the end of a transfer,
+// costs a few chunks, not the whole transfer again.
+func TestALateFirstChunkCostsLittle(t *testing.T) {
+	n := newNetwork(t, 3, testOptions{maxChunk: 8, snapshotEvery: 4})
+	leaveBehind(n, 3, 40)
+	n.heal()
+	var first *Message
+	injected := false
+	n.drop = func(m Message) bool {
+		if m.Type == MsgSnap && m.Chunk.Offset == 0 && first == nil {
+			c := m
+			first = &c
+		}
+		if m.Type == MsgSnap && m.Chunk.Offset == 320 && !injected {
+			injected = true
+			n.queue = append(n.queue, *first)
+		}
+		return false
+	}
+	for ticks := 0; ticks < 200 && n.status(3).Applied < n.status(1).Commit; ticks++ {
+		n.tickAndStabilize(1)
+	}
+	require.True(t, injected)
+	require.Equal(t, n.status(1).Commit, n.status(3).Applied)
+	size := len(n.raft(1).log.snapshot.Data)
+	chunks := n.count(func(m Message) bool { return m.Type == MsgSnap && m.To == 3 })
+	require.Less(t, chunks, (size+7)/8+5)
+}

@@ -172,6 +172,14 @@ func (c *Checker) Started(n raftnode.View) error {
 	delete(c.hints, id) // the rejections it had not sent are gone
 	// The recovered log may hold entries no Appending call showed (a torn
 	// write can keep records that were never synced): check them all.
+	if st.Snapshot > 0 {
+		// A snapshot a crash left durable before its install was
+		// confirmed, or one the node took, is checked as any other.
+		t, _ := n.Term(st.Snapshot)
+		if err := c.checkSnapshot(n, "recovered", raft.SnapshotMeta{Index: st.Snapshot, Term: t}); err != nil {
+			return err
+		}
+	}
 	prevTerm, _ := c.termAt(n, st.Snapshot)
 	for i := st.Snapshot + 1; i <= st.LastIndex; i++ {
 		e, ok := n.Entry(i)

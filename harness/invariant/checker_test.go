@@ -47,6 +47,16 @@ func (f *fakeNode) Progress(visit func(id, match, next uint64)) {
 		}
 	}
 }
+
+// Term is the term of the fake's entry at i (its log has no snapshot).
+func (f *fakeNode) Term(i uint64) (uint64, bool) {
+	if i == 0 {
+		return 0, true
+	}
+	e, ok := f.Entry(i)
+	return e.Term, ok
+}
+
 func (f *fakeNode) Entry(i uint64) (raft.Entry, bool) {
 	if i == 0 || i > uint64(len(f.log)) {
 		return raft.Entry{}, false
@@ -65,8 +75,10 @@ func (f *fakeNode) setLog(terms ...uint64) {
 }
 
 type fakeWorld struct {
-	now   time.Duration
-	nodes map[uint64]*fakeNode
+	// snapshots, when set for a node, is its durable snapshot file.
+	snapshots map[uint64][]byte
+	now       time.Duration
+	nodes     map[uint64]*fakeNode
 	// durable, when set for a node, is its durable WAL; otherwise its
 	// whole log and its term and vote are durable.
 	durable  map[uint64][]byte
@@ -83,7 +95,7 @@ func (w *fakeWorld) Voters() []uint64 { return w.voters }
 func (w *fakeWorld) Durable(id uint64) invariant.DurableFiles {
 	w.rewrites++
 	if b, ok := w.durable[id]; ok {
-		return invariant.DurableFiles{WAL: b, Rewrites: w.rewrites}
+		return invariant.DurableFiles{WAL: b, Snapshot: w.snapshots[id], Rewrites: w.rewrites}
 	}
 	f := w.nodes[id]
 	b := wal.AppendHardState(nil, raft.HardState{Term: f.st.Term, Vote: f.st.Vote})

@@ -408,9 +408,12 @@ func (s *Server) Snapshot() []byte {
 // watcher sees the digest the snapshot brings, as if the entries it covers
 // had been applied here: a snapshot that is not the state replaying them
 // gives shows as a state machine that differs from its peers'.
-func (s *Server) Restore(data []byte) error {
+func (s *Server) Restore(index uint64, data []byte) error {
 	if err := s.store.Restore(data); err != nil {
 		return err
+	}
+	if got := s.store.Applied(); got != index {
+		return fmt.Errorf("kv: a snapshot of index %d holds the state after index %d", index, got)
 	}
 	if s.watch != nil {
 		s.watch.Applied(s.host.Env().Addr(), s.store.Applied(), s.store.Digest(), s.store.Clock(), nil)

@@ -20,9 +20,10 @@ type App interface {
 	// sessions included). The bytes are kept, not copied.
 	Snapshot() []byte
 	// Restore replaces the state machine with a snapshot's: the one the
-	// node recovered, or one a leader sent. An error means the bytes are
-	// not a snapshot this service made; it fails the run.
-	Restore(data []byte) error
+	// node recovered, or one a leader sent, of the state after index. An
+	// error means the bytes are not a snapshot this service made, or not
+	// one of that index; it fails the run.
+	Restore(index uint64, data []byte) error
 	// Apply applies a committed entry. Entries come in index order, each
 	// once per incarnation, no-ops included.
 	Apply(e raft.Entry)

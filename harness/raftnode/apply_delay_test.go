@@ -83,12 +83,12 @@ func (p *app) Apply(e raft.Entry) {
 		p.a.applies[addr]++
 	}
 }
-func (p *app) ReadStates([]raft.ReadState) {}
-func (p *app) Snapshot() []byte            { return nil }
-func (p *app) Restore([]byte) error        { return nil }
-func (p *app) Receive(harness.Addr, any)   {}
-func (p *app) Timer(uint64)                {}
-func (a *applyWatch) newApp() raftnode.App { return &app{a: a} }
+func (p *app) ReadStates([]raft.ReadState)  {}
+func (p *app) Snapshot() []byte             { return nil }
+func (p *app) Restore(uint64, []byte) error { return nil }
+func (p *app) Receive(harness.Addr, any)    {}
+func (p *app) Timer(uint64)                 {}
+func (a *applyWatch) newApp() raftnode.App  { return &app{a: a} }
 
 var _ raftnode.Observer = (*applyWatch)(nil)
 

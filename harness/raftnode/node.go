@@ -299,7 +299,7 @@ func (n *Node) Start(env *harness.Env) {
 	if n.app != nil {
 		n.app.Start(n)
 		if !snap.IsEmpty() {
-			if err := n.app.Restore(snap.Data); err != nil {
+			if err := n.app.Restore(snap.Meta.Index, snap.Data); err != nil {
 				env.Fail(fmt.Errorf("raftnode: %s loading snapshot %d/t%d: %w", env.Name(), snap.Meta.Index, snap.Meta.Term, err))
 				return
 			}
@@ -424,11 +424,14 @@ func (n *Node) process() {
 		early := n.cfg.LeaderSendsEarly && rd.MustSync && n.rn.Status().State == raft.StateLeader &&
 			(rd.HardState.IsEmpty() || (rd.HardState.Term == n.hardState.Term && rd.HardState.Vote == n.hardState.Vote))
 		if !rd.HardState.IsEmpty() {
-			n.hardState = rd.HardState
-			hs := rd.HardState
-			if n.cfg.Bug == BugForgetVote {
-				hs.Vote = raft.None // planted: the vote never reaches the disk
+			hs := n.diskHardState(rd.HardState)
+			if !rd.Snapshot.IsEmpty() {
+				// Written in place, before the snapshot: the term and
+				// vote, with only the commit index the old log backs (the
+				// WAL after the snapshot carries the new one).
+				hs.Commit = min(hs.Commit, n.hardState.Commit)
 			}
+			n.hardState = rd.HardState
 			buf = wal.AppendHardState(buf, hs)
 		}
 		if n.observer != nil && len(rd.Entries) > 0 {
@@ -479,6 +482,14 @@ func (n *Node) process() {
 		n.inStep = false
 		n.observe(err)
 	}
+}
+
+// diskHardState is hs as the node writes it to its disk.
+func (n *Node) diskHardState(hs raft.HardState) raft.HardState {
+	if n.cfg.Bug == BugForgetVote {
+		hs.Vote = raft.None // planted: the vote never reaches the disk
+	}
+	return hs
 }
 
 // finish does the part of a Ready that may happen once it is durable.

@@ -10,6 +10,9 @@ type View interface {
 	Name() string
 	Status() raft.Status
 	Entry(index uint64) (raft.Entry, bool)
+	// Term is the term of the entry at index in its log, the last entry
+	// its snapshot covers included (whose entry is gone).
+	Term(index uint64) (uint64, bool)
 	// AppliedIndex is the index of the last entry this incarnation applied.
 	AppliedIndex() uint64
 	// Progress visits the match index a leader tracks for each voter

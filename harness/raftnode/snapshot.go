@@ -94,10 +94,18 @@ func (n *Node) writeSnapshot(snap raft.Snapshot, hs raft.HardState, entries []ra
 	// (the disk keeps the order), and until then the old WAL stands.
 	n.env.Sync()
 
+	// The entries after the snapshot that the WAL holds: the log the node
+	// acknowledged. A WAL this node wrote that does not decode is a bug of
+	// the node, and dropping what it holds would lose acknowledgements.
 	var kept []raft.Entry
 	if data, ok := disk.ReadFile(WALFile); ok {
-		if st, _, err := wal.Decode(data); err == nil {
-			kept, _ = st.After(snap.Meta)
+		st, _, err := wal.Decode(data)
+		if err == nil {
+			kept, err = st.After(snap.Meta)
+		}
+		if err != nil {
+			n.env.Fail(fmt.Errorf("raftnode: %s rewriting its WAL after snapshot %d/t%d: %w", n.env.Name(), snap.Meta.Index, snap.Meta.Term, err))
+			return
 		}
 	}
 	for i, e := range kept {
@@ -122,6 +130,7 @@ func (n *Node) startWAL(meta raft.SnapshotMeta, hs raft.HardState, entries []raf
 	// whole, so no crash leaves a prefix of it; but every record boundary
 	// of a WAL is a state some crash could leave, and this keeps each one
 	// recoverable, which is what the invariant checker holds the WAL to.)
+	hs = n.diskHardState(hs)
 	buf := wal.AppendHardState(n.walBuf[:0], raft.HardState{Term: hs.Term, Vote: hs.Vote, Commit: min(hs.Commit, meta.Index)})
 	buf = wal.AppendStart(buf, meta)
 	for _, e := range entries {
@@ -175,7 +184,7 @@ func (n *Node) install(snap raft.Snapshot) {
 		n.observe(n.observer.Restored(n, snap.Meta))
 	}
 	if n.app != nil {
-		if err := n.app.Restore(snap.Data); err != nil {
+		if err := n.app.Restore(snap.Meta.Index, snap.Data); err != nil {
 			n.env.Fail(fmt.Errorf("raftnode: %s installing snapshot %d/t%d: %w", n.env.Name(), snap.Meta.Index, snap.Meta.Term, err))
 		}
 	}

@@ -37,9 +37,9 @@ func (a *foldApp) Apply(e raft.Entry) {
 func (a *foldApp) Snapshot() []byte {
 	return binary.BigEndian.AppendUint64(binary.BigEndian.AppendUint64(nil, a.index), a.hash)
 }
-func (a *foldApp) Restore(b []byte) error {
-	if len(b) != 16 {
-		return errors.New("foldApp: not a snapshot")
+func (a *foldApp) Restore(index uint64, b []byte) error {
+	if len(b) != 16 || binary.BigEndian.Uint64(b) != index {
+		return errors.New("foldApp: not a snapshot of that index")
 	}
 	a.index, a.hash = binary.BigEndian.Uint64(b), binary.BigEndian.Uint64(b[8:])
 	return nil
