@@ -20,7 +20,7 @@ func (r *raft) handleAppendEntries(m Message) error {
 		return err
 	}
 	if ok {
-		if written != 0 {
+		if written != 0 && r.touchesConfig(written, m.Entries) {
 			r.logChanged(written)
 		}
 		r.send(Message{Type: MsgAppResp, To: m.From, Index: lastNew, Context: m.Context})

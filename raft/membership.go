@@ -125,6 +125,21 @@ func (r *raft) logChanged(from uint64) {
 	}
 }
 
+// touchesConfig reports whether writing ents from index written on
+// replaced or added a configuration change: most appends do neither, and
+// need no rescan.
+func (r *raft) touchesConfig(written uint64, ents []Entry) bool {
+	if n := len(r.confs); n > 0 && r.confs[n-1].index >= written {
+		return true
+	}
+	for _, e := range ents {
+		if e.Type == EntryConfChange && e.Index >= written {
+			return true
+		}
+	}
+	return false
+}
+
 // compactConfigs moves the log's start to index: the configuration there
 // becomes the start's, the changes up to it are forgotten.
 func (r *raft) compactConfigs(index uint64) ConfState {

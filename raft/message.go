@@ -86,9 +86,13 @@ func (t MessageType) isResponse() bool {
 // Type; see the MessageType constants.
 type Message struct {
 	Type MessageType
-	From uint64
-	To   uint64
-	Term uint64
+	// Reject, on a response, says the request was refused (see the
+	// types). It sits beside Type, where it costs no room: a run copies
+	// millions of messages.
+	Reject bool
+	From   uint64
+	To     uint64
+	Term   uint64
 
 	// For MsgApp: prevLogTerm/prevLogIndex. For MsgVote/MsgPreVote: the
 	// candidate's last log term/index. For MsgAppResp: see MsgAppResp.
@@ -98,7 +102,6 @@ type Message struct {
 	Entries []Entry
 	Commit  uint64
 
-	Reject     bool
 	RejectHint uint64 // MsgAppResp rejection: highest index that could agree
 	HintTerm   uint64 // MsgAppResp rejection: the follower's term at RejectHint
 

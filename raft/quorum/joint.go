@@ -38,7 +38,10 @@ func (c JointConfig) IDs() []uint64 {
 
 // CommittedIndex is the largest index a majority of each half holds.
 func (c JointConfig) CommittedIndex(l AckedIndexer) uint64 {
-	idx := min(c[0].CommittedIndex(l), c[1].CommittedIndex(l))
+	idx := c[0].CommittedIndex(l)
+	if c.Joint() { // on every acknowledgement: count the second half only if there is one
+		idx = min(idx, c[1].CommittedIndex(l))
+	}
 	if idx == math.MaxUint64 {
 		return 0 // no voters at all: nothing is committed by counting
 	}
