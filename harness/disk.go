@@ -17,6 +17,15 @@ type DiskConfig struct {
 	// real disk may leave it. Only a log that checks its records' checksums
 	// reads either as the end of the log.
 	Torn Probability `json:"torn"`
+	// Writeback is the probability that a crash finds some of the writes
+	// not yet synced on the disk after all, as a disk that writes back in
+	// the background leaves them: the oldest of them, in the order they
+	// were made, up to a point drawn at random (then the next may be
+	// torn). Without it a crash loses every unsynced write at once, and
+	// no ordering between two syncs is ever tested: a file replaced in
+	// place instead of renamed, or a log switched before the snapshot it
+	// starts after, shows only here.
+	Writeback Probability `json:"writeback,omitempty"`
 }
 
 // Validate reports a configuration that cannot be used.
@@ -37,6 +46,9 @@ type DiskCounters struct {
 	TornWrites   uint64 `json:"torn_writes"`
 	// TornGarbage of the torn writes left garbage after their prefix.
 	TornGarbage uint64 `json:"torn_garbage"`
+	// WrittenBack counts unsynced operations a crash found on the disk
+	// after all (DiskConfig.Writeback).
+	WrittenBack uint64 `json:"written_back,omitempty"`
 }
 
 type diskOpKind uint8
@@ -200,14 +212,23 @@ func (d *Disk) makeDurable(mark uint64) {
 	d.pendingBase = mark
 }
 
-// crash discards everything not durable. With probability torn, a strict
+// crash discards everything not durable, except, with probability
+// writeback, a prefix of it that the disk wrote back on its own. With
+// probability torn, a strict
 // non-empty prefix of the oldest pending append survives, and, by a draw
 // from garbage, half the time the rest of its length is garbage. It
 // returns the number of bytes of that torn prefix (0 when nothing was
 // torn). The garbage has a stream of its own, so that choosing it shifts
 // no fsync latency of the disk's stream.
-func (d *Disk) crash(rand, garbage *Stream, torn Probability) (tornBytes int) {
+func (d *Disk) crash(rand, garbage *Stream, torn, writeback Probability) (tornBytes int) {
 	d.counters.Crashes++
+	if len(d.pending) > 0 && rand.Chance(writeback) {
+		// The disk wrote the oldest unsynced operations back before the
+		// crash, in order: a prefix of them survives.
+		k := 1 + int(rand.Below(uint64(len(d.pending))))
+		d.counters.WrittenBack += uint64(k)
+		d.makeDurable(d.pendingBase + uint64(k))
+	}
 	d.counters.LostWrites += uint64(len(d.pending))
 	if len(d.pending) > 0 && d.pending[0].kind == opAppend && len(d.pending[0].data) > 1 && rand.Chance(torn) {
 		op := d.pending[0]

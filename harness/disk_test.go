@@ -178,3 +178,38 @@ func TestAnFsyncThatCompletesWhileThePauseLastsIsDurable(t *testing.T) {
 	got, _ := disk.ReadFile("wal")
 	assert.Equal(t, "x", string(got), "but the disk made it durable")
 }
+
+// With write-back, a crash keeps an ordered prefix of the unsynced
+// operations: sometimes none, sometimes some, sometimes all, never a later
+// one without every earlier one.
+func TestWriteBackKeepsAnOrderedPrefixOfUnsyncedWrites(t *testing.T) {
+	kept := map[string]bool{}
+	for seed := uint64(1); seed <= 40; seed++ {
+		w, _ := newWorld(t, 1, func(c *harness.Config) {
+			c.Seed = seed
+			c.Disk.Writeback = harness.Prob(0.5)
+		})
+		disk := w.Disk(0)
+		disk.Append("wal", []byte("a;"))
+		disk.Append("wal", []byte("b;"))
+		disk.WriteFile("snap.tmp", []byte("s"))
+		disk.Rename("snap.tmp", "snap")
+		disk.Append("wal", []byte("c;"))
+		require.NoError(t, w.Crash(0))
+		got, _ := disk.ReadFile("wal")
+		_, snap := disk.ReadFile("snap")
+		_, tmp := disk.ReadFile("snap.tmp")
+		state := string(got)
+		switch {
+		case snap:
+			state += "+snap"
+		case tmp:
+			state += "+tmp"
+		}
+		require.Contains(t, []string{"", "a;", "a;b;", "a;b;+tmp", "a;b;+snap", "a;b;c;+snap"}, state, "seed %d", seed)
+		kept[state] = true
+	}
+	assert.True(t, kept[""], "a crash that writes nothing back")
+	assert.True(t, kept["a;b;c;+snap"], "one that writes everything back")
+	assert.GreaterOrEqual(t, len(kept), 4, "and prefixes in between: %v", kept)
+}

@@ -18,7 +18,7 @@ func (w *World) Crash(a Addr) error {
 	if !ep.up {
 		return nil
 	}
-	torn := ep.disk.crash(ep.diskRand, ep.tornRand, w.disk.Torn)
+	torn := ep.disk.crash(ep.diskRand, ep.tornRand, w.disk.Torn, w.disk.Writeback)
 	for _, e := range ep.held {
 		if e.kind == eventDeliver {
 			w.drop(e.from, e.to, e.id, DropDown) // it reached a frozen process that died

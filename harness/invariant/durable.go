@@ -26,10 +26,12 @@ type durableLog struct {
 	// last entry (wal.State.After).
 	snap, start raft.SnapshotMeta
 	terms       []uint64
-	// coveredTerm is the checker's: entries a snapshot covers were
-	// applied (so committed), and are durable as part of it.
-	coveredTerm func(uint64) uint64
-	err         error // the disk holds what the node would refuse
+	// committedTerm and coveredTerm are the checker's: the term of the
+	// entry committed at an index (0 if none is known committed there
+	// yet), and of the one first applied there. Entries a snapshot covers
+	// were applied (so committed), and are durable as part of it.
+	committedTerm, coveredTerm func(uint64) uint64
+	err                        error // the disk holds what the node would refuse
 	// badCommit, when set, says how a prefix of the WAL that a crash could
 	// leave (every record boundary is one) holds a commit index its own
 	// log cannot back (past its last entry, or at an entry that is not
@@ -46,13 +48,10 @@ type durableLog struct {
 }
 
 // catchUp decodes what has become durable since the last call: data is
-// the WAL, snapFile the snapshot file (nil if none). committedTerm is the
-// term of the entry committed at an index, 0 if none is known committed
-// there yet, and appliedTerm that of the entry first applied there.
-func (d *durableLog) catchUp(data, snapFile []byte, rewrites uint64, committedTerm, appliedTerm func(uint64) uint64) {
-	d.coveredTerm = appliedTerm
+// the WAL, snapFile the snapshot file (nil if none).
+func (d *durableLog) catchUp(data, snapFile []byte, rewrites uint64) {
 	if rewrites != d.rewrites || len(data) < d.valid {
-		*d = durableLog{rewrites: rewrites, coveredTerm: appliedTerm}
+		*d = durableLog{rewrites: rewrites, committedTerm: d.committedTerm, coveredTerm: d.coveredTerm}
 		if snapFile != nil {
 			snap, err := wal.DecodeSnapshot(snapFile)
 			if err != nil {
@@ -98,7 +97,7 @@ func (d *durableLog) catchUp(data, snapFile []byte, rewrites uint64, committedTe
 		// the entries before it (and a commit the snapshot covers is
 		// backed by it).
 		last := d.lastIndex()
-		switch t := committedTerm(hs.Commit); {
+		switch t := d.committedTerm(hs.Commit); {
 		case hs.Commit <= d.coveredIndex():
 		case hs.Commit > last:
 			d.badCommit = fmt.Sprintf("a HardState with commit %d is written over a log that ends at %d: a crash before the entries after it are durable recovers a commit index no entry backs", hs.Commit, last)

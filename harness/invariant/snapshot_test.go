@@ -61,3 +61,16 @@ func TestDurableSnapshotAndWAL(t *testing.T) {
 		})
 	}
 }
+
+// A vote granted stays durable for its whole term: a rewrite of the disk
+// that drops it (a WAL started over with the vote left out, say) is caught
+// at the node's next message, before any second vote could be cast.
+func TestAGrantedVoteStaysDurable(t *testing.T) {
+	c, w, n := newCluster(t, 3)
+	n[0].st.Term, n[0].st.Vote = 3, 2
+	w.durable[1] = wal.AppendHardState(nil, raft.HardState{Term: 3, Vote: 2})
+	require.NoError(t, c.Sent(1, raft.Message{Type: raft.MsgVoteResp, From: 1, To: 2, Term: 3}))
+	require.NoError(t, c.Sent(1, raft.Message{Type: raft.MsgHeartbeatResp, From: 1, To: 2, Term: 3}))
+	w.durable[1] = wal.AppendStart(wal.AppendHardState(nil, raft.HardState{Term: 3}), raft.SnapshotMeta{})
+	requireViolation(t, c.Sent(1, raft.Message{Type: raft.MsgHeartbeatResp, From: 1, To: 2, Term: 3}), invariant.DurableBeforeSent, "n1")
+}

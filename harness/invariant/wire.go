@@ -151,6 +151,12 @@ func (c *Checker) Sent(from uint64, m raft.Message) error {
 			return err
 		}
 	}
+	if voted, ok := c.votes[voteKey{voter: from, term: hs.Term}]; ok && hs.Vote != voted {
+		// A vote, once granted, is a promise for the whole term: the
+		// durable state must keep it, through every rewrite of the disk
+		// (a second grant is Vote Once's, above).
+		return c.violation(DurableBeforeSent, n, "granted its vote in term %d to node %d, but a crash now would recover vote %d in that term", hs.Term, voted, hs.Vote)
+	}
 	// An acknowledgement of an earlier term than the durable one is
 	// stale: the node has moved to a leader of a later term, who won its
 	// election without this node's vote for the old entries, so the old
@@ -233,11 +239,13 @@ func (c *Checker) durableSummary(index uint64) string {
 func (c *Checker) durable(id uint64) *durableLog {
 	d, ok := c.durables[id]
 	if !ok {
-		d = &durableLog{}
+		// The checker's lookups are bound once: a method value made on
+		// every call would be an allocation for every message sent.
+		d = &durableLog{committedTerm: c.committedTerm, coveredTerm: c.appliedTerm}
 		c.durables[id] = d
 	}
 	f := c.world.Durable(id)
-	d.catchUp(f.WAL, f.Snapshot, f.Rewrites, c.committedTerm, c.appliedTerm)
+	d.catchUp(f.WAL, f.Snapshot, f.Rewrites)
 	return d
 }
 

@@ -49,14 +49,15 @@ func (a *foldApp) Receive(harness.Addr, any)   {}
 func (a *foldApp) Timer(uint64)                {}
 
 // compactingCluster is three nodes that snapshot every 8 entries, with
-// disks whose every crash tears the first write not yet durable.
+// disks whose every crash tears the first write not yet durable, after
+// writing back, half the time, some of those before it.
 func compactingCluster(t *testing.T, seed uint64) *cluster.Cluster {
 	t.Helper()
 	cfg := cluster.DefaultConfig(seed)
 	cfg.Nodes = 3
 	cfg.Raft.SnapshotEntries = 8
 	cfg.Raft.MaxSnapshotChunk = 5
-	cfg.Disk = harness.DiskConfig{SyncLatency: harness.Uniform(time.Millisecond, 3*time.Millisecond), Torn: harness.Prob(1)}
+	cfg.Disk = harness.DiskConfig{SyncLatency: harness.Uniform(time.Millisecond, 3*time.Millisecond), Torn: harness.Prob(1), Writeback: harness.Prob(0.5)}
 	cfg.NewApp = func() raftnode.App { return &foldApp{} }
 	c, err := cluster.New(cfg)
 	require.NoError(t, err)

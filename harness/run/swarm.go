@@ -51,6 +51,8 @@ var SwarmOptions = []string{"nodes", "clients", "workload", "keys", "ops-per-key
 //     longer than most runs, in the others);
 //   - log compaction in three worlds of four, by entry count or by bytes,
 //     with snapshots sent in chunks of 64 bytes to 64 KiB;
+//   - disks that write back unsynced writes before a crash, in order, in
+//     half the worlds;
 //   - the workload (register, counter, set, append), clients (3–10), rate
 //     (50–200/s), keys (5–15, retired after 50–200 operations);
 //   - the run's length (10–60 s) and its fault density: the fault world of
@@ -168,6 +170,13 @@ func (c *Config) UseSwarmWorld(kept []string) {
 			c.Raft.SnapshotBytes = pick(1, 8, 64) << 10
 		}
 		c.Raft.MaxSnapshotChunk = pick(64, 512, 4096, 64<<10)
+	}
+	// Half the disks write back in the background: a crash then keeps
+	// an ordered prefix of the writes not yet synced, half the time, so
+	// that the order of writes between two fsyncs is tested too.
+	c.Disk.Writeback = harness.Prob(0)
+	if r.Below(2) == 0 {
+		c.Disk.Writeback = harness.Prob(0.5)
 	}
 
 	if !keep("nodes") {
