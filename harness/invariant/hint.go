@@ -56,25 +56,6 @@ func (c *Checker) noteProbe(n raftnode.View, st raft.Status, m raft.Message) {
 	q[k] = append(q[k], expectedHint{index: index, term: term})
 }
 
-// termAt is the term of n's entry at index: 0 for index 0, the start of
-// every log; the node's own for an entry its log holds and for the last
-// one its snapshot covers (checked against what was applied there when the
-// snapshot was taken, installed or recovered: snapshot.go). An entry
-// further inside the snapshot was applied, and its term is the term
-// applied there.
-func (c *Checker) termAt(n raftnode.View, index uint64) (uint64, bool) {
-	if index == 0 {
-		return 0, true
-	}
-	if t, ok := n.Term(index); ok {
-		return t, true
-	}
-	if index <= n.Status().Snapshot && index <= uint64(len(c.applied)) {
-		return c.applied[index-1].Term, true
-	}
-	return 0, false
-}
-
 // checkHint checks the hint of a rejection node n sends.
 func (c *Checker) checkHint(n raftnode.View, m raft.Message) error {
 	if m.Type != raft.MsgAppResp || !m.Reject {

@@ -248,21 +248,3 @@ func (c *Checker) durable(id uint64) *durableLog {
 	d.catchUp(f.WAL, f.Snapshot, f.Rewrites)
 	return d
 }
-
-// committedTerm is the term of the entry known committed at index, 0 if
-// none is yet.
-func (c *Checker) committedTerm(index uint64) uint64 {
-	if index == 0 || index > uint64(len(c.committed)) {
-		return 0
-	}
-	return c.committed[index-1].entry.Term
-}
-
-// appliedTerm is the term of the entry first applied at index, 0 if none
-// has been yet.
-func (c *Checker) appliedTerm(index uint64) uint64 {
-	if index == 0 || index > uint64(len(c.applied)) {
-		return 0
-	}
-	return c.applied[index-1].Term
-}

@@ -183,6 +183,12 @@ func sortedKeys[K int64 | uint64, V any](m map[K]V) []K {
 // fields is touched.
 func (s *Store) Restore(b []byte) error {
 	st, err := decodeSnapshot(b)
+	if err == nil && s.ttl > 0 && st.nextScan > st.clock+s.ttl/8 {
+		// Each scan for idle sessions sets the next one ttl/8 after the
+		// clock of that moment, and the clock only moves forward: a later
+		// one would keep sessions from ever expiring here.
+		err = fmt.Errorf("the next session scan is at %d, beyond the clock %d plus a scan interval %d", st.nextScan, st.clock, s.ttl/8)
+	}
 	if err != nil {
 		return fmt.Errorf("kv: restoring a snapshot of %d bytes: %w", len(b), err)
 	}

@@ -499,3 +499,19 @@ func FuzzStoreRestore(f *testing.F) {
 		require.Equal(t, b, s.Snapshot(), "accepted bytes re-encode to themselves")
 	})
 }
+
+// A snapshot whose next session scan lies beyond what any scan can set
+// (the clock plus a scan interval) is refused: restored, it would keep
+// sessions from ever expiring.
+func TestRestoreRefusesASessionScanBeyondReach(t *testing.T) {
+	s := NewStore(snapshotTTL)
+	s.clock, s.nextScan = int64(time.Minute), int64(time.Minute+snapshotTTL/8)
+	ok := s.Snapshot()
+	require.NoError(t, NewStore(snapshotTTL).Restore(ok), "exactly a scan interval ahead: what a scan sets")
+	s.nextScan++
+	target := NewStore(snapshotTTL)
+	before := target.Snapshot()
+	err := target.Restore(s.Snapshot())
+	require.ErrorContains(t, err, "next session scan")
+	require.Equal(t, before, target.Snapshot(), "the store is left unchanged")
+}
