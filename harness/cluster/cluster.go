@@ -96,9 +96,17 @@ func (c *Cluster) Live(id uint64) raftnode.View {
 }
 
 // Voters are the IDs of the cluster's voting members; the slice is shared.
+//
+// They are the initial configuration's (raftnode.Config.Voters, or every
+// node). The checkers that count voters judge by them; a cluster whose
+// configuration changes is judged against its initial voters until the
+// checkers learn the configuration in force (issue 14, its next part).
 func (c *Cluster) Voters() []uint64 {
 	if c.voters == nil {
 		c.voters = c.Peers.IDs()
+		if len(c.cfg.Raft.Voters) > 0 {
+			c.voters = c.cfg.Raft.Voters
+		}
 	}
 	return c.voters
 }

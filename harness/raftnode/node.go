@@ -50,6 +50,10 @@ type Config struct {
 	// entry data were. Zero for both never compacts.
 	SnapshotEntries int `json:"snapshot_entries,omitempty"`
 	SnapshotBytes   int `json:"snapshot_bytes,omitempty"`
+	// Voters are the IDs of the initial configuration's voters; empty for
+	// every node. The other nodes start outside the configuration and
+	// wait to be added by a configuration change.
+	Voters []uint64 `json:"voters,omitempty"`
 	// Bug plants a known bug in the node, on purpose, to show that the
 	// checkers catch it (raftcheck zoo); "" for none. See bugs.go.
 	Bug string `json:"bug,omitempty"`
@@ -94,6 +98,13 @@ func (c Config) Validate() error {
 	}
 	if c.MaxSnapshotChunk < 0 {
 		return fmt.Errorf("raftnode: max snapshot chunk must not be negative, got %d", c.MaxSnapshotChunk)
+	}
+	seen := map[uint64]bool{}
+	for _, id := range c.Voters {
+		if id == 0 || seen[id] {
+			return fmt.Errorf("raftnode: initial voters %v: ids must be distinct and not 0", c.Voters)
+		}
+		seen[id] = true
 	}
 	if c.SnapshotEntries < 0 || c.SnapshotBytes < 0 {
 		return fmt.Errorf("raftnode: snapshot entries and bytes must not be negative, got %d and %d", c.SnapshotEntries, c.SnapshotBytes)
@@ -235,6 +246,37 @@ func (n *Node) Entry(index uint64) (raft.Entry, bool) {
 	return n.rn.Entry(index)
 }
 
+// initialVoters are the voters of the initial configuration.
+func (n *Node) initialVoters() []uint64 {
+	if len(n.cfg.Voters) > 0 {
+		return n.cfg.Voters
+	}
+	return n.peers.IDs()
+}
+
+// ProposeConfChange hands a configuration change to Raft
+// (raft.RawNode.ProposeConfChange). It fails unless this node leads and
+// the change can be made now.
+func (n *Node) ProposeConfChange(cc raft.ConfChange) (index, term uint64, err error) {
+	if n.rn == nil {
+		return 0, 0, errors.New("raftnode: node not started")
+	}
+	index, term, err = n.rn.ProposeConfChange(cc)
+	if err == nil {
+		n.process()
+	}
+	return index, term, err
+}
+
+// ConfState is the configuration in force on this node: the latest in its
+// log (zero before Start).
+func (n *Node) ConfState() raft.ConfState {
+	if n.rn == nil {
+		return raft.ConfState{}
+	}
+	return n.rn.ConfState()
+}
+
 // Term is the term of the entry at index in this node's log, the last
 // entry its snapshot covers included (raft.RawNode.Term).
 func (n *Node) Term(index uint64) (uint64, bool) {
@@ -271,7 +313,7 @@ func (n *Node) Start(env *harness.Env) {
 	}
 	rn, err := raft.NewRawNode(raft.Config{
 		ID:               n.id,
-		Peers:            n.peers.IDs(),
+		Peers:            n.initialVoters(),
 		ElectionTick:     n.cfg.ElectionTick,
 		HeartbeatTick:    n.cfg.HeartbeatTick,
 		PreVote:          n.cfg.PreVote,
