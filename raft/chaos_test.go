@@ -25,7 +25,7 @@ import (
 // Then it heals everything and requires the cluster to elect a leader and
 // commit a new entry everywhere (liveness after faults stop).
 func TestRandomFaultsKeepSafety(t *testing.T) {
-	runChaosSeeds(t, false)
+	runChaosSeeds(t, func(uint64, *testOptions) string { return "" })
 }
 
 // TestRandomFaultsKeepSafetyWithSnapshots is the same with log compaction:
@@ -33,7 +33,11 @@ func TestRandomFaultsKeepSafety(t *testing.T) {
 // behind, crash or are cut off catch up by InstallSnapshot, in chunks of a
 // few bytes that the faults drop, duplicate and reorder like any message.
 func TestRandomFaultsKeepSafetyWithSnapshots(t *testing.T) {
-	runChaosSeeds(t, true)
+	runChaosSeeds(t, func(seed uint64, o *testOptions) string {
+		o.maxChunk = []int{7, 64, 1 << 16}[seed%3]
+		o.snapshotEvery = 2 + int(seed%5)
+		return fmt.Sprintf("-every%d-chunk%d", o.snapshotEvery, o.maxChunk)
+	})
 }
 
 // TestRandomFaultsKeepSafetyWithMembershipChurn is the same while the
@@ -42,27 +46,13 @@ func TestRandomFaultsKeepSafetyWithSnapshots(t *testing.T) {
 // directly and through joint configurations (left automatically or on
 // request), and snapshots, which carry the configuration.
 func TestRandomFaultsKeepSafetyWithMembershipChurn(t *testing.T) {
-	seeds := 40
-	if testing.Short() {
-		seeds = 8
-	}
-	for seed := range uint64(seeds) {
-		o := testOptions{
-			seed:        seed,
-			preVote:     seed%2 == 0,
-			checkQuorum: seed%4 < 2,
-			maxInflight: 1 + int(seed%4),
-			maxEntries:  1 + int(seed%3),
-			voters:      []uint64{1, 2, 3},
-			churn:       true,
-		}
+	runChaosSeeds(t, func(seed uint64, o *testOptions) string {
+		o.voters, o.churn = []uint64{1, 2, 3}, true
 		if seed%2 == 1 {
 			o.maxChunk, o.snapshotEvery = 16, 3+int(seed%4)
 		}
-		t.Run(fmt.Sprintf("seed%d-prevote=%v-cq=%v-every%d", seed, o.preVote, o.checkQuorum, o.snapshotEvery), func(t *testing.T) {
-			runChaos(t, seed, 5, o)
-		})
-	}
+		return fmt.Sprintf("-churn-every%d", o.snapshotEvery)
+	})
 }
 
 // randomConfChange draws a change of cs over the nodes ids: leave a joint
@@ -95,8 +85,9 @@ func randomConfChange(rng *rand.Rand, cs ConfState, ids []uint64) ConfChange {
 }
 
 // runChaosSeeds runs runChaos over 40 seeds (8 with -short), each with its
-// own cluster size and options.
-func runChaosSeeds(t *testing.T, compact bool) {
+// own options; tweak adds a variant's options and names them. A cluster
+// with an initial configuration has five nodes, others three or five.
+func runChaosSeeds(t *testing.T, tweak func(seed uint64, o *testOptions) string) {
 	seeds := 40
 	if testing.Short() {
 		seeds = 8
@@ -109,16 +100,12 @@ func runChaosSeeds(t *testing.T, compact bool) {
 			maxInflight: 1 + int(seed%4),
 			maxEntries:  1 + int(seed%3),
 		}
-		if compact {
-			o.maxChunk = []int{7, 64, 1 << 16}[seed%3]
-			o.snapshotEvery = 2 + int(seed%5)
-		}
+		suffix := tweak(seed, &o)
 		size := 3 + 2*int(seed%2)
-		name := fmt.Sprintf("seed%d-n%d-prevote=%v-cq=%v", seed, size, o.preVote, o.checkQuorum)
-		if compact {
-			name += fmt.Sprintf("-every%d-chunk%d", o.snapshotEvery, o.maxChunk)
+		if len(o.voters) > 0 {
+			size = 5
 		}
-		t.Run(name, func(t *testing.T) {
+		t.Run(fmt.Sprintf("seed%d-n%d-prevote=%v-cq=%v%s", seed, size, o.preVote, o.checkQuorum, suffix), func(t *testing.T) {
 			runChaos(t, seed, size, o)
 		})
 	}
