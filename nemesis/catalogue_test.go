@@ -15,7 +15,7 @@ import (
 	"raftcheck/nemesis"
 )
 
-// The catalogue holds every kind of the six groups, each under its group.
+// The catalogue holds every kind of the eight groups, each under its group.
 func TestCatalogueListsEveryKindInItsGroup(t *testing.T) {
 	want := map[string]string{
 		"partition": "partition", "partition-halves": "partition", "partition-one": "partition",
@@ -29,6 +29,8 @@ func TestCatalogueListsEveryKindInItsGroup(t *testing.T) {
 		"scenario-isolate-mid-append": "scenario", "scenario-figure8": "scenario", "scenario-crash-voters": "scenario",
 		"scenario-pause-past-lease": "scenario", "scenario-restart-in-election": "scenario", "scenario-lease-edge": "scenario",
 		"scenario-deaf-rejoin": "scenario", "scenario-snapshot-catch-up": "scenario", "scenario-crash-in-snapshot": "scenario",
+		"member-remove": "membership", "member-remove-leader": "membership", "member-replace": "membership",
+		"member-learner": "membership", "member-rejoin": "membership", "member-churn": "membership",
 	}
 	got := map[string]string{}
 	for _, name := range nemesis.Kinds() {

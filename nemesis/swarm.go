@@ -41,7 +41,7 @@ func Swarm(r Rand) World {
 	var kinds []string
 	var early []string
 	for _, k := range Kinds() {
-		if !slices.Contains(lateKinds, k) {
+		if kind, _ := Lookup(k); !slices.Contains(lateKinds, k) && kind.Group != "membership" {
 			early = append(early, k)
 		}
 	}
@@ -79,6 +79,19 @@ func Swarm(r Rand) World {
 	for i, k := range lateKinds {
 		if r.Below(4) < lateOdds[i] {
 			kinds = append(kinds, k)
+		}
+	}
+	// Membership changes are in one world of three, drawn last of all:
+	// each of their kinds with odds one half, member-churn if none was.
+	if r.Below(3) == 0 {
+		churn := false
+		for _, k := range membershipKinds {
+			if r.Below(2) == 0 {
+				kinds, churn = append(kinds, k.Name), true
+			}
+		}
+		if !churn {
+			kinds = append(kinds, "member-churn")
 		}
 	}
 	return World{

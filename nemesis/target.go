@@ -2,6 +2,8 @@ package nemesis
 
 import (
 	"errors"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -47,6 +49,7 @@ type Target interface {
 	Clocks
 	Packets
 	Disks
+	Members
 }
 
 // Links are the target's one-way links between nodes. A cut link loses
@@ -85,6 +88,84 @@ type Packets interface {
 // Disks set the faults of every node's disk (see DiskFaults).
 type Disks interface {
 	SetDiskFaults(f DiskFaults) error
+}
+
+// Members are the target's configuration: which nodes vote and which
+// only learn. A node that is neither is a spare, running outside the
+// cluster until a change adds it (or removed, and not told so).
+type Members interface {
+	// Configuration is the configuration the leader has in force.
+	Configuration() (Configuration, error)
+	// ChangeMembership asks the leader to change the configuration. An
+	// error says the change was not taken: no leader, a change still
+	// pending or none of the leader's term committed yet, or a change
+	// the configuration does not allow.
+	ChangeMembership(c MembershipChange) error
+}
+
+// Configuration is a cluster configuration, by node name in the target's
+// order. While a joint change is in progress Outgoing are the voters being
+// left, and a decision needs a majority of both.
+type Configuration struct {
+	Voters, Outgoing, Learners []string
+	// Committed says the change that made it has committed.
+	Committed bool
+}
+
+// IsVoter reports whether node votes, in either half.
+func (c Configuration) IsVoter(node string) bool {
+	return slices.Contains(c.Voters, node) || slices.Contains(c.Outgoing, node)
+}
+
+// IsMember reports whether node votes or learns.
+func (c Configuration) IsMember(node string) bool {
+	return c.IsVoter(node) || slices.Contains(c.Learners, node)
+}
+
+// String renders it, e.g. "voters (n1 n2 n4) learners (n5)", with
+// "&& (n1 n2 n3)" for the outgoing half and "(pending)" until committed.
+func (c Configuration) String() string {
+	s := "voters (" + strings.Join(c.Voters, " ") + ")"
+	if len(c.Outgoing) > 0 {
+		s += " && (" + strings.Join(c.Outgoing, " ") + ")"
+	}
+	if len(c.Learners) > 0 {
+		s += " learners (" + strings.Join(c.Learners, " ") + ")"
+	}
+	if !c.Committed {
+		s += " (pending)"
+	}
+	return s
+}
+
+// MembershipChange is one change of configuration. Several changes of
+// voters at once go through a joint configuration, which the target
+// leaves by itself once it commits; Joint asks for one even for a single
+// voter. Adding a learner's name to AddVoters promotes it.
+type MembershipChange struct {
+	AddVoters   []string `json:"add_voters,omitempty"`
+	AddLearners []string `json:"add_learners,omitempty"`
+	Remove      []string `json:"remove,omitempty"`
+	Joint       bool     `json:"joint,omitempty"`
+}
+
+// String renders the change, e.g. "add voter n4, remove n2 (joint)".
+func (m MembershipChange) String() string {
+	var parts []string
+	for _, n := range m.AddVoters {
+		parts = append(parts, "add voter "+n)
+	}
+	for _, n := range m.AddLearners {
+		parts = append(parts, "add learner "+n)
+	}
+	for _, n := range m.Remove {
+		parts = append(parts, "remove "+n)
+	}
+	s := strings.Join(parts, ", ")
+	if m.Joint {
+		s += " (joint)"
+	}
+	return s
 }
 
 // LinkFaults are what the network does to every message while packet

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"testing"
 	"time"
@@ -29,7 +30,9 @@ type fakeTarget struct {
 	rand   *rand.Rand
 	notes  []string
 
-	noClocks, noPackets bool
+	noClocks, noPackets, noMembers bool
+	config                         *nemesis.Configuration
+	changes                        []string
 	// failCrash makes the crash of this node fail (not unsupported).
 	failCrash string
 	links     nemesis.LinkFaults
@@ -170,6 +173,38 @@ func (t *fakeTarget) SetDiskFaults(f nemesis.DiskFaults) error {
 	return nil
 }
 
+// Configuration is every node a voter until a change says otherwise; a
+// change commits at once.
+func (t *fakeTarget) Configuration() (nemesis.Configuration, error) {
+	if t.noMembers {
+		return nemesis.Configuration{}, fmt.Errorf("fake: membership: %w", nemesis.ErrUnsupported)
+	}
+	if t.config == nil {
+		t.config = &nemesis.Configuration{Voters: slices.Clone(t.names), Committed: true}
+	}
+	return *t.config, nil
+}
+
+func (t *fakeTarget) ChangeMembership(c nemesis.MembershipChange) error {
+	cfg, err := t.Configuration()
+	if err != nil {
+		return err
+	}
+	var voters, learners []string
+	for _, n := range t.names {
+		switch {
+		case slices.Contains(c.Remove, n):
+		case slices.Contains(c.AddVoters, n) || slices.Contains(cfg.Voters, n):
+			voters = append(voters, n)
+		case slices.Contains(c.AddLearners, n) || slices.Contains(cfg.Learners, n):
+			learners = append(learners, n)
+		}
+	}
+	t.config = &nemesis.Configuration{Voters: voters, Learners: learners, Committed: true}
+	t.changes = append(t.changes, c.String())
+	return nil
+}
+
 type fakeRand struct{ r *rand.Rand }
 
 func (f fakeRand) Below(n uint64) uint64 { return f.r.Uint64N(n) }
@@ -232,7 +267,7 @@ func TestEveryKindStartsOrDeclines(t *testing.T) {
 			k, _ := nemesis.Lookup(name)
 			act, heal, err := k.Start(nemesis.NewEnv(ft, nemesis.DefaultParams()))
 			switch k.Group {
-			case "clock", "packet", "scenario":
+			case "clock", "packet", "scenario", "membership":
 				require.ErrorIs(t, err, nemesis.ErrUnsupported)
 				assert.Nil(t, heal)
 				return

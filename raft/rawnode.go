@@ -73,6 +73,14 @@ func (rn *RawNode) ConfState() ConfState {
 	return rn.raft.config()
 }
 
+// ConfIndex is the index of the entry that made ConfState: the latest
+// change in the log, or the log's start (the snapshot's index, 0 for the
+// initial configuration) if it holds none. ConfState is committed once
+// the commit index reaches it.
+func (rn *RawNode) ConfIndex() uint64 {
+	return rn.raft.lastConfigIndex()
+}
+
 // ReadIndex asks the leader for a linearizable read index (thesis §6.4),
 // without appending anything to the log. ctx is the caller's id for the
 // request. The answer comes out in a later Ready.ReadStates carrying ctx:

@@ -61,7 +61,7 @@ func TestEachNewCheckCatchesItsBug(t *testing.T) {
 		{"session-clock-not-monotone", true, "2", "exactly-once", "clock went back"},
 		{"expire-before-clock-advance", true, "2", "exactly-once", "past its ttl"},
 		{"conflict-hint-strict", true, "1", "raft-invariants", "Rejection Hint"},
-		{"check-quorum-randomized-interval", true, "1", "check-quorum", "still led term"},
+		{"check-quorum-randomized-interval", true, "3", "check-quorum", "still led term"},
 		{"entries-before-hardstate", true, "1", "raft-invariants", "Recoverable Prefix"},
 		{"match-regresses-on-late-ack", true, "2", "raft-invariants", "Match Only Grows"},
 		{"snapshot-keeps-conflicting-suffix", true, "28", "raft-invariants", "Log Matching"},

@@ -26,6 +26,8 @@ type runFlags struct {
 	bug      string
 	// swarmWorld is --swarm: the seed draws the whole world.
 	swarmWorld bool
+	// spares is --spares: nodes outside the initial configuration.
+	spares int
 }
 
 func newRunFlags(name string) *runFlags {
@@ -36,6 +38,7 @@ func newRunFlags(name string) *runFlags {
 	fs.Uint64Var(&f.seed, "seed", 0, "the run's seed (0: draw one and print it)")
 	fs.DurationVar(&c.Time, "time", c.Time, "simulated duration of the main phase (load and faults)")
 	fs.IntVar(&c.Nodes, "nodes", c.Nodes, "number of Raft nodes")
+	fs.IntVar(&f.spares, "spares", 0, "of the --nodes nodes, how many (the last) start outside the configuration, for the membership faults to add")
 	fs.IntVar(&c.Clients, "clients", c.Clients, "number of client processes at a time")
 	fs.StringVar(&c.Workload, "workload", c.Workload, "register, counter, set or append")
 	fs.IntVar(&c.Keys, "keys", c.Keys, "independent keys in use at a time")
@@ -90,6 +93,18 @@ func (f *runFlags) parse(args []string) error {
 	if f.budget <= 0 {
 		return usagef("--check-budget must be positive, got %v", f.budget)
 	}
+	if f.spares < 0 || f.spares > 0 && f.spares >= f.cfg.Nodes {
+		return usagef("--spares must be at least 0 and fewer than --nodes (%d), got %d", f.cfg.Nodes, f.spares)
+	}
+	if f.spares > 0 && f.swarmWorld {
+		return usagef("--spares cannot be given with --swarm: the seed draws the spares of a world whose faults change the membership")
+	}
+	if f.spares > 0 {
+		f.cfg.Raft.Voters = nil
+		for id := 1; id <= f.cfg.Nodes-f.spares; id++ {
+			f.cfg.Raft.Voters = append(f.cfg.Raft.Voters, uint64(id))
+		}
+	}
 	if f.swarmWorld {
 		var kept []string
 		f.fs.Visit(func(fl *flag.Flag) {
@@ -122,6 +137,9 @@ func (f *runFlags) replay() string {
 		c.Seed, c.Time, c.Nodes, c.Clients, c.Workload, c.Keys, c.OpsPerKey, c.Rate, c.Server.ReadMode, nem)
 	if !c.Swarm {
 		line += fmt.Sprintf(" --nemesis-interval %v", c.Nemesis.Interval)
+	}
+	if v := len(c.Raft.Voters); v > 0 && v < c.Nodes {
+		line += fmt.Sprintf(" --spares %d", c.Nodes-v)
 	}
 	line += fmt.Sprintf(" --liveness %d", c.Liveness)
 	if bug := c.Raft.Bug + c.Server.Bug; bug != "" {

@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -95,12 +96,9 @@ func (c *Cluster) Live(id uint64) raftnode.View {
 	return nil
 }
 
-// Voters are the IDs of the cluster's voting members; the slice is shared.
-//
-// They are the initial configuration's (raftnode.Config.Voters, or every
-// node). The checkers that count voters judge by them; a cluster whose
-// configuration changes is judged against its initial voters until the
-// checkers learn the configuration in force (issue 14, its next part).
+// Voters are the IDs of the initial configuration's voters
+// (raftnode.Config.Voters, or every node); the slice is shared. Every
+// later configuration is in the log: Configuration is the one in force.
 func (c *Cluster) Voters() []uint64 {
 	if c.voters == nil {
 		c.voters = c.Peers.IDs()
@@ -109,6 +107,27 @@ func (c *Cluster) Voters() []uint64 {
 		}
 	}
 	return c.voters
+}
+
+// Configuration is the configuration the leader has in force, and whether
+// the change that made it has committed; ok is false without a leader.
+func (c *Cluster) Configuration() (conf raft.ConfState, committed, ok bool) {
+	l := c.Leader()
+	if l == nil {
+		return raft.ConfState{}, false, false
+	}
+	return l.ConfState(), l.Status().Commit >= l.ConfIndex(), true
+}
+
+// ProposeConfChange hands a change of configuration to the leader
+// (raftnode.Node.ProposeConfChange).
+func (c *Cluster) ProposeConfChange(cc raft.ConfChange) error {
+	l := c.Leader()
+	if l == nil {
+		return errors.New("cluster: no leader to change the configuration")
+	}
+	_, _, err := l.ProposeConfChange(cc)
+	return err
 }
 
 // Durable is the durable content of node id's WAL and snapshot file, and

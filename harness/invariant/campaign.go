@@ -1,6 +1,8 @@
 package invariant
 
 import (
+	"slices"
+
 	"raftcheck/harness/raftnode"
 	"raftcheck/raft"
 )
@@ -10,11 +12,11 @@ import (
 // request's content is checked on the wire.
 //
 // They fit the Raft this project has: no leadership transfer (a
-// MsgTimeoutNow campaigns at once, with no timer and no pre-vote), no log
-// compaction (a request may then name the snapshot's last entry, which no
-// node "held" as an entry), and a fixed set of voters (Pre-Vote Quorum
-// counts World.Voters, not the node's configuration). Each of those
-// features must teach these rules its exception when it lands.
+// MsgTimeoutNow campaigns at once, with no timer and no pre-vote), which
+// must teach these rules its exception when it lands. A request may name
+// the last entry a snapshot covers, which the node held when it took or
+// installed it. The quorums are counted in the candidate's configuration
+// (membership.go).
 const (
 	// ElectionTimer is Figure 2 ("Followers"): a node starts an election
 	// only once an election timeout has passed since it last heard from
@@ -41,8 +43,10 @@ type campaigns struct {
 	// last is the node's state after its previous activation.
 	last map[uint64]campaignState
 	// grants are the pre-vote grants, by voter, that reached a
-	// pre-candidate for the term it would take, since it became one.
+	// pre-candidate for the term it would take, since it became one;
+	// votes the vote grants that reached a candidate for its term.
 	grants map[uint64]map[uint64]bool
+	votes  map[uint64]map[uint64]bool
 	// held are the (index, term) entries each node has ever held, as its
 	// last entry or written: a request's last entry must be one of them.
 	held map[uint64]*heldEntries
@@ -69,6 +73,7 @@ func newCampaigns() campaigns {
 		timer:   map[uint64]int{},
 		last:    map[uint64]campaignState{},
 		grants:  map[uint64]map[uint64]bool{},
+		votes:   map[uint64]map[uint64]bool{},
 		held:    map[uint64]*heldEntries{},
 		asked:   map[uint64]askedLeader{},
 		retries: map[uint64]*retryTimer{},
@@ -101,6 +106,7 @@ func (c *Checker) campaignStarted(n raftnode.View) {
 	st := n.Status()
 	c.camp.last[id] = campaignState{state: st.State, term: st.Term, vote: st.Vote}
 	delete(c.camp.grants, id)
+	delete(c.camp.votes, id)
 	held := c.heldBy(id)
 	for i := st.Snapshot + 1; i <= st.LastIndex; i++ {
 		if e, ok := n.Entry(i); ok {
@@ -176,18 +182,31 @@ func (c *Checker) campaignDelivered(n raftnode.View, st raft.Status, m raft.Mess
 		(m.Type == raft.MsgPreVote || m.Type == raft.MsgVote && c.sticky.CheckQuorum) {
 		c.camp.asked[n.ID()] = askedLeader{term: m.Term, typ: m.Type}
 	}
-	if m.Type != raft.MsgPreVoteResp || m.Reject {
+	if m.Reject {
 		return
 	}
-	if st.State != raft.StatePreCandidate || m.Term != st.Term+1 {
+	var grants map[uint64]map[uint64]bool
+	switch {
+	case m.Type == raft.MsgPreVoteResp && st.State == raft.StatePreCandidate && m.Term == st.Term+1:
+		grants = c.camp.grants
+	case m.Type == raft.MsgVoteResp && st.State == raft.StateCandidate && m.Term == st.Term:
+		grants = c.camp.votes
+	default:
 		return
 	}
-	g := c.camp.grants[n.ID()]
+	g := grants[n.ID()]
 	if g == nil {
 		g = map[uint64]bool{}
-		c.camp.grants[n.ID()] = g
+		grants[n.ID()] = g
 	}
 	g[m.From] = true
+}
+
+// grantedQuorum reports whether grants, with id's own, are a quorum of
+// id's configuration.
+func (c *Checker) grantedQuorum(id uint64, grants map[uint64]bool) (bool, raft.ConfState) {
+	conf := c.confOf(id)
+	return HasQuorum(conf, func(voter uint64) bool { return voter == id || grants[voter] }), conf
 }
 
 // campaignStepped checks what node n's last activation did to its
@@ -218,23 +237,28 @@ func (c *Checker) campaignStepped(n raftnode.View) error {
 		now.state == raft.StateCandidate && (prev.state != raft.StateCandidate || now.term > prev.term) && !promoted
 	switch {
 	case promoted:
-		granted := 1 // itself
-		for voter := range c.camp.grants[id] {
-			if voter != id {
-				granted++
-			}
-		}
+		grants := c.camp.grants[id]
 		delete(c.camp.grants, id)
-		if quorum := len(c.world.Voters())/2 + 1; granted < quorum {
-			return c.violation(PreVoteQuorum, n, "became a candidate for term %d with %d of the %d pre-votes it needs for that term", now.term, granted, quorum)
+		delete(c.camp.votes, id)
+		if ok, conf := c.grantedQuorum(id, grants); !ok {
+			return c.violation(PreVoteQuorum, n, "became a candidate for term %d with pre-votes from %s and itself, not a quorum of its configuration %v", now.term, idList(grants), conf)
 		}
 		c.restartTimer(id)
 		return c.retryRound(n, false, false)
+	case now.state == raft.StateLeader && prev.state == raft.StateCandidate && prev.term == now.term:
+		// (A node that wins in the activation it campaigns in is its
+		// configuration's only voter.)
+		votes := c.camp.votes[id]
+		delete(c.camp.votes, id)
+		if ok, conf := c.grantedQuorum(id, votes); !ok {
+			return c.violation(VoteQuorum, n, "became leader of term %d with votes from %s and itself, not a quorum of its configuration %v", now.term, idList(votes), conf)
+		}
 	case began:
 		if c.sticky.ElectionTick > 0 && c.camp.timer[id] < c.sticky.ElectionTick {
 			return c.violation(ElectionTimer, n, "became a %s in term %d %d ticks after it last heard from a leader, granted a vote, campaigned or booted; the election timeout is at least %d ticks", now.state, now.term, c.camp.timer[id], c.sticky.ElectionTick)
 		}
 		delete(c.camp.grants, id)
+		delete(c.camp.votes, id)
 		c.restartTimer(id)
 		return c.retryRound(n, true, now.state == raft.StatePreCandidate)
 	case now.vote != 0 && now.vote != id && (now.vote != prev.vote || now.term != prev.term):
@@ -254,4 +278,14 @@ func (c *Checker) campaignSent(n raftnode.View, m raft.Message) error {
 		return c.violation(TruthfulRequest, n, "asked for a %s in term %d naming (index %d, term %d) as its last entry, an entry it never held", m.Type, m.Term, m.Index, m.LogTerm)
 	}
 	return c.retrySent(n, m)
+}
+
+// idList renders the nodes of a set in order, e.g. "(2 5)".
+func idList(set map[uint64]bool) string {
+	ids := make([]uint64, 0, len(set))
+	for id := range set {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return raft.ConfState{Voters: ids}.String()[len("voters="):]
 }

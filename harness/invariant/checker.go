@@ -48,7 +48,9 @@ func (v *Violation) Error() string {
 type World interface {
 	Now() time.Duration
 	Live(id uint64) raftnode.View
-	// Voters are the IDs of the voting members.
+	// Voters are the IDs of the voters of the initial configuration,
+	// the one a log that starts at index 0 has in force; every later one
+	// is in the log (membership.go).
 	Voters() []uint64
 	// Durable is the durable content of node id's files, which the
 	// caller must not modify.
@@ -116,6 +118,12 @@ type Checker struct {
 	staleTo    map[uint64]staleResponse
 	// latestLeaderTerm is the latest term a leader was seen in.
 	latestLeaderTerm uint64
+	// confs model each node's configuration, snapConfs hold the
+	// configuration each snapshot taken must carry, and commitConfs the
+	// configurations leaders committed in (membership.go).
+	confs       map[uint64]*confModel
+	snapConfs   map[indexTerm]raft.ConfState
+	commitConfs []confPoint
 }
 
 type indexTerm struct{ index, term uint64 }
@@ -148,6 +156,7 @@ func New(world World, seed uint64) *Checker {
 		hints:      map[uint64]map[probeKey][]expectedHint{},
 		rejectedBy: map[uint64]map[uint64]bool{},
 		staleTo:    map[uint64]staleResponse{},
+		confs:      map[uint64]*confModel{},
 	}
 	c.visitPeer = c.visit.peer
 	return c
@@ -170,6 +179,9 @@ func (c *Checker) Started(n raftnode.View) error {
 	c.resetLease(id) // a node boots within its promise
 	c.campaignStarted(n)
 	delete(c.hints, id) // the rejections it had not sent are gone
+	if err := c.confStarted(n, "recovered"); err != nil {
+		return err
+	}
 	// The recovered log may hold entries no Appending call showed (a torn
 	// write can keep records that were never synced): check them all.
 	if st.Snapshot > 0 {
@@ -243,7 +255,7 @@ func (c *Checker) Applied(n raftnode.View, entries []raft.Entry) error {
 	if len(entries) > 0 {
 		// Durable logs obey Log Matching too, so the last entry durable
 		// on a majority makes every earlier one so.
-		return c.checkDurableQuorum(n, "applies", entries[len(entries)-1])
+		return c.checkDurableQuorum(n, "applies", entries[len(entries)-1], false)
 	}
 	return nil
 }
@@ -258,6 +270,9 @@ func (c *Checker) Stepped(n raftnode.View) error {
 	}
 	if applied := n.AppliedIndex(); applied > st.Commit {
 		return c.violation(AppliedCommitted, n, "the state machine applied up to %d but commit is %d", applied, st.Commit)
+	}
+	if err := c.checkConf(n); err != nil {
+		return err
 	}
 	if err := c.campaignStepped(n); err != nil {
 		return err
@@ -298,11 +313,12 @@ func (c *Checker) Stepped(n raftnode.View) error {
 		// entries are durable, and itself only once its own are; a
 		// follower commits only what its leader committed.
 		if e, ok := n.Entry(st.Commit); ok {
-			if err := c.checkDurableQuorum(n, "commits", e); err != nil {
+			if err := c.checkDurableQuorum(n, "commits", e, st.State == raft.StateLeader); err != nil {
 				return err
 			}
 		}
 		inTerm := st.Term
+		known := uint64(len(c.committed))
 		// What a snapshot covers was checked when it was installed
 		// (snapshot.go); the entries after it are in the log.
 		for i := max(last, st.Snapshot) + 1; i <= st.Commit; i++ {
@@ -313,6 +329,9 @@ func (c *Checker) Stepped(n raftnode.View) error {
 			if err := c.recordCommitted(n, e, inTerm, st.State == raft.StateLeader); err != nil {
 				return err
 			}
+		}
+		if st.State == raft.StateLeader && st.Commit > known {
+			c.committedIn(st.Commit, c.confOf(id))
 		}
 		c.lastCommit[id] = st.Commit
 	}

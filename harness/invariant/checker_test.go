@@ -24,7 +24,18 @@ type fakeNode struct {
 	applied []raft.Entry
 	match   map[uint64]uint64 // as leader: the match index of each voter
 	next    map[uint64]uint64 // and its next index, match+1 if not set
+	world   *fakeWorld
 }
+
+// ConfState is the initial configuration: the fake logs change none.
+func (f *fakeNode) ConfState() raft.ConfState {
+	if f.world == nil {
+		return raft.ConfState{}
+	}
+	return raft.ConfState{Voters: f.world.voters}
+}
+
+func (f *fakeNode) SnapshotConf() raft.ConfState { return f.ConfState() }
 
 func (f *fakeNode) ID() uint64           { return f.id }
 func (f *fakeNode) Name() string         { return fmt.Sprintf("n%d", f.id) }
@@ -119,7 +130,7 @@ func newCluster(t *testing.T, n int) (*invariant.Checker, *fakeWorld, []*fakeNod
 	c := invariant.New(w, 77)
 	var nodes []*fakeNode
 	for i := 1; i <= n; i++ {
-		f := &fakeNode{id: uint64(i), st: raft.Status{ID: uint64(i), State: raft.StateFollower}}
+		f := &fakeNode{id: uint64(i), st: raft.Status{ID: uint64(i), State: raft.StateFollower}, world: w}
 		w.nodes[f.id] = f
 		nodes = append(nodes, f)
 		require.NoError(t, c.Started(f))

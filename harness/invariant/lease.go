@@ -82,12 +82,20 @@ func (c *Checker) checkSticky(n raftnode.View, m raft.Message, req requestState)
 
 // LeaseQuorum judges a leader of term serving a read from its lease now.
 // A lease is sound only while no leader of a later term has been elected
-// (newer is the latest such term, 0 if none), and a majority of the voters
-// cannot vote for anyone at this instant (refusing: itself, nodes that are
-// down, and nodes within their promise); otherwise another leader can be
-// elected, and commit, while this one still answers from its own state.
+// (newer is the latest such term, 0 if none), and the voters of the
+// leader's configuration that could still vote for another (all but
+// itself, nodes that are down, and nodes within their promise: refusing)
+// are no majority (LeaseHolds). While the configuration is joint, the
+// outgoing voters are counted: a rival needs a majority of them whether
+// its log holds the joint configuration or not, and every lease this
+// leader confirmed, before the change or during it, bound a majority of
+// them.
 func (c *Checker) LeaseQuorum(leader, term uint64) (refusing, voters int, newer uint64) {
-	ids := c.world.Voters()
+	conf := c.confOf(leader)
+	ids := conf.Voters
+	if conf.Joint() {
+		ids = conf.VotersOutgoing
+	}
 	for _, id := range ids {
 		if id == leader || c.world.Live(id) == nil || c.inLease(id) {
 			refusing++
@@ -98,3 +106,8 @@ func (c *Checker) LeaseQuorum(leader, term uint64) (refusing, voters int, newer 
 	}
 	return refusing, len(ids), newer
 }
+
+// LeaseHolds says refusing voters of voters leave too few to elect
+// another leader: fewer than a majority can vote. (Of four voters, two
+// refusing suffice: the other two are no majority.)
+func LeaseHolds(refusing, voters int) bool { return voters-refusing <= voters/2 }

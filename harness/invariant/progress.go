@@ -49,6 +49,11 @@ const StaleResponseIgnored = "Stale Response Ignored"
 type leaderTrack struct {
 	term  uint64
 	peers []peerTrack
+	// visits counts the checks of this track: a peer the latest did not
+	// visit has left the leader's configuration, and is forgotten, so
+	// that a node removed and added back within the term starts afresh,
+	// as its new progress does.
+	visits uint64
 }
 
 type peerTrack struct {
@@ -57,6 +62,7 @@ type peerTrack struct {
 	seen        bool
 	match, next uint64
 	acked       uint64
+	visited     uint64 // the track's visit that last saw it
 }
 
 // peer is follower id's track, added if new.
@@ -113,9 +119,17 @@ func (c *Checker) checkProgress(n raftnode.View, term uint64) error {
 	delete(c.rejectedBy, id)
 	v.stale, v.staleFrom = c.staleTo[id]
 	delete(c.staleTo, id)
+	t.visits++
 	n.Progress(c.visitPeer)
 	err := v.err
 	*v = progressVisit{}
+	kept := t.peers[:0]
+	for _, p := range t.peers {
+		if p.visited == t.visits {
+			kept = append(kept, p)
+		}
+	}
+	t.peers = kept
 	return err
 }
 
@@ -138,6 +152,7 @@ func (v *progressVisit) peer(peer, match, next uint64) {
 	}
 	c, n, term := v.c, v.n, v.term
 	p := v.track.peer(peer)
+	p.visited = v.track.visits
 	prev, ok := *p, p.seen
 	switch {
 	case ok && v.staleFrom && peer == v.stale.from && (match != prev.match || next != prev.next):

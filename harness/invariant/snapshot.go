@@ -19,12 +19,18 @@ func (c *Checker) Compacted(n raftnode.View, snap raft.SnapshotMeta) error {
 	if snap.Index > n.AppliedIndex() {
 		return c.violation(SnapshotSafety, n, "took a snapshot at index %d, beyond the %d its state machine applied", snap.Index, n.AppliedIndex())
 	}
-	return c.checkSnapshot(n, "took", snap)
+	if err := c.checkSnapshot(n, "took", snap); err != nil {
+		return err
+	}
+	return c.confCompacted(n, snap)
 }
 
 // Restored checks a snapshot n installed from a leader.
 func (c *Checker) Restored(n raftnode.View, snap raft.SnapshotMeta) error {
-	return c.checkSnapshot(n, "installed", snap)
+	if err := c.checkSnapshot(n, "installed", snap); err != nil {
+		return err
+	}
+	return c.confStarted(n, "installed")
 }
 
 func (c *Checker) checkSnapshot(n raftnode.View, what string, snap raft.SnapshotMeta) error {

@@ -2,6 +2,7 @@ package invariant
 
 import (
 	"fmt"
+	"slices"
 
 	"raftcheck/harness/raftnode"
 	"raftcheck/raft"
@@ -200,28 +201,39 @@ func (c *Checker) checkAck(n raftnode.View, d *durableLog, m raft.Message) error
 }
 
 // checkDurableQuorum checks that e, which n commits or applies (what), is
-// durable on a majority of the voters.
-func (c *Checker) checkDurableQuorum(n raftnode.View, what string, e raft.Entry) error {
-	voters := c.world.Voters()
-	if len(voters) == 0 {
+// durable on a quorum. A leader (byLeader) counts in its own
+// configuration; a follower learns the commit from a leader, so the
+// quorum may be of the configuration that leader committed it in, or of
+// the follower's own.
+func (c *Checker) checkDurableQuorum(n raftnode.View, what string, e raft.Entry, byLeader bool) error {
+	durable := func(id uint64) bool { return c.durable(id).term(e.Index) == e.Term }
+	conf := c.confOf(n.ID())
+	if len(conf.Voters) == 0 && len(c.world.Voters()) == 0 {
 		return nil // a world that names no voters is not judged here
 	}
-	holders := 0
-	for _, id := range voters {
-		if c.durable(id).term(e.Index) == e.Term {
-			holders++
-		}
-	}
-	if holders > len(voters)/2 {
+	if HasQuorum(conf, durable) {
 		return nil
 	}
-	return c.violation(DurableQuorum, n, "%s %v, which is durable on %d of %d voters: %s", what, e, holders, len(voters), c.durableSummary(e.Index))
+	if !byLeader {
+		if cs, ok := c.committedConf(e.Index); ok && HasQuorum(cs, durable) {
+			return nil
+		}
+	}
+	return c.violation(DurableQuorum, n, "%s %v, which is not durable on a quorum of %v: %s", what, e, conf, c.durableSummary(conf, e.Index))
 }
 
-// durableSummary says what each voter's disk holds at index, for a report.
-func (c *Checker) durableSummary(index uint64) string {
+// durableSummary says what each voter of conf has on disk at index, for a
+// report.
+func (c *Checker) durableSummary(conf raft.ConfState, index uint64) string {
+	ids := slices.Clone(conf.Voters)
+	for _, id := range conf.VotersOutgoing {
+		if !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
 	s := ""
-	for i, id := range c.world.Voters() {
+	for i, id := range ids {
 		if i > 0 {
 			s += ", "
 		}

@@ -277,6 +277,24 @@ func (n *Node) ConfState() raft.ConfState {
 	return n.rn.ConfState()
 }
 
+// SnapshotConf is the configuration the node's snapshot carries (zero
+// without one).
+func (n *Node) SnapshotConf() raft.ConfState {
+	if n.rn == nil {
+		return raft.ConfState{}
+	}
+	return n.rn.Snapshot().Conf
+}
+
+// ConfIndex is the index of the change that made ConfState
+// (raft.RawNode.ConfIndex).
+func (n *Node) ConfIndex() uint64 {
+	if n.rn == nil {
+		return 0
+	}
+	return n.rn.ConfIndex()
+}
+
 // Term is the term of the entry at index in this node's log, the last
 // entry its snapshot covers included (raft.RawNode.Term).
 func (n *Node) Term(index uint64) (uint64, bool) {

@@ -15,6 +15,11 @@ type View interface {
 	Term(index uint64) (uint64, bool)
 	// AppliedIndex is the index of the last entry this incarnation applied.
 	AppliedIndex() uint64
+	// ConfState is the configuration in force: the latest in its log
+	// (raft.RawNode.ConfState); SnapshotConf the configuration its
+	// snapshot carries (zero without one).
+	ConfState() raft.ConfState
+	SnapshotConf() raft.ConfState
 	// Progress visits the match index a leader tracks for each voter
 	// (raft.RawNode.Progress); nothing unless it leads.
 	Progress(visit func(id, match, next uint64))

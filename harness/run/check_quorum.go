@@ -7,6 +7,7 @@ import (
 	"raftcheck/checker"
 	"raftcheck/harness"
 	"raftcheck/harness/cluster"
+	"raftcheck/harness/invariant"
 	"raftcheck/raft"
 )
 
@@ -83,7 +84,7 @@ func (q *quorumWatch) checkStepDown(i int, a harness.Addr, st raft.Status, leadi
 	window := time.Duration(q.cfg.Raft.ElectionTick)*tick*6/5 + 2*time.Duration(q.cfg.Raft.HeartbeatTick)*tick +
 		2*q.cfg.Network.Latency.Max + 100*time.Millisecond
 	if !leading && q.ledTerm[i] != 0 && st.Term == q.ledTerm[i] && q.healthySince[i] >= 0 &&
-		now-q.healthySince[i] > window && now-q.lastFault > window && q.spurious == "" {
+		now-q.healthySince[i] > window && now-q.lastFault > window && q.spurious == "" && q.stillVoter(a) {
 		q.spurious = fmt.Sprintf("%s stepped down in term %d at %v though it had reached a quorum over a clean network for %v (CheckQuorum steps down only after an election timeout without a quorum)", w.Name(a), st.Term, now, (now - q.healthySince[i]).Round(time.Millisecond))
 		w.Note("oracle: %s", q.spurious)
 	}
@@ -201,15 +202,28 @@ func (q *quorumWatch) steadyNetwork(addrs []harness.Addr) bool {
 
 // reachesQuorum reports whether the leader at a has working links both
 // ways to enough running nodes to make a quorum with itself.
+// stillVoter says the node at a is a voter of its configuration: a leader
+// removed from it steps down once the removal commits (thesis §4.2.2),
+// which is no CheckQuorum step-down.
+func (q *quorumWatch) stillVoter(a harness.Addr) bool {
+	id, _ := q.c.Peers.ID(a)
+	n := q.c.Node(id)
+	return n != nil && n.ConfState().IsVoter(id)
+}
+
 func (q *quorumWatch) reachesQuorum(a harness.Addr) bool {
 	w := q.c.World
-	reach := 1
-	for _, b := range q.c.Peers.Addrs {
-		if b != a && w.State(b) == harness.NodeUp && !w.IsCut(a, b) && !w.IsCut(b, a) {
-			reach++
-		}
+	id, _ := q.c.Peers.ID(a)
+	n := q.c.Node(id)
+	if n == nil {
+		return false
 	}
-	return reach > len(q.c.Peers.Addrs)/2
+	// A quorum of the configuration the leader has in force: CheckQuorum
+	// counts that one.
+	return invariant.HasQuorum(n.ConfState(), func(peer uint64) bool {
+		b := q.c.Addr(peer)
+		return b == a || w.State(b) == harness.NodeUp && !w.IsCut(a, b) && !w.IsCut(b, a)
+	})
 }
 
 func (q *quorumWatch) result(enabled bool) checker.Result {

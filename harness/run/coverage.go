@@ -56,6 +56,31 @@ type lastSeen struct {
 	state       raft.StateType
 	nodeTerm    uint64
 	commit      uint64
+	// member: what the node's own configuration says of it (outside, a
+	// learner, a voter), joint whether it is joint, and removedIn the
+	// term in which it last saw itself removed (0: never).
+	member    membership
+	joint     bool
+	removedIn uint64
+}
+
+type membership uint8
+
+const (
+	outsider membership = iota
+	learner
+	voter
+)
+
+// memberOf is what cs makes of id.
+func memberOf(cs raft.ConfState, id uint64) membership {
+	switch {
+	case cs.IsVoter(id):
+		return voter
+	case cs.IsMember(id):
+		return learner
+	}
+	return outsider
 }
 
 func newCoverage(nodes int) *coverage {
@@ -181,14 +206,51 @@ func (c *coverage) Stepped(n raftnode.View) error {
 		}
 		c.leaderTerm = st.Term
 	}
+	cs := n.ConfState()
+	member, joint := memberOf(cs, id), cs.Joint()
+	removedIn := prev.removedIn
+	if seen {
+		c.membershipPoints(prev, st, member, joint)
+		if prev.member != outsider && member == outsider {
+			removedIn = st.Term
+		}
+	}
 	lt := uint64(0)
 	if e, ok := n.Entry(st.LastIndex); ok {
 		lt = e.Term
 	} else if node, ok := n.(*raftnode.Node); ok {
 		lt, _ = node.Term(st.LastIndex) // the log ends where it was compacted
 	}
-	*c.seen(id) = lastSeen{seen: true, index: st.LastIndex, term: lt, state: st.State, nodeTerm: st.Term, commit: st.Commit}
+	*c.seen(id) = lastSeen{seen: true, index: st.LastIndex, term: lt, state: st.State, nodeTerm: st.Term, commit: st.Commit,
+		member: member, joint: joint, removedIn: removedIn}
 	return nil
+}
+
+// membershipPoints are the changes of a node's own configuration since
+// its last step: a joint configuration entered or left, the node added,
+// promoted or removed (as what), a removed leader stepping down, and a
+// node added back in the term it was removed in (the rejoin bug's shape).
+func (c *coverage) membershipPoints(prev lastSeen, st raft.Status, member membership, joint bool) {
+	switch {
+	case !prev.joint && joint:
+		c.reach("membership/joint-entered as=%s", st.State)
+	case prev.joint && !joint:
+		c.reach("membership/joint-left as=%s", st.State)
+	}
+	switch {
+	case prev.member == member:
+	case member == outsider:
+		c.reach("membership/removed as=%s", prev.state)
+	case prev.member == outsider && prev.removedIn != 0 && prev.removedIn == st.Term:
+		c.reach("membership/re-added-in-term-removed")
+	case prev.member == outsider:
+		c.reach("membership/added as-learner=%t", member == learner)
+	case prev.member == learner && member == voter:
+		c.reach("membership/learner-promoted")
+	}
+	if prev.state == raft.StateLeader && st.State != raft.StateLeader && member != voter {
+		c.reach("membership/removed-leader-stepped-down")
+	}
 }
 
 // commitPoints are what a leader's commit advance covered: entries of

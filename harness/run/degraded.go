@@ -54,7 +54,12 @@ const (
 // done unchanged if the rest served, else why not.
 func (r *runner) degradedPhase(done checker.Result) (checker.Result, error) {
 	w := r.c.World
+	// The voters of the configuration in force: liveness has passed, so
+	// a leader has it, settled.
 	voters := r.c.Voters()
+	if cs, _, ok := r.c.Configuration(); ok {
+		voters = cs.Voters
+	}
 	minority := (len(voters) - 1) / 2
 	if minority == 0 {
 		return done, nil

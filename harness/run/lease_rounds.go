@@ -27,8 +27,12 @@ import (
 // its drift margin, or from the wrong instant, on any read in its last
 // milliseconds, not only on one that races a new leader's write.
 type leaseRounds struct {
-	world   *harness.World
-	nodes   []harness.Addr
+	world *harness.World
+	nodes []harness.Addr
+	// counted are the nodes whose promises a leader's lease rests on:
+	// the voters of its configuration (the outgoing ones while it is
+	// joint, as invariant.Checker.LeaseQuorum counts).
+	counted func(leader, a harness.Addr) bool
 	promise time.Duration // (ElectionTick-1) tick intervals
 	// maxDrift is how much faster than the leader's any clock may run
 	// (kv.Config.MaxDrift): the margin a lease must leave by its own
@@ -40,9 +44,9 @@ type leaseRounds struct {
 	started map[harness.Addr]map[uint64][]time.Duration
 }
 
-func newLeaseRounds(world *harness.World, nodes []harness.Addr, cfg Config) *leaseRounds {
+func newLeaseRounds(world *harness.World, nodes []harness.Addr, counted func(leader, a harness.Addr) bool, cfg Config) *leaseRounds {
 	return &leaseRounds{
-		world: world, nodes: nodes,
+		world: world, nodes: nodes, counted: counted,
 		promise:  time.Duration(cfg.Raft.ElectionTick-1) * cfg.Raft.TickInterval,
 		maxDrift: cfg.Server.MaxDrift,
 		started:  map[harness.Addr]map[uint64][]time.Duration{},
@@ -71,8 +75,8 @@ func (l *leaseRounds) bound(leader harness.Addr, probe uint64) (bound int, known
 	return bound, known
 }
 
-// margin is bound, and how much of the promise the voter that makes the
-// majority has left, as a fraction (negative: the lease outlived it; 1
+// margin is bound, and how much of the promise the voter that makes
+// enough voters bound has left, as a fraction (negative: the lease outlived it; 1
 // when the leader and nodes down are a majority alone).
 func (l *leaseRounds) margin(leader harness.Addr, probe uint64) (bound int, left float64, known bool) {
 	rounds := l.started[leader]
@@ -86,9 +90,13 @@ func (l *leaseRounds) margin(leader harness.Addr, probe uint64) (bound int, left
 		}
 	}
 	now := l.world.Now()
-	always := 0
+	always, voters := 0, 0
 	var remaining []time.Duration
 	for i, a := range l.nodes {
+		if !l.counted(leader, a) {
+			continue
+		}
+		voters++
 		if a == leader || l.world.State(a) == harness.NodeDown {
 			always++
 			continue
@@ -100,7 +108,9 @@ func (l *leaseRounds) margin(leader harness.Addr, probe uint64) (bound int, left
 		remaining = append(remaining, rest)
 	}
 	bound += always
-	need := len(l.nodes)/2 + 1
+	// The lease holds while those not bound are no majority
+	// (invariant.LeaseHolds).
+	need := voters - voters/2
 	if always >= need {
 		return bound, 1, true
 	}

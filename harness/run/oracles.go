@@ -162,17 +162,17 @@ func (o *oracles) LeaseRead(node harness.Addr, term, probe uint64) {
 		// steer towards.
 		o.cov.reach("lease/read-margin=%s", marginBucket(left))
 	}
-	outlived := known && byRound <= voters/2
+	outlived := known && !invariant.LeaseHolds(byRound, voters)
 	overMargin := ownKnown && elapsed >= limit
-	if refusing > voters/2 && newer == 0 && !outlived && !overMargin {
+	if invariant.LeaseHolds(refusing, voters) && newer == 0 && !outlived && !overMargin {
 		return
 	}
 	o.firstUnsafe = &unsafeLease{Node: o.world.Name(node), Term: term, Refusing: refusing, Voters: voters, NewerTerm: newer, AtSecond: o.world.Now().Seconds()}
 	switch {
-	case overMargin && newer == 0 && refusing > voters/2 && !outlived:
+	case overMargin && newer == 0 && invariant.LeaseHolds(refusing, voters) && !outlived:
 		o.firstUnsafe.OwnClock, o.firstUnsafe.OwnLimit = elapsed.String(), limit.String()
 		o.world.Note("oracle: %s answered from its lease of term %d %v after the round that granted it, by its own clock; a lease may last %v", o.world.Name(node), term, elapsed, limit)
-	case outlived && newer == 0 && refusing > voters/2:
+	case outlived && newer == 0 && invariant.LeaseHolds(refusing, voters):
 		o.firstUnsafe.RoundBound = byRound
 		o.world.Note("oracle: %s answered from its lease of term %d when only %d of %d voters' clocks had run less than the promise since the round that granted it", o.world.Name(node), term, byRound, voters)
 	case newer > 0:

@@ -3,6 +3,8 @@ package run
 import (
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"raftcheck/checker"
@@ -12,6 +14,7 @@ import (
 	"raftcheck/harness/kv"
 	"raftcheck/harness/simtarget"
 	"raftcheck/nemesis"
+	"raftcheck/raft"
 	"raftcheck/workloads"
 )
 
@@ -110,7 +113,20 @@ func Execute(cfg Config) (*Outcome, error) {
 		return nil, err
 	}
 	orc.world, orc.peers, orc.invariants = c.World, c.Peers, c.Invariants
-	orc.rounds = newLeaseRounds(c.World, c.Peers.Addrs, cfg)
+	counted := func(leader, a harness.Addr) bool {
+		lid, _ := c.Peers.ID(leader)
+		id, _ := c.Peers.ID(a)
+		l := c.Node(lid)
+		if l == nil {
+			return false
+		}
+		conf := l.ConfState()
+		if conf.Joint() {
+			return slices.Contains(conf.VotersOutgoing, id)
+		}
+		return slices.Contains(conf.Voters, id)
+	}
+	orc.rounds = newLeaseRounds(c.World, c.Peers.Addrs, counted, cfg)
 	c.World.SetBudget(cfg.budget())
 	r := &runner{cfg: cfg, c: c, cov: cov, work: work, keys: workloads.NewKeys(cfg.Keys, cfg.OpsPerKey), rand: c.World.Seeds().Stream("clients"), leaderAt: -1}
 	r.clocks = clockWatch{world: c.World, nodes: c.Peers.Addrs, bound: cfg.Server.MaxDrift}
@@ -301,8 +317,11 @@ func (r *runner) liveness() (checker.Result, error) {
 		}
 	}
 	lag := r.lagging()
+	unsettled := r.unsettled()
 	details := livenessDetails{
 		Lagging:        lag,
+		Unsettled:      unsettled,
+		Outsiders:      r.outsiders(),
 		Bound:          fmt.Sprintf("%d election timeouts (%v)", r.cfg.Liveness, window),
 		ClientsOK:      probed,
 		Clients:        len(r.clients),
@@ -311,17 +330,25 @@ func (r *runner) liveness() (checker.Result, error) {
 		LeaderAfter:    durationOrNone(r.leaderAt, r.healedAt),
 		RecoveredAfter: durationOrNone(liveAt, r.healedAt),
 	}
+	verdict := func(summary string) (checker.Result, error) {
+		if details.Outsiders != "" {
+			summary += "; outside the configuration and campaigning: " + details.Outsiders
+		}
+		return checker.Result{Valid: checker.Invalid, Summary: summary, Details: details}, nil
+	}
 	switch {
 	case r.leaderAt < 0:
-		return checker.Result{Valid: checker.Invalid, Summary: fmt.Sprintf("no leader within %d election timeouts of the final heal", r.cfg.Liveness), Details: details}, nil
+		return verdict(fmt.Sprintf("no leader within %d election timeouts of the final heal", r.cfg.Liveness))
 	case probed < len(r.clients):
-		return checker.Result{Valid: checker.Invalid, Summary: fmt.Sprintf("%d of %d clients completed an operation within %d election timeouts of the final heal", probed, len(r.clients), r.cfg.Liveness), Details: details}, nil
+		return verdict(fmt.Sprintf("%d of %d clients completed an operation within %d election timeouts of the final heal", probed, len(r.clients), r.cfg.Liveness))
 	case r.finalsOK < r.finalsN:
-		return checker.Result{Valid: checker.Invalid, Summary: fmt.Sprintf("%d of %d final reads succeeded within %d election timeouts of the final heal", r.finalsOK, r.finalsN, r.cfg.Liveness), Details: details}, nil
+		return verdict(fmt.Sprintf("%d of %d final reads succeeded within %d election timeouts of the final heal", r.finalsOK, r.finalsN, r.cfg.Liveness))
+	case unsettled != "":
+		return verdict(fmt.Sprintf("the configuration did not settle within %d election timeouts of the final heal: %s", r.cfg.Liveness, unsettled))
 	case lag != "":
-		return checker.Result{Valid: checker.Invalid, Summary: fmt.Sprintf("a node did not catch up within %d election timeouts of the final heal: %s", r.cfg.Liveness, lag), Details: details}, nil
+		return verdict(fmt.Sprintf("a node did not catch up within %d election timeouts of the final heal: %s", r.cfg.Liveness, lag))
 	}
-	return checker.Result{Valid: checker.Valid, Summary: fmt.Sprintf("after the final heal a leader was elected in %v; every client completed an operation, all %d final reads succeeded and every node caught up with the leader in %v", details.LeaderAfter, r.finalsN, details.RecoveredAfter), Details: details}, nil
+	return checker.Result{Valid: checker.Valid, Summary: fmt.Sprintf("after the final heal a leader was elected in %v; every client completed an operation, all %d final reads succeeded and every member caught up with the leader in %v", details.LeaderAfter, r.finalsN, details.RecoveredAfter), Details: details}, nil
 }
 
 // runWatchingLeader runs the world until the given time, noting when a
@@ -343,7 +370,7 @@ func (r *runner) runWatchingLeader(until time.Duration) error {
 }
 
 func (r *runner) live() bool {
-	if r.leaderAt < 0 || r.finalsOK < r.finalsN {
+	if r.leaderAt < 0 || r.finalsOK < r.finalsN || r.unsettled() != "" {
 		return false
 	}
 	for _, ok := range r.probed {
@@ -355,8 +382,9 @@ func (r *runner) live() bool {
 }
 
 // lagging names a node that has not caught up with the leader: every
-// running node's commit index must reach the leader's, and its state
-// machine must apply all of it. A node left behind for good (a follower the
+// member's commit index (a voter's or a learner's, of the leader's
+// configuration) must reach the leader's, and its state machine must
+// apply all of it. A node left behind for good (a follower the
 // leader stopped replicating to, one whose appends are always refused)
 // would go unnoticed by clients served by the rest; it is "" when every
 // node has caught up.
@@ -366,7 +394,13 @@ func (r *runner) lagging() string {
 		return "no leader"
 	}
 	want := leader.Status().Commit
+	conf := leader.ConfState()
 	for _, id := range r.c.Peers.IDs() {
+		if !conf.IsMember(id) {
+			// A node outside the configuration is owed nothing; one
+			// that disrupts the members shows in their elections.
+			continue
+		}
 		n := r.c.Up(id)
 		if n == nil {
 			return fmt.Sprintf("n%d is not running", id)
@@ -379,6 +413,47 @@ func (r *runner) lagging() string {
 	return ""
 }
 
+// unsettled says why the leader's configuration is not settled: a joint
+// configuration that was never left (etcd #12136), or a change that
+// never committed; "" when it is settled or there is no leader.
+func (r *runner) unsettled() string {
+	l := r.c.Leader()
+	if l == nil {
+		return ""
+	}
+	conf, commit := l.ConfState(), l.Status().Commit
+	switch {
+	case conf.Joint():
+		return fmt.Sprintf("the leader n%d is still in the joint configuration %v", l.ID(), conf)
+	case l.ConfIndex() > commit:
+		return fmt.Sprintf("the leader n%d's change to %v at index %d has not committed (commit %d)", l.ID(), conf, l.ConfIndex(), commit)
+	}
+	return ""
+}
+
+// outsiders names the running nodes outside the leader's configuration
+// that campaign, or hold a term above the leader's: a removed node that
+// never learned it was removed, and may disrupt the members (etcd
+// #11038); "" if none.
+func (r *runner) outsiders() string {
+	l := r.c.Leader()
+	if l == nil {
+		return ""
+	}
+	conf, term := l.ConfState(), l.Status().Term
+	var out []string
+	for _, id := range r.c.Peers.IDs() {
+		n := r.c.Up(id)
+		if n == nil || conf.IsMember(id) {
+			continue
+		}
+		if st := n.Status(); st.Term > term || st.State == raft.StateCandidate || st.State == raft.StatePreCandidate {
+			out = append(out, fmt.Sprintf("n%d (%s, term %d)", id, st.State, st.Term))
+		}
+	}
+	return strings.Join(out, ", ")
+}
+
 // livenessDetails are the liveness checker's details in results.json.
 type livenessDetails struct {
 	Bound          string `json:"bound"`
@@ -389,8 +464,12 @@ type livenessDetails struct {
 	FinalReads     int    `json:"final_reads"`
 	FinalReadsOK   int    `json:"final_reads_ok"`
 	// Lagging names a node that had not caught up with the leader when
-	// the window closed ("" if none).
-	Lagging string `json:"lagging,omitempty"`
+	// the window closed ("" if none); Unsettled says why the leader's
+	// configuration was joint or uncommitted then, and Outsiders names
+	// the nodes outside it that were campaigning.
+	Lagging   string `json:"lagging,omitempty"`
+	Unsettled string `json:"unsettled,omitempty"`
+	Outsiders string `json:"outsiders,omitempty"`
 	// MinorityCut names the voters cut off in the last phase, and
 	// MinorityServed how many clients the rest served (degraded.go).
 	MinorityCut    string `json:"minority_cut,omitempty"`

@@ -53,6 +53,8 @@ var SwarmOptions = []string{"nodes", "clients", "workload", "keys", "ops-per-key
 //     with snapshots sent in chunks of 64 bytes to 64 KiB;
 //   - disks that write back unsynced writes before a crash, in order, in
 //     half the worlds;
+//   - in worlds whose faults change the membership, 0–2 spare nodes
+//     outside the initial configuration;
 //   - the workload (register, counter, set, append), clients (3–10), rate
 //     (50–200/s), keys (5–15, retired after 50–200 operations);
 //   - the run's length (10–60 s) and its fault density: the fault world of
@@ -178,6 +180,10 @@ func (c *Config) UseSwarmWorld(kept []string) {
 	if r.Below(2) == 0 {
 		c.Disk.Writeback = harness.Prob(0.5)
 	}
+	// A world whose faults change the membership (nemesis.Swarm draws
+	// them in one of three) has 0–2 spare nodes besides its voters, for
+	// the nemesis to add as learners and voters and to replace voters by.
+	spares := int(r.Below(3))
 
 	if !keep("nodes") {
 		c.Nodes = nodes
@@ -227,6 +233,11 @@ func (c *Config) UseSwarmWorld(kept []string) {
 	}
 	if !keep("nemesis-interval") {
 		c.Nemesis.Interval = interval
+	}
+	c.Raft.Voters = nil
+	if !keep("nodes") && spares > 0 && slices.ContainsFunc(c.Nemesis.Kinds, isMembershipKind) {
+		c.Raft.Voters = firstIDs(c.Nodes)
+		c.Nodes += spares
 	}
 	c.SwarmWorld = true
 	c.SwarmKept = nil
@@ -285,4 +296,19 @@ func (c Config) SwarmAsDrawn() bool {
 		return reflect.DeepEqual(w.Nemesis, c.Nemesis) && harness.Prob(w.Torn) == c.Disk.Torn
 	}
 	return true
+}
+
+// isMembershipKind says a fault kind changes the configuration.
+func isMembershipKind(name string) bool {
+	k, ok := nemesis.Lookup(name)
+	return ok && k.Group == "membership"
+}
+
+// firstIDs are the node IDs 1..n.
+func firstIDs(n int) []uint64 {
+	ids := make([]uint64, n)
+	for i := range ids {
+		ids[i] = uint64(i + 1)
+	}
+	return ids
 }

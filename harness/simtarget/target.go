@@ -24,6 +24,9 @@ type Target struct {
 	// what a zero field of LinkFaults or DiskFaults stands for.
 	network harness.NetworkConfig
 	disk    harness.DiskConfig
+	// members is the system's configuration, nil for a system whose
+	// membership cannot change.
+	members *cluster.Cluster
 }
 
 var _ nemesis.Target = (*Target)(nil)
@@ -76,7 +79,69 @@ func ForCluster(c *cluster.Cluster) *Target {
 			ElectionTimeout: time.Duration(rc.ElectionTick) * rc.TickInterval,
 		}, true
 	}
-	return New(c.World, c.Peers.Addrs, leader, status)
+	t := New(c.World, c.Peers.Addrs, leader, status)
+	t.members = c
+	return t
+}
+
+// Configuration is the configuration the leader has in force.
+func (t *Target) Configuration() (nemesis.Configuration, error) {
+	if t.members == nil {
+		return nemesis.Configuration{}, fmt.Errorf("simtarget: membership: %w", nemesis.ErrUnsupported)
+	}
+	cs, committed, ok := t.members.Configuration()
+	if !ok {
+		return nemesis.Configuration{}, fmt.Errorf("simtarget: no leader")
+	}
+	return nemesis.Configuration{Voters: t.nodeNames(cs.Voters), Outgoing: t.nodeNames(cs.VotersOutgoing), Learners: t.nodeNames(cs.Learners), Committed: committed}, nil
+}
+
+// ChangeMembership proposes the change to the leader: one change of
+// voters directly (raft.TransitionAuto), more than one, or one asked for
+// Joint, through a joint configuration the leader leaves by itself.
+func (t *Target) ChangeMembership(m nemesis.MembershipChange) error {
+	if t.members == nil {
+		return fmt.Errorf("simtarget: membership: %w", nemesis.ErrUnsupported)
+	}
+	cc := raft.ConfChange{Transition: raft.TransitionAuto}
+	if m.Joint {
+		cc.Transition = raft.TransitionJointImplicit
+	}
+	add := func(typ raft.ConfChangeType, names []string) error {
+		for _, name := range names {
+			a, err := t.addr(name)
+			if err != nil {
+				return err
+			}
+			id, _ := t.members.Peers.ID(a)
+			cc.Changes = append(cc.Changes, raft.ConfChangeSingle{Type: typ, NodeID: id})
+		}
+		return nil
+	}
+	if err := add(raft.AddVoter, m.AddVoters); err != nil {
+		return err
+	}
+	if err := add(raft.AddLearner, m.AddLearners); err != nil {
+		return err
+	}
+	if err := add(raft.RemoveNode, m.Remove); err != nil {
+		return err
+	}
+	return t.members.ProposeConfChange(cc)
+}
+
+// nodeNames are the names of the nodes with the given IDs.
+func (t *Target) nodeNames(ids []uint64) []string {
+	if len(ids) == 0 {
+		return nil
+	}
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if a, ok := t.members.Peers.Addr(id); ok {
+			out = append(out, t.world.Name(a))
+		}
+	}
+	return out
 }
 
 // Status is a node's Raft state; a node that is down has none.
