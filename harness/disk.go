@@ -49,6 +49,8 @@ type DiskCounters struct {
 	// WrittenBack counts unsynced operations a crash found on the disk
 	// after all (DiskConfig.Writeback).
 	WrittenBack uint64 `json:"written_back,omitempty"`
+	// Wipes counts the times the disk was replaced by an empty one.
+	Wipes uint64 `json:"wipes,omitempty"`
 }
 
 type diskOpKind uint8
@@ -95,6 +97,10 @@ type Disk struct {
 	// rewrites counts operations other than appends that reached the
 	// durable image (see DurableRewrites).
 	rewrites uint64
+	// damage is what FlipBit did since the last Wipe, and preDamage the
+	// durable files before it (disk_damage.go).
+	damage    []Damage
+	preDamage map[string][]byte
 }
 
 func newDisk() *Disk {

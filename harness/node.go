@@ -136,6 +136,23 @@ func (e *Env) Fail(err error) {
 	e.w.Stop(err)
 }
 
+// Halt stops the node as a process stops itself: it refuses to go on (a
+// disk it cannot trust, say), and the world takes it down at once, as a
+// crash does; it stays down until something restarts it.
+func (e *Env) Halt(reason string) {
+	if !e.live() {
+		return
+	}
+	e.Note("halted: %s", reason)
+	e.ep.halted = reason
+	w, a, epoch := e.w, e.ep.addr, e.epoch
+	w.At(w.now, func() {
+		if ep := w.endpoints[a]; ep.epoch == epoch && ep.up {
+			_ = w.Crash(a)
+		}
+	})
+}
+
 // Attributed is an error that names the node and the virtual time it is
 // about, so Env.Fail need not.
 type Attributed interface {

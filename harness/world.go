@@ -98,6 +98,9 @@ type endpoint struct {
 	// complete in the order they were started.
 	lastSync time.Duration
 	nextSync uint64
+	// halted is why the node last stopped itself (Env.Halt), "" if it has
+	// started since.
+	halted string
 }
 
 // New builds an empty world from a configuration.
@@ -195,12 +198,22 @@ func (w *World) boot(ep *endpoint, n Node, kind TraceKind) {
 			return
 		}
 		ep.booting = false
+		ep.halted = ""
 		w.trace.add(TraceRecord{At: w.now, Kind: kind, From: ep.addr})
 		n.Start(ep.env)
 		if !ep.paused {
 			w.release(ep)
 		}
 	})
+}
+
+// Halted is why the node at a last stopped itself (Env.Halt), "" if it has
+// not, or has started again since.
+func (w *World) Halted(a Addr) string {
+	if int(a) < 0 || int(a) >= len(w.endpoints) {
+		return ""
+	}
+	return w.endpoints[a].halted
 }
 
 // Name is the name of the endpoint at a.

@@ -25,12 +25,13 @@ func TestCatalogueListsEveryKindInItsGroup(t *testing.T) {
 		"pause-one": "pause", "pause-leader": "pause", "pause-minority": "pause",
 		"clock-bump": "clock", "clock-strobe": "clock", "clock-drift": "clock",
 		"packet-loss": "packet", "packet-delay": "packet", "packet-duplicate": "packet", "packet-reorder": "packet",
-		"disk-slow":                   "disk",
+		"disk-slow": "disk", "disk-corrupt": "disk", "disk-wipe": "disk",
 		"scenario-isolate-mid-append": "scenario", "scenario-figure8": "scenario", "scenario-crash-voters": "scenario",
 		"scenario-pause-past-lease": "scenario", "scenario-restart-in-election": "scenario", "scenario-lease-edge": "scenario",
 		"scenario-deaf-rejoin": "scenario", "scenario-snapshot-catch-up": "scenario", "scenario-crash-in-snapshot": "scenario",
 		"member-remove": "membership", "member-remove-leader": "membership", "member-replace": "membership",
 		"member-learner": "membership", "member-rejoin": "membership", "member-churn": "membership",
+		"scenario-single-server-change": "membership",
 	}
 	got := map[string]string{}
 	for _, name := range nemesis.Kinds() {

@@ -30,6 +30,7 @@ var membershipKinds = []Kind{
 	{Name: "member-learner", Group: "membership", Start: startChurn("member-learner", "adding a node as a learner and promoting it once it has caught up", planLearner)},
 	{Name: "member-rejoin", Group: "membership", Start: startChurn("member-rejoin", "removing a voter and adding it back as soon as its removal commits", planRejoin)},
 	{Name: "member-churn", Group: "membership", Start: startChurn("member-churn", "changing the configuration, a change drawn at random each time", planAny)},
+	{Name: "scenario-single-server-change", Group: "membership", Start: startSingleServerBug},
 }
 
 // churnStep is one change of a plan, proposed once ready says its moment
@@ -146,7 +147,7 @@ func (ch *churn) poll(plan planner) {
 	}
 	ch.plan = ch.plan[1:]
 	ch.pending = &next
-	ch.deadline = t.Now() + 30*et
+	ch.deadline = t.Now() + 60*et
 	for _, n := range next.change.Remove {
 		if !slices.Contains(ch.removed, n) {
 			ch.removed = append(ch.removed, n)
@@ -336,17 +337,22 @@ func planLearner(ch *churn, cfg Configuration, leader string) []churnStep {
 		return []churnStep{{change: MembershipChange{AddVoters: []string{n}, Joint: joint(env)}}}
 	}
 	// Promote once the learner's commit index has reached the leader's
-	// at the moment it joined.
+	// at the moment it joined, and then only after a hold of up to 30
+	// election timeouts: a learner that stays a learner is what a Raft
+	// that counts learners in its quorum needs to be caught.
 	var target uint64
+	var promoteAt time.Duration
 	caughtUp := func() bool {
+		t := env.Target
 		if target == 0 {
-			if st, err := env.Target.Status(leader); err == nil {
+			if st, err := t.Status(leader); err == nil {
 				target = max(st.Commit, 1)
+				promoteAt = t.Now() + time.Duration(env.Rand.Between(0, 30))*st.ElectionTimeout
 			}
 			return false
 		}
-		st, err := env.Target.Status(n)
-		return err == nil && st.Commit >= target
+		st, err := t.Status(n)
+		return err == nil && st.Commit >= target && t.Now() >= promoteAt
 	}
 	return []churnStep{
 		{change: MembershipChange{AddLearners: []string{n}}},

@@ -41,7 +41,7 @@ func Swarm(r Rand) World {
 	var kinds []string
 	var early []string
 	for _, k := range Kinds() {
-		if kind, _ := Lookup(k); !slices.Contains(lateKinds, k) && kind.Group != "membership" {
+		if kind, _ := Lookup(k); !slices.Contains(lateKinds, k) && kind.Group != "membership" && !isDiskLoss(k) {
 			early = append(early, k)
 		}
 	}
@@ -94,6 +94,12 @@ func Swarm(r Rand) World {
 			kinds = append(kinds, "member-churn")
 		}
 	}
+	// Lost disks, each in one world of four, drawn after that.
+	for _, k := range diskLossKinds {
+		if r.Below(4) == 0 {
+			kinds = append(kinds, k.Name)
+		}
+	}
 	return World{
 		Nemesis: Config{
 			Kinds:     kinds,
@@ -103,4 +109,9 @@ func Swarm(r Rand) World {
 		},
 		Torn: torn,
 	}
+}
+
+// isDiskLoss says a kind loses a disk (disk_replace.go).
+func isDiskLoss(name string) bool {
+	return slices.ContainsFunc(diskLossKinds, func(k Kind) bool { return k.Name == name })
 }

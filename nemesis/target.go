@@ -85,9 +85,19 @@ type Packets interface {
 	SetLinkFaults(f LinkFaults) error
 }
 
-// Disks set the faults of every node's disk (see DiskFaults).
+// Disks set the faults of every node's disk (see DiskFaults), damage one
+// disk, and replace one.
 type Disks interface {
 	SetDiskFaults(f DiskFaults) error
+	// CorruptDisk damages the disk of a node that is down, at a spot
+	// drawn from pick where the system's checksums must notice (never a
+	// torn-looking tail); it says where. A node started on it must refuse
+	// to run.
+	CorruptDisk(node string, pick uint64) (where string, err error)
+	// WipeDisk replaces the disk of a node that is down by an empty one,
+	// as an operator replaces a failed disk. The node must rejoin as a
+	// new member: only ever do it to a node out of the configuration.
+	WipeDisk(node string) error
 }
 
 // Members are the target's configuration: which nodes vote and which

@@ -173,6 +173,22 @@ func (t *fakeTarget) SetDiskFaults(f nemesis.DiskFaults) error {
 	return nil
 }
 
+func (t *fakeTarget) CorruptDisk(node string, pick uint64) (string, error) {
+	if err := t.check(node); err != nil {
+		return "", err
+	}
+	t.notes = append(t.notes, fmt.Sprintf("corrupt %s %d", node, pick))
+	return "byte 1 of the log", nil
+}
+
+func (t *fakeTarget) WipeDisk(node string) error {
+	if err := t.check(node); err != nil {
+		return err
+	}
+	t.notes = append(t.notes, "wipe "+node)
+	return nil
+}
+
 // Configuration is every node a voter until a change says otherwise; a
 // change commits at once.
 func (t *fakeTarget) Configuration() (nemesis.Configuration, error) {

@@ -260,6 +260,19 @@ var zooPatches = []zooBug{
 	{name: "snapshot-keeps-conflicting-suffix", patch: "snapshot-keeps-conflicting-suffix.patch",
 		about:  "a follower installing a snapshot keeps the entries its log holds after the snapshot's index, without checking that the log holds the snapshot's last entry",
 		source: "Ongaro, dissertation Figure 5.3 / thesis Figure 13 (InstallSnapshot steps 6–7: retain the suffix only if an entry matches the snapshot's last index and term, else discard the entire log)"},
+	// Membership (issue 14).
+	{name: "membership-before-own-term-commit", patch: "membership-before-own-term-commit.patch",
+		about:  "a new leader proposes a configuration change before an entry of its own term has committed: a change of an earlier leader that it never saw can make a majority that does not overlap its own",
+		source: "Ongaro, raft-dev 2015 \"bug in single-server membership changes\" (the fix: no change until the leader commits in its term); dissertation §4.1 errata"},
+	{name: "learner-counted-in-quorum", patch: "learner-counted-in-quorum.patch",
+		about:  "the commit index is the one a majority of every member holds, learners included: entries commit on a minority of the voters",
+		source: "Ongaro, dissertation §4.2.1 (non-voting members do not count toward majorities); etcd-io/raft tracker (learners are outside the JointConfig)"},
+	{name: "config-applied-on-commit-not-on-append", patch: "config-applied-on-commit-not-on-append.patch",
+		about:  "a configuration change takes effect when it is applied, not when it enters the log: a leader commits in the old configuration after the new one was appended",
+		source: "Ongaro, dissertation §4.1 (a server uses the latest configuration in its log, whether or not it is committed); hashicorp/raft#84"},
+	{name: "removed-leader-keeps-leading", patch: "removed-leader-keeps-leading.patch",
+		about:  "a leader removed from the configuration keeps leading after the removal commits",
+		source: "Ongaro, dissertation §4.2.2 (a leader that is removed steps down once the change commits); etcd-io/etcd#11038"},
 }
 
 // allZooBugs lists every bug, switch bugs first.

@@ -137,8 +137,27 @@ func (c *Cluster) Durable(id uint64) invariant.DurableFiles {
 	if !ok {
 		return invariant.DurableFiles{}
 	}
+	// A disk the nemesis damaged is judged by what it held before: the
+	// damage is the disk's fault, and the node refuses to start on it.
 	d := c.World.Disk(addr)
-	return invariant.DurableFiles{WAL: d.Durable(raftnode.WALFile), Snapshot: d.Durable(raftnode.SnapshotFile), Rewrites: d.DurableRewrites()}
+	return invariant.DurableFiles{WAL: d.Undamaged(raftnode.WALFile), Snapshot: d.Undamaged(raftnode.SnapshotFile), Rewrites: d.DurableRewrites()}
+}
+
+// Wipe replaces node id's disk by an empty one, as an operator replaces a
+// failed disk; the node must be down. The checkers forget what it held
+// and the votes it gave: it lost them by the operator's decision, which
+// the operator makes only once the node is out of the configuration.
+func (c *Cluster) Wipe(id uint64) error {
+	addr, ok := c.Peers.Addr(id)
+	if !ok {
+		return fmt.Errorf("cluster: no node %d", id)
+	}
+	if c.World.State(addr) != harness.NodeDown {
+		return fmt.Errorf("cluster: n%d must be down for its disk to be wiped", id)
+	}
+	c.World.Disk(addr).Wipe()
+	c.Invariants.Wiped(id)
+	return nil
 }
 
 // Node is the live incarnation of node id as the concrete raftnode.Node,

@@ -206,6 +206,17 @@ func (c *Checker) Started(n raftnode.View) error {
 	return c.Stepped(n)
 }
 
+// Wiped forgets what node id's disk held and the votes it gave: an
+// operator replaced its disk. Its durable state is read afresh, empty.
+func (c *Checker) Wiped(id uint64) {
+	delete(c.durables, id)
+	for k := range c.votes {
+		if k.voter == id {
+			delete(c.votes, k)
+		}
+	}
+}
+
 // Appending checks Log Matching for entries entering n's log.
 func (c *Checker) Appending(n raftnode.View, prevTerm uint64, entries []raft.Entry) error {
 	c.campaignHeld(n.ID(), entries)
@@ -272,6 +283,9 @@ func (c *Checker) Stepped(n raftnode.View) error {
 		return c.violation(AppliedCommitted, n, "the state machine applied up to %d but commit is %d", applied, st.Commit)
 	}
 	if err := c.checkConf(n); err != nil {
+		return err
+	}
+	if err := c.checkLeaderConf(n, st); err != nil {
 		return err
 	}
 	if err := c.campaignStepped(n); err != nil {

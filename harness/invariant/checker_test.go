@@ -25,11 +25,17 @@ type fakeNode struct {
 	match   map[uint64]uint64 // as leader: the match index of each voter
 	next    map[uint64]uint64 // and its next index, match+1 if not set
 	world   *fakeWorld
+	// conf, when set, is the configuration the node says it has in
+	// force; otherwise it is the initial one.
+	conf *raft.ConfState
 }
 
-// ConfState is the initial configuration: the fake logs change none.
+// ConfState is conf, or the initial configuration.
 func (f *fakeNode) ConfState() raft.ConfState {
-	if f.world == nil {
+	switch {
+	case f.conf != nil:
+		return *f.conf
+	case f.world == nil:
 		return raft.ConfState{}
 	}
 	return raft.ConfState{Voters: f.world.voters}

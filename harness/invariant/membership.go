@@ -21,6 +21,16 @@ const (
 	// is appended or truncated away, never at commit or apply, and never
 	// by anything outside the log.
 	ConfigThroughLog = "Configuration Through the Log"
+	// RemovedLeaderStepsDown (thesis §4.2.2): a leader that is not a
+	// voter of its configuration leads only until that configuration
+	// commits, and steps down then.
+	RemovedLeaderStepsDown = "Removed Leader Steps Down"
+	// JointLeft (thesis §4.3, etcd's auto-leave): a leader whose joint
+	// configuration, with AutoLeave, has committed proposes the change
+	// that leaves it at once (once it has committed an entry of its own
+	// term: a leader learns the commit index only then); a configuration
+	// left joint is one a cluster can stay stuck in (etcd #12136).
+	JointLeft = "Joint Left"
 	// VoteQuorum (§5.2, thesis §4.3): a candidate becomes leader only once
 	// a majority of the voters of its configuration (of both halves while
 	// it is joint), itself included if it votes, granted it their vote
@@ -62,6 +72,14 @@ func (m *confModel) startConf() raft.ConfState {
 		return *m.start
 	}
 	return m.initial()
+}
+
+// latestIndex is the index of the latest change, or of the log's start.
+func (m *confModel) latestIndex() uint64 {
+	if n := len(m.changes); n > 0 {
+		return m.changes[n-1].index
+	}
+	return m.startIndex
 }
 
 // at is the configuration in force at index.
@@ -190,6 +208,29 @@ func (c *Checker) checkConf(n raftnode.View) error {
 	return nil
 }
 
+// checkLeaderConf checks what leader n must have done once its
+// configuration committed: stepped down if it does not vote in it, and
+// left it if it is joint with AutoLeave.
+func (c *Checker) checkLeaderConf(n raftnode.View, st raft.Status) error {
+	m := c.confModel(n.ID())
+	at := m.latestIndex()
+	if st.State != raft.StateLeader || st.Commit < at {
+		return nil
+	}
+	conf := m.latest()
+	switch {
+	case len(conf.Voters) == 0:
+		// A world that names no voters is not judged here.
+	case !conf.Joint() && !conf.IsVoter(n.ID()):
+		return c.violation(RemovedLeaderStepsDown, n, "still leads term %d though its configuration %v, which does not count it, committed at index %d (commit %d)", st.Term, conf, at, st.Commit)
+	case conf.Joint() && conf.AutoLeave:
+		if t, ok := n.Term(st.Commit); ok && t == st.Term {
+			return c.violation(JointLeft, n, "leads term %d with the joint configuration %v committed at index %d (commit %d) and has not proposed leaving it", st.Term, conf, at, st.Commit)
+		}
+	}
+	return nil
+}
+
 // confOf is the configuration the checker's model says node id has in
 // force (the initial one for a node it has not seen start). The node's
 // own is held to it after every step (checkConf), so the quorum checks
@@ -249,4 +290,23 @@ func (c *Checker) committedConf(index uint64) (raft.ConfState, bool) {
 		return raft.ConfState{}, false
 	}
 	return c.commitConfs[i].conf, true
+}
+
+// Blocks reports whether the nodes for which in is true leave the others
+// no majority: of cs's voters, or of its outgoing voters while it is joint
+// (a rival needs both then). Of four voters, two block.
+func Blocks(cs raft.ConfState, in func(id uint64) bool) bool {
+	rest := func(ids []uint64) bool {
+		n := 0
+		for _, id := range ids {
+			if !in(id) {
+				n++
+			}
+		}
+		return n <= len(ids)/2
+	}
+	if len(cs.Voters) == 0 {
+		return false
+	}
+	return rest(cs.Voters) || cs.Joint() && rest(cs.VotersOutgoing)
 }

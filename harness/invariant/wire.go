@@ -201,10 +201,16 @@ func (c *Checker) checkAck(n raftnode.View, d *durableLog, m raft.Message) error
 }
 
 // checkDurableQuorum checks that e, which n commits or applies (what), is
-// durable on a quorum. A leader (byLeader) counts in its own
-// configuration; a follower learns the commit from a leader, so the
-// quorum may be of the configuration that leader committed it in, or of
-// the follower's own.
+// durable where it must be. A leader (byLeader) commits only what a
+// quorum of its configuration holds durably: the commit rule. A follower
+// learns the commit from a leader, which checked that rule when it
+// committed (committedConf); what must stay true after is that no leader
+// lacking e can be elected, in the configuration of that leader, of the
+// follower, or of the leader it follows now: the nodes without e are no
+// majority (Blocks). Membership changes can bring that down from a
+// majority to exactly half: a voter added with an empty disk holds
+// nothing until it catches up, and Raft needs it to hold e before the
+// change commits, not before.
 func (c *Checker) checkDurableQuorum(n raftnode.View, what string, e raft.Entry, byLeader bool) error {
 	durable := func(id uint64) bool { return c.durable(id).term(e.Index) == e.Term }
 	conf := c.confOf(n.ID())
@@ -215,8 +221,20 @@ func (c *Checker) checkDurableQuorum(n raftnode.View, what string, e raft.Entry,
 		return nil
 	}
 	if !byLeader {
-		if cs, ok := c.committedConf(e.Index); ok && HasQuorum(cs, durable) {
-			return nil
+		committed, ok := c.committedConf(e.Index)
+		confs := []raft.ConfState{conf}
+		if ok {
+			confs = append(confs, committed)
+		}
+		if st := n.Status(); st.Lead != raft.None && st.Lead != n.ID() {
+			if l := c.world.Live(st.Lead); l != nil && l.Status().Term == st.Term {
+				confs = append(confs, c.confOf(st.Lead))
+			}
+		}
+		for _, cs := range confs {
+			if HasQuorum(cs, durable) || ok && Blocks(cs, durable) {
+				return nil
+			}
 		}
 	}
 	return c.violation(DurableQuorum, n, "%s %v, which is not durable on a quorum of %v: %s", what, e, conf, c.durableSummary(conf, e.Index))

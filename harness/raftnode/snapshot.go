@@ -37,8 +37,8 @@ const (
 // each is durable the old files stand for the same state.
 
 // recover reads the snapshot and the WAL back after a restart, cutting a
-// torn tail off the WAL. A damaged snapshot file or WAL fails the run:
-// the node stays down rather than recover a state it never had.
+// torn tail off the WAL. A damaged snapshot file or WAL stops the node
+// (refuse): it stays down rather than recover a state it never had.
 func (n *Node) recover() (raft.HardState, raft.Snapshot, []raft.Entry, bool) {
 	disk := n.env.Disk()
 	disk.Remove(snapshotTempFile) // a temporary file a crash left is garbage
@@ -47,7 +47,7 @@ func (n *Node) recover() (raft.HardState, raft.Snapshot, []raft.Entry, bool) {
 	if data, ok := disk.ReadFile(SnapshotFile); ok {
 		s, err := wal.DecodeSnapshot(data)
 		if err != nil {
-			n.env.Fail(fmt.Errorf("raftnode: snapshot of %s: %w", n.env.Name(), err))
+			n.refuse(fmt.Errorf("raftnode: snapshot of %s: %w", n.env.Name(), err))
 			return raft.HardState{}, snap, nil, false
 		}
 		snap = s
@@ -55,7 +55,14 @@ func (n *Node) recover() (raft.HardState, raft.Snapshot, []raft.Entry, bool) {
 	data, _ := disk.ReadFile(WALFile)
 	st, valid, err := wal.Decode(data)
 	if err != nil {
-		n.env.Fail(fmt.Errorf("raftnode: WAL of %s: %w", n.env.Name(), err))
+		n.refuse(fmt.Errorf("raftnode: WAL of %s: %w", n.env.Name(), err))
+		return st.HardState, snap, nil, false
+	}
+	if dmg := disk.Damaged(); len(dmg) > 0 {
+		// Every damage the disk is given is one a checksum covers
+		// (wal.Spans): a node that reads it without noticing would
+		// recover a state it never had.
+		n.env.Fail(fmt.Errorf("raftnode: %s recovered from a disk damaged at byte %d of %s (bit %d) without noticing: corruption must stop a node, never be applied", n.env.Name(), dmg[0].Off, dmg[0].File, dmg[0].Bit))
 		return st.HardState, snap, nil, false
 	}
 	if valid < len(data) {
@@ -77,6 +84,18 @@ func (n *Node) recover() (raft.HardState, raft.Snapshot, []raft.Entry, bool) {
 		n.startWAL(snap.Meta, st.HardState, entries)
 	}
 	return st.HardState, snap, entries, true
+}
+
+// refuse stops a node whose files cannot be read. On a disk that was
+// damaged (harness.Disk.FlipBit) that is the right answer: the node halts
+// and stays down until an operator replaces its disk. On an undamaged
+// disk the node itself wrote what it cannot read, and the run fails.
+func (n *Node) refuse(err error) {
+	if len(n.env.Disk().Damaged()) == 0 {
+		n.env.Fail(err)
+		return
+	}
+	n.env.Halt(err.Error())
 }
 
 // writeSnapshot makes snap the node's durable snapshot and starts the WAL

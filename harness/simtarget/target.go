@@ -6,8 +6,10 @@ import (
 
 	"raftcheck/harness"
 	"raftcheck/harness/cluster"
+	"raftcheck/harness/raftnode"
 	"raftcheck/nemesis"
 	"raftcheck/raft"
+	"raftcheck/raft/wal"
 )
 
 // Target is a simulated world's nodes as the nemesis sees them.
@@ -300,6 +302,51 @@ func (t *Target) SetDiskFaults(f nemesis.DiskFaults) error {
 		cfg.Torn = harness.Prob(f.Torn)
 	}
 	return t.world.SetDisk(cfg)
+}
+
+// CorruptDisk flips one bit of a down node's durable files where a
+// checksum covers it: in its snapshot file, or in a WAL record that is not
+// the last (damage to the last record, or to a length field, reads as a
+// torn tail, which a crash can leave too).
+func (t *Target) CorruptDisk(node string, pick uint64) (string, error) {
+	a, err := t.addr(node)
+	if err != nil {
+		return "", err
+	}
+	if t.world.State(a) != harness.NodeDown {
+		return "", fmt.Errorf("simtarget: %s must be down for its disk to be damaged", node)
+	}
+	d := t.world.Disk(a)
+	snap := d.Durable(raftnode.SnapshotFile)
+	spans := wal.Spans(d.Durable(raftnode.WALFile))
+	bit := uint(pick>>56) % 8
+	useSnap := len(snap) > 0 && (pick&1 == 0 || len(spans) < 2)
+	switch {
+	case useSnap:
+		off := int((pick >> 1) % uint64(len(snap)))
+		d.FlipBit(raftnode.SnapshotFile, off, bit)
+		return fmt.Sprintf("bit %d of byte %d of its snapshot file (%d bytes)", bit, off, len(snap)), nil
+	case len(spans) >= 2:
+		r := spans[(pick>>1)%uint64(len(spans)-1)]
+		// After the 4-byte length field: the checksum and what it covers.
+		off := r.Off + 4 + int((pick>>17)%uint64(r.Len-4))
+		d.FlipBit(raftnode.WALFile, off, bit)
+		return fmt.Sprintf("bit %d of byte %d of its WAL, in the record at byte %d (%d records)", bit, off, r.Off, len(spans)), nil
+	}
+	return "", fmt.Errorf("simtarget: %s has no record a checksum covers before its last: %w", node, nemesis.ErrNothingToBreak)
+}
+
+// WipeDisk replaces a down node's disk by an empty one.
+func (t *Target) WipeDisk(node string) error {
+	a, err := t.addr(node)
+	if err != nil {
+		return err
+	}
+	if t.members == nil {
+		return fmt.Errorf("simtarget: wiping a disk: %w", nemesis.ErrUnsupported)
+	}
+	id, _ := t.members.Peers.ID(a)
+	return t.members.Wipe(id)
 }
 
 func (t *Target) addr(node string) (harness.Addr, error) {

@@ -283,3 +283,24 @@ func uvarint(p []byte) (uint64, []byte, bool) {
 	}
 	return v, p[n:], true
 }
+
+// Span is where one whole record lies in a WAL: Off is its first byte,
+// Len its length with the header.
+type Span struct{ Off, Len int }
+
+// Spans are the whole records of data from its start, in order, up to the
+// first that is torn or damaged. A record's checksum covers every byte of
+// it after the length field; damage there to any record but the last is
+// what Decode refuses (ErrCorrupt), which a test of corruption detection
+// aims at.
+func Spans(data []byte) []Span {
+	var out []Span
+	for off := 0; ; {
+		_, next, r := nextRecord(data, off)
+		if r != recordWhole {
+			return out
+		}
+		out = append(out, Span{Off: off, Len: next - off})
+		off = next
+	}
+}

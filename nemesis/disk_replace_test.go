@@ -1,0 +1,79 @@
+package nemesis_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"raftcheck/harness"
+	"raftcheck/nemesis"
+)
+
+// A bit flipped where a checksum covers it stops the node: it refuses to
+// start and stays down, never serving from what it cannot read. The heal
+// is the operator's repair: out of the configuration, a new disk, back in
+// as a voter, every step noted.
+func TestDiskCorruptStopsTheNodeAndTheHealReplacesTheDisk(t *testing.T) {
+	for seed := uint64(1); seed <= 4; seed++ {
+		c, env, steps := churnCluster(t, seed)
+		leader(t, c)
+		runFor(t, c, 2*time.Second) // a log worth damaging
+		act, heal := startHeal(t, env, "disk-corrupt")
+		name := act.Nodes[0]
+		a := addrOf(t, c, name)
+		runFor(t, c, 100*time.Millisecond)
+		require.Equal(t, harness.NodeDown, c.World.State(a), "seed %d: %s runs on a damaged disk (%s)", seed, name, act.Description)
+		assert.Contains(t, c.World.Halted(a), "corrupt", "seed %d", seed)
+		runFor(t, c, time.Second)
+		assert.Equal(t, harness.NodeDown, c.World.State(a), "it stays down until the operator acts")
+		heal()
+		runFor(t, c, 5*time.Second)
+		assert.Equal(t, harness.NodeUp, c.World.State(a))
+		assert.Empty(t, c.World.Disk(a).Damaged(), "the disk was replaced")
+		assert.Equal(t, uint64(1), c.World.Disk(a).Counters().Wipes)
+		cfg := configuration(t, c, env)
+		assert.True(t, cfg.IsVoter(name), "%s is a voter again: %v", name, cfg)
+		all := strings.Join(*steps, "\n")
+		for _, want := range []string{"remove " + name, "wiped the disk of " + name, "add voter " + name, name + " is back"} {
+			assert.Contains(t, all, want, "seed %d", seed)
+		}
+	}
+}
+
+// A disk replaced the operator's way: the node leaves the configuration
+// before its disk is wiped, and comes back empty, as a new member that
+// catches up.
+func TestDiskWipeRejoinsAsANewMember(t *testing.T) {
+	c, env, steps := churnCluster(t, 2)
+	leader(t, c)
+	runFor(t, c, 2*time.Second)
+	act, _ := startHeal(t, env, "disk-wipe")
+	name := act.Nodes[0]
+	runFor(t, c, 5*time.Second)
+	all := strings.Join(*steps, "\n")
+	removed := strings.Index(all, "remove "+name)
+	wiped := strings.Index(all, "wiped the disk of "+name)
+	require.True(t, removed >= 0 && wiped > removed, "removed before wiped:\n%s", all)
+	assert.Contains(t, all, name+" is back")
+	a := addrOf(t, c, name)
+	assert.Equal(t, uint64(1), c.World.Disk(a).Counters().Wipes)
+	l := c.Leader()
+	require.NotNil(t, l)
+	id, _ := c.Peers.ID(a)
+	runFor(t, c, 2*time.Second)
+	assert.Equal(t, l.Status().Commit, c.Node(id).Status().Commit, "the new member caught up")
+}
+
+// Both need a target that changes its membership.
+func TestDiskLossNeedsMembership(t *testing.T) {
+	for _, kind := range []string{"disk-corrupt", "disk-wipe"} {
+		ft := newFakeTarget(5)
+		ft.noMembers = true
+		_, heal, err := lookup(t, kind).Start(nemesis.NewEnv(ft, nemesis.DefaultParams()))
+		assert.ErrorIs(t, err, nemesis.ErrUnsupported, kind)
+		assert.Nil(t, heal)
+	}
+}
