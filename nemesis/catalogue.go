@@ -7,7 +7,7 @@ import "sort"
 var catalogue = map[string]Kind{}
 
 func init() {
-	for _, group := range [][]Kind{partitionKinds, killKinds, pauseKinds, clockKinds, packetKinds, diskKinds, diskLossKinds, scenarioKinds, membershipKinds} {
+	for _, group := range [][]Kind{partitionKinds, killKinds, pauseKinds, clockKinds, packetKinds, diskKinds, diskLossKinds, scenarioKinds, membershipKinds, transferKinds} {
 		for _, k := range group {
 			catalogue[k.Name] = k
 		}

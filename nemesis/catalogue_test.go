@@ -15,7 +15,7 @@ import (
 	"raftcheck/nemesis"
 )
 
-// The catalogue holds every kind of the eight groups, each under its group.
+// The catalogue holds every kind of the nine groups, each under its group.
 func TestCatalogueListsEveryKindInItsGroup(t *testing.T) {
 	want := map[string]string{
 		"partition": "partition", "partition-halves": "partition", "partition-one": "partition",
@@ -32,6 +32,7 @@ func TestCatalogueListsEveryKindInItsGroup(t *testing.T) {
 		"member-remove": "membership", "member-remove-leader": "membership", "member-replace": "membership",
 		"member-learner": "membership", "member-rejoin": "membership", "member-churn": "membership",
 		"scenario-single-server-change": "membership",
+		"transfer-leader":               "transfer", "transfer-storm": "transfer",
 	}
 	got := map[string]string{}
 	for _, name := range nemesis.Kinds() {

@@ -60,7 +60,11 @@ func startSingleServerBug(env *Env) (Action, func(), error) {
 				return
 			}
 			cfg, err := t.Configuration()
-			if err != nil || !settled(cfg) || len(cfg.Voters) < 4 || len(cfg.Voters)%2 != 0 || !slices.Contains(cfg.Voters, env.name(ln)) {
+			if err != nil || !settled(cfg) || !slices.Contains(cfg.Voters, env.name(ln)) {
+				return
+			}
+			if len(cfg.Voters) < 4 || len(cfg.Voters)%2 != 0 {
+				prepareEven(sc, kind, cfg, env.name(ln), st.ElectionTimeout)
 				return
 			}
 			var out []node
@@ -161,6 +165,29 @@ func startSingleServerBug(env *Env) (Action, func(), error) {
 			}
 		}
 	})
+}
+
+// prepareEven makes the configuration one the schedule can use: an even
+// number of voters, at least four, with a node outside. Five voters or
+// more lose one (not the leader), which is then outside; three gain one
+// when two nodes are outside.
+func prepareEven(sc *scenario, kind string, cfg Configuration, leader string, et time.Duration) {
+	env := sc.env
+	var change MembershipChange
+	out := outside(env, cfg)
+	switch {
+	case len(cfg.Voters)%2 == 1 && len(cfg.Voters) >= 5:
+		change.Remove = []string{pickName(env, withoutName(cfg.Voters, leader))}
+	case len(cfg.Voters) == 3 && len(out) >= 2:
+		change.AddVoters = []string{pickName(env, out)}
+	default:
+		sc.coolDown(et, 50, 100)
+		return
+	}
+	if quorumSafe(env, cfg, change) && env.Target.ChangeMembership(change) == nil {
+		env.step(kind, "to make the configuration even: propose "+change.String()+", from "+cfg.String(), changedNodes(change))
+	}
+	sc.coolDown(et, 10, 20)
 }
 
 // nodeNamed is the node of the given name.

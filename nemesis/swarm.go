@@ -41,7 +41,7 @@ func Swarm(r Rand) World {
 	var kinds []string
 	var early []string
 	for _, k := range Kinds() {
-		if kind, _ := Lookup(k); !slices.Contains(lateKinds, k) && kind.Group != "membership" && !isDiskLoss(k) {
+		if kind, _ := Lookup(k); !slices.Contains(lateKinds, k) && kind.Group != "membership" && kind.Group != "transfer" && !isDiskLoss(k) {
 			early = append(early, k)
 		}
 	}
@@ -94,8 +94,9 @@ func Swarm(r Rand) World {
 			kinds = append(kinds, "member-churn")
 		}
 	}
-	// Lost disks, each in one world of four, drawn after that.
-	for _, k := range diskLossKinds {
+	// Lost disks, and leadership transfers, each in one world of four,
+	// drawn after that.
+	for _, k := range slices.Concat(diskLossKinds, transferKinds) {
 		if r.Below(4) == 0 {
 			kinds = append(kinds, k.Name)
 		}

@@ -111,6 +111,9 @@ type Members interface {
 	// pending or none of the leader's term committed yet, or a change
 	// the configuration does not allow.
 	ChangeMembership(c MembershipChange) error
+	// TransferLeadership asks the leader to hand its office to node. An
+	// error says it refused: no leader, or a node that is not a voter.
+	TransferLeadership(node string) error
 }
 
 // Configuration is a cluster configuration, by node name in the target's

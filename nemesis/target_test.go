@@ -201,6 +201,17 @@ func (t *fakeTarget) Configuration() (nemesis.Configuration, error) {
 	return *t.config, nil
 }
 
+func (t *fakeTarget) TransferLeadership(node string) error {
+	if t.noMembers {
+		return fmt.Errorf("fake: transfer: %w", nemesis.ErrUnsupported)
+	}
+	if err := t.check(node); err != nil {
+		return err
+	}
+	t.leader = node
+	return nil
+}
+
 func (t *fakeTarget) ChangeMembership(c nemesis.MembershipChange) error {
 	cfg, err := t.Configuration()
 	if err != nil {
@@ -283,7 +294,7 @@ func TestEveryKindStartsOrDeclines(t *testing.T) {
 			k, _ := nemesis.Lookup(name)
 			act, heal, err := k.Start(nemesis.NewEnv(ft, nemesis.DefaultParams()))
 			switch k.Group {
-			case "clock", "packet", "scenario", "membership":
+			case "clock", "packet", "scenario", "membership", "transfer":
 				require.ErrorIs(t, err, nemesis.ErrUnsupported)
 				assert.Nil(t, heal)
 				return

@@ -11,6 +11,7 @@ func (r *raft) reset(term uint64) {
 	if r.term != term {
 		r.term = term
 		r.vote = None
+		r.handedOver = false // a handover belongs to its term
 	}
 	r.lead = None
 	r.electionElapsed = 0
@@ -22,6 +23,7 @@ func (r *raft) reset(term uint64) {
 	r.abandonReads()
 	// Transfers belong to a leadership: a new leader starts afresh.
 	clear(r.outgoing)
+	r.abortTransfer()
 
 	// Forget what we knew of peers' logs: a new leader learns it afresh
 	// (§5.3: nextIndex starts just after the leader's last entry).
@@ -88,9 +90,12 @@ func (r *raft) becomeLeader() {
 	r.tick = r.tickHeartbeat
 	r.step = r.stepLeader
 
-	self := r.trk.Progress[r.id]
-	self.BecomeReplicate() // we always know our own log
-	self.RecentActive = true
+	// A leader elected by a configuration it is not in (promotable) has
+	// no Progress of its own: it counts nothing of its own log.
+	if self := r.trk.Progress[r.id]; self != nil {
+		self.BecomeReplicate() // we always know our own log
+		self.RecentActive = true
+	}
 	r.appendEntry(Entry{Type: EntryNoOp})
 }
 

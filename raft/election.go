@@ -8,6 +8,9 @@ type campaignKind uint8
 const (
 	campaignPreElection campaignKind = iota + 1
 	campaignElection
+	// campaignTransfer is an election the leader handed over
+	// (transfer.go): no pre-vote, and voters in a lease grant it.
+	campaignTransfer
 )
 
 // hup starts an election because the election timeout passed. With PreVote
@@ -27,7 +30,10 @@ func (r *raft) hup() {
 // index and term so they can apply the election restriction (§5.4.1).
 func (r *raft) campaign(kind campaignKind) {
 	var voteType MessageType
-	var term uint64
+	var term, context uint64
+	if kind == campaignTransfer {
+		context = transferContext
+	}
 	if kind == campaignPreElection {
 		r.becomePreCandidate()
 		voteType = MsgPreVote
@@ -46,7 +52,7 @@ func (r *raft) campaign(kind campaignKind) {
 		if id == r.id {
 			continue
 		}
-		r.send(Message{Type: voteType, To: id, Term: term, Index: r.log.lastIndex(), LogTerm: r.log.lastTerm()})
+		r.send(Message{Type: voteType, To: id, Term: term, Index: r.log.lastIndex(), LogTerm: r.log.lastTerm(), Context: context})
 	}
 }
 
@@ -98,7 +104,8 @@ func (r *raft) handleVoteRequest(m Message) {
 	// a node stuck in a higher term can move it to that term without
 	// ending the lease a leader's reads may rely on. A repeated request
 	// from the candidate it already voted for is answered as before.
-	leaderAlive := r.inLease() && (m.Type == MsgPreVote || (r.checkQuorum && r.vote != m.From))
+	leaderAlive := r.inLease() && (m.Type == MsgPreVote || (r.checkQuorum && r.vote != m.From)) &&
+		!(m.Type == MsgVote && m.Context == transferContext) // the leader gave its lease up
 	if canVote && !leaderAlive && r.log.isUpToDate(m.Index, m.LogTerm) {
 		r.send(Message{Type: respType, To: m.From, Term: m.Term})
 		if m.Type == MsgVote {

@@ -167,6 +167,9 @@ func (r *raft) useConfig(cs ConfState) {
 		added = append(added, id)
 	})
 	if r.state == StateLeader {
+		if r.leadTransferee != None && !r.trk.Voters.Contains(r.leadTransferee) {
+			r.abortTransfer() // it can no longer be elected
+		}
 		for _, id := range added {
 			if id != r.id {
 				r.sendAppend(id, true)
@@ -184,6 +187,9 @@ func (r *raft) useConfig(cs ConfState) {
 func (r *raft) proposeConfChange(cc ConfChange) (index, term uint64, err error) {
 	if r.state != StateLeader {
 		return 0, 0, &NotLeaderError{Leader: r.lead}
+	}
+	if r.leadTransferee != None {
+		return 0, 0, ErrTransferInProgress
 	}
 	if !r.committedInTerm() {
 		return 0, 0, ErrConfChangeTooEarly

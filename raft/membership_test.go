@@ -350,3 +350,52 @@ func TestConfigurationSurvivesCompactionAndRestart(t *testing.T) {
 	require.Equal(t, "voters=(1 2 3 4)", confOf(n, 2), "a restart from the snapshot keeps it")
 	n.requireNoStepErrors()
 }
+
+// A leader that replaces itself through a joint configuration, and loses
+// office once the joint configuration has committed but before the change
+// that leaves it has: its log alone holds that change, so the others'
+// votes would go to it and to no one else, while the others need its vote
+// (a majority of the outgoing half). It may still campaign, as a voter of
+// the committed configuration; it wins in the configuration in force,
+// commits the change and steps down, and the cluster goes on.
+func TestAReplacedLeaderCampaignsUntilItsReplacementCommits(t *testing.T) {
+	n := newNetwork(t, 3, testOptions{voters: []uint64{1, 3}, checkQuorum: true})
+	n.elect(3)
+	n.stabilize()
+	leaves := func(m Message) bool {
+		for _, e := range m.Entries {
+			if cc, err := DecodeConfChange(e.Data); e.Type == EntryConfChange && err == nil && cc.LeavesJoint() {
+				return true
+			}
+		}
+		return false
+	}
+	cut := false
+	n.drop = func(m Message) bool {
+		if m.From == 3 && leaves(m) {
+			cut = true // from here on 3 is cut off
+		}
+		return cut && (m.From == 3 || m.To == 3)
+	}
+	_, _, err := n.nodes[3].rn.ProposeConfChange(ConfChange{Changes: []ConfChangeSingle{{AddVoter, 2}, {RemoveNode, 3}}})
+	require.NoError(t, err)
+	n.stabilize()
+	require.True(t, cut, "the leader appended the change that leaves the joint configuration")
+	assert.Equal(t, "voters=(1 2)", confOf(n, 3))
+	assert.Equal(t, "voters=(1 2)&&(1 3) autoleave", confOf(n, 1))
+	n.tickAndStabilize(30) // 3 steps down (CheckQuorum); 1 and 2 cannot win without 3
+	require.NotEqual(t, StateLeader, n.status(3).State)
+	n.drop = nil
+	// 1 and 2 keep campaigning, in vain, and each of their terms
+	// restarts 3's timer; it fires first now and then.
+	n.tickAndStabilize(300)
+	l := n.leader()
+	require.NotEqual(t, None, l, "a leader after the heal: %s", n.describe())
+	assert.NotEqual(t, uint64(3), l, "the replaced leader stepped down once its change committed")
+	for _, id := range []uint64{1, 2, 3} {
+		assert.Equal(t, "voters=(1 2)", confOf(n, id), "node %d", id)
+	}
+	n.propose(l, "after")
+	n.stabilize()
+	n.requireNoStepErrors()
+}

@@ -43,9 +43,11 @@ const (
 	// last chunk is answered with MsgAppResp once the snapshot is
 	// installed.
 	MsgSnapResp
+	// MsgTimeoutNow tells a voter that the leader hands it its office
+	// (transfer.go): campaign now, without a pre-vote.
+	MsgTimeoutNow
 
-	// Reserved for later: MsgTimeoutNow. New types are appended after
-	// this line.
+	// New types are appended after this line.
 )
 
 var messageTypeNames = [...]string{
@@ -59,6 +61,7 @@ var messageTypeNames = [...]string{
 	MsgHeartbeatResp: "MsgHeartbeatResp",
 	MsgSnap:          "MsgSnap",
 	MsgSnapResp:      "MsgSnapResp",
+	MsgTimeoutNow:    "MsgTimeoutNow",
 }
 
 // String returns the type's name, e.g. "MsgApp".
@@ -108,6 +111,7 @@ type Message struct {
 	// Context is the ReadIndex round on MsgHeartbeat, echoed by
 	// MsgHeartbeatResp; on MsgApp and MsgSnap the epoch of the leader's
 	// Progress for the follower (membership.go), echoed by the answers;
+	// on MsgVote 1 for an election a leader handed over (transfer.go);
 	// 0 elsewhere.
 	Context uint64
 

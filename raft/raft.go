@@ -67,6 +67,14 @@ type raft struct {
 	// it is not reset by a change of term.
 	leaseElapsed int
 
+	// leadTransferee is the voter the leader is handing its office to
+	// (transfer.go), None if none, and transferElapsed the leader's ticks
+	// since it began; handedOver says the leader sent MsgTimeoutNow in
+	// its term.
+	leadTransferee  uint64
+	transferElapsed int
+	handedOver      bool
+
 	rand *rand.Rand
 
 	// tick and step are the current role's behaviour, set by becomeX.
@@ -108,11 +116,17 @@ func (r *raft) hardState() HardState {
 	return HardState{Term: r.term, Vote: r.vote, Commit: min(r.log.committed, r.log.persisted)}
 }
 
-// promotable reports whether this node may become leader: it must be a
-// voter of the configuration in force (learners and nodes outside it are
-// not).
+// promotable reports whether this node may campaign: it must be a voter
+// of the configuration in force, or of the latest committed one. The
+// second is for a leader that appended a change removing itself (leaving
+// a joint configuration, say) and lost office before the change
+// committed: its log may be the only one the others' votes accept, while
+// the others need its vote, so if it could not campaign the cluster
+// would wait for ever. It counts votes in the configuration in force, as
+// every node does, not counting its own, and steps down once the change
+// commits (configCommitted).
 func (r *raft) promotable() bool {
-	return r.trk.Voters.Contains(r.id)
+	return r.trk.Voters.Contains(r.id) || r.configAt(r.log.committed).IsVoter(r.id)
 }
 
 // inLease reports whether this node has heard from a leader within the

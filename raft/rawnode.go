@@ -73,6 +73,15 @@ func (rn *RawNode) ConfState() ConfState {
 	return rn.raft.config()
 }
 
+// TransferLeadership asks the leader to hand its office to voter to
+// (transfer.go): it refuses proposals from now on, catches to up and tells
+// it to campaign; after an election timeout without a new leader it gives
+// up. A learner or a node outside the configuration is refused
+// (ErrTransferToNonVoter); a follower returns a *NotLeaderError.
+func (rn *RawNode) TransferLeadership(to uint64) error {
+	return rn.raft.transferLeadership(to)
+}
+
 // ConfIndex is the index of the entry that made ConfState: the latest
 // change in the log, or the log's start (the snapshot's index, 0 for the
 // initial configuration) if it holds none. ConfState is committed once
@@ -214,6 +223,9 @@ func (rn *RawNode) Status() Status {
 		Snapshot:  r.log.offset(),
 		LastIndex: r.log.lastIndex(),
 		Persisted: r.log.persisted,
+
+		LeadTransferee: r.leadTransferee,
+		HandedOver:     r.handedOver,
 	}
 }
 

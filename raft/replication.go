@@ -128,6 +128,7 @@ func (r *raft) handleAppendResponse(m Message, pr *tracker.Progress) {
 	case tracker.StateSnapshot:
 		r.endSnapshotTransfer(m.From, pr)
 	}
+	r.transferCaughtUp(m.From)
 	if r.maybeCommit() {
 		// Tell everyone, so followers can apply without waiting for
 		// the next heartbeat.
@@ -182,6 +183,9 @@ func (r *raft) persistedTo(index, term uint64) {
 func (r *raft) propose(data []byte) (index, term uint64, err error) {
 	if r.state != StateLeader {
 		return 0, 0, &NotLeaderError{Leader: r.lead}
+	}
+	if r.leadTransferee != None {
+		return 0, 0, ErrTransferInProgress
 	}
 	e := Entry{Type: EntryNormal}
 	if len(data) > 0 {

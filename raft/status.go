@@ -17,6 +17,13 @@ type Status struct {
 	Snapshot  uint64 // the last index the log compacted away (0: none)
 	LastIndex uint64 // last index in the log, durable or not
 	Persisted uint64 // last index the caller confirmed durable
+
+	// LeadTransferee is the voter a leader is handing its office to
+	// (None: no transfer in flight); HandedOver says it has told one to
+	// campaign in its term, so another leader may be elected at any
+	// moment: no lease is sound after it.
+	LeadTransferee uint64
+	HandedOver     bool
 }
 
 // String renders the status compactly, e.g.

@@ -27,7 +27,7 @@ func (r *raft) Step(m Message) error {
 
 	switch {
 	case m.Term > r.term:
-		if (m.Type == MsgVote || m.Type == MsgPreVote) && r.checkQuorum && r.inLease() {
+		if (m.Type == MsgVote || m.Type == MsgPreVote) && r.checkQuorum && r.inLease() && !(m.Type == MsgVote && m.Context == transferContext) {
 			// With CheckQuorum a leader steps down by itself when it loses
 			// a majority, so while we hear from one it is healthy and a
 			// vote request comes from a node that lost touch with it.

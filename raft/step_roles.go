@@ -25,6 +25,8 @@ func (r *raft) stepFollower(m Message) error {
 		default:
 			r.handleHeartbeat(m)
 		}
+	case MsgTimeoutNow:
+		r.handleTimeoutNow(m)
 	}
 	// Anything else (late vote or append responses) is for a role we no
 	// longer hold.

@@ -31,6 +31,7 @@ func (r *raft) tickHeartbeat() {
 	r.heartbeatElapsed++
 	r.electionElapsed++
 	r.leaseElapsed = 0 // a leader hears from itself
+	r.tickTransfer()
 
 	if r.electionElapsed >= r.electionTimeout {
 		r.electionElapsed = 0

@@ -273,6 +273,16 @@ var zooPatches = []zooBug{
 	{name: "removed-leader-keeps-leading", patch: "removed-leader-keeps-leading.patch",
 		about:  "a leader removed from the configuration keeps leading after the removal commits",
 		source: "Ongaro, dissertation §4.2.2 (a leader that is removed steps down once the change commits); etcd-io/etcd#11038"},
+	// Leadership transfer (issue 14).
+	{name: "transfer-without-catch-up", patch: "transfer-without-catch-up.patch",
+		about:  "a leader tells its transfer's target to campaign at once, before the target's log has caught up with its own",
+		source: "Ongaro, dissertation §3.10 (the prior leader first brings the target's log up to date, then sends TimeoutNow); etcd-io/raft stepLeader MsgTransferLeader"},
+	{name: "lease-survives-transfer", patch: "lease-survives-transfer.patch",
+		about:  "a leader that handed its office over keeps serving reads from its lease, though voters granted the new leader their votes within it",
+		source: "Ongaro, dissertation §6.4.1 (a lease rests on voters refusing to vote while it lasts, which a transfer's vote bypasses); etcd-io/etcd#15343 (lease reads and leadership transfer)"},
+	{name: "transfer-accepts-proposals", patch: "transfer-accepts-proposals.patch",
+		about:  "a leader handing its office over keeps accepting proposals: its log keeps growing, and the target never catches up",
+		source: "Ongaro, dissertation §3.10 (the prior leader stops accepting new client requests during the transfer); etcd-io/raft ErrProposalDropped while leadTransferee is set"},
 }
 
 // allZooBugs lists every bug, switch bugs first.

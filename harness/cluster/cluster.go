@@ -130,6 +130,15 @@ func (c *Cluster) ProposeConfChange(cc raft.ConfChange) error {
 	return err
 }
 
+// TransferLeadership asks the leader to hand its office to node to.
+func (c *Cluster) TransferLeadership(to uint64) error {
+	l := c.Leader()
+	if l == nil {
+		return errors.New("cluster: no leader to hand its office over")
+	}
+	return l.TransferLeadership(to)
+}
+
 // Durable is the durable content of node id's WAL and snapshot file, and
 // its disk's count of durable rewrites (invariant.World).
 func (c *Cluster) Durable(id uint64) invariant.DurableFiles {

@@ -11,9 +11,8 @@ import (
 // activation of a node (a tick, a message), where a campaign begins; the
 // request's content is checked on the wire.
 //
-// They fit the Raft this project has: no leadership transfer (a
-// MsgTimeoutNow campaigns at once, with no timer and no pre-vote), which
-// must teach these rules its exception when it lands. A request may name
+// A node told by its leader to campaign (MsgTimeoutNow, transfer.go)
+// campaigns at once, with no timer and no pre-vote. A request may name
 // the last entry a snapshot covers, which the node held when it took or
 // installed it. The quorums are counted in the candidate's configuration
 // (membership.go).
@@ -178,7 +177,7 @@ func (h *heldEntries) has(index, term uint64) bool {
 // §4.2.3: the leader hears from itself, so it is always within the
 // election timeout that makes a node disregard vote requests).
 func (c *Checker) campaignDelivered(n raftnode.View, st raft.Status, m raft.Message) {
-	if st.State == raft.StateLeader && m.Term > st.Term &&
+	if st.State == raft.StateLeader && m.Term > st.Term && !isTransferVote(m) &&
 		(m.Type == raft.MsgPreVote || m.Type == raft.MsgVote && c.sticky.CheckQuorum) {
 		c.camp.asked[n.ID()] = askedLeader{term: m.Term, typ: m.Type}
 	}
@@ -254,7 +253,8 @@ func (c *Checker) campaignStepped(n raftnode.View) error {
 			return c.violation(VoteQuorum, n, "became leader of term %d with votes from %s and itself, not a quorum of its configuration %v", now.term, idList(votes), conf)
 		}
 	case began:
-		if c.sticky.ElectionTick > 0 && c.camp.timer[id] < c.sticky.ElectionTick {
+		told := now.state == raft.StateCandidate && c.toldToCampaign(id, now.term)
+		if c.sticky.ElectionTick > 0 && c.camp.timer[id] < c.sticky.ElectionTick && !told {
 			return c.violation(ElectionTimer, n, "became a %s in term %d %d ticks after it last heard from a leader, granted a vote, campaigned or booted; the election timeout is at least %d ticks", now.state, now.term, c.camp.timer[id], c.sticky.ElectionTick)
 		}
 		delete(c.camp.grants, id)

@@ -121,6 +121,7 @@ type Checker struct {
 	// confs model each node's configuration, snapConfs hold the
 	// configuration each snapshot taken must carry, and commitConfs the
 	// configurations leaders committed in (membership.go).
+	xfer        transfers
 	confs       map[uint64]*confModel
 	snapConfs   map[indexTerm]raft.ConfState
 	commitConfs []confPoint
@@ -157,6 +158,7 @@ func New(world World, seed uint64) *Checker {
 		rejectedBy: map[uint64]map[uint64]bool{},
 		staleTo:    map[uint64]staleResponse{},
 		confs:      map[uint64]*confModel{},
+		xfer:       newTransfers(),
 	}
 	c.visitPeer = c.visit.peer
 	return c
@@ -286,6 +288,9 @@ func (c *Checker) Stepped(n raftnode.View) error {
 		return err
 	}
 	if err := c.checkLeaderConf(n, st); err != nil {
+		return err
+	}
+	if err := c.transferStepped(n, st); err != nil {
 		return err
 	}
 	if err := c.campaignStepped(n); err != nil {

@@ -46,6 +46,9 @@ func (c *Checker) inLease(id uint64) bool {
 // leader hears from itself); a follower's or candidate's advances it.
 func (c *Checker) Ticking(n raftnode.View) error {
 	id := n.ID()
+	if err := c.transferTicking(n); err != nil {
+		return err
+	}
 	c.tickTimer(id, n.Status().State == raft.StateLeader)
 	if n.Status().State == raft.StateLeader {
 		c.resetLease(id)
@@ -68,7 +71,7 @@ func (c *Checker) heardFromLeader(n raftnode.View, st raft.Status, m raft.Messag
 // checkSticky checks a granted vote or pre-vote: every copy of the request
 // reached the voter within its promise.
 func (c *Checker) checkSticky(n raftnode.View, m raft.Message, req requestState) error {
-	if c.sticky.ElectionTick == 0 || !req.seen || req.outOfLease {
+	if c.sticky.ElectionTick == 0 || !req.seen || req.outOfLease || req.transfer && m.Type == raft.MsgVoteResp {
 		return nil
 	}
 	switch {

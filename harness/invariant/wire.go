@@ -65,6 +65,9 @@ type requestState struct {
 	// votedForCandidate: the voter had already voted for the candidate
 	// in the request's term, so a grant repeats a vote, not a new one.
 	votedForCandidate bool
+	// transfer: a copy was marked as a transfer's (transfer.go), which a
+	// voter grants within its promise.
+	transfer bool
 }
 
 // Delivered records, for a vote or pre-vote request, whether the
@@ -80,6 +83,7 @@ func (c *Checker) Delivered(to uint64, m raft.Message) error {
 	st := n.Status()
 	c.heardFromLeader(n, st, m)
 	c.campaignDelivered(n, st, m)
+	c.transferDelivered(n, st, m)
 	c.noteDelivered(n, st, m)
 	c.noteProbe(n, st, m)
 	if m.Type != raft.MsgVote && m.Type != raft.MsgPreVote {
@@ -96,6 +100,7 @@ func (c *Checker) Delivered(to uint64, m raft.Message) error {
 	rs.upToDate = rs.upToDate || upToDate
 	rs.outOfLease = rs.outOfLease || !c.inLease(to)
 	rs.votedForCandidate = rs.votedForCandidate || (st.Term == m.Term && st.Vote == m.From)
+	rs.transfer = rs.transfer || isTransferVote(m)
 	c.requests[key] = rs
 	return nil
 }
@@ -118,6 +123,9 @@ func (c *Checker) Sent(from uint64, m raft.Message) error {
 	}
 	hs := d.hs
 	if err := c.campaignSent(n, m); err != nil {
+		return err
+	}
+	if err := c.transferSent(n, m); err != nil {
 		return err
 	}
 	if err := c.checkHint(n, m); err != nil {

@@ -269,9 +269,11 @@ func (s *Server) read(from harness.Addr, req Request) {
 		}
 	case ReadLease:
 		st := s.host.Status()
-		if st.State == raft.StateLeader && s.leaseTerm == st.Term && s.host.Env().Now() < s.leaseUntil {
+		if st.State == raft.StateLeader && s.leaseTerm == st.Term && s.host.Env().Now() < s.leaseUntil && !st.HandedOver {
 			// No other leader can exist before the lease ends, so our
-			// commit index covers every write acknowledged anywhere.
+			// commit index covers every write acknowledged anywhere;
+			// unless this leader handed its office over (a transfer),
+			// when voters grant the target their votes within the lease.
 			s.Served.Lease++
 			p.how = "lease"
 			if s.watch != nil {

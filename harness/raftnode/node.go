@@ -268,6 +268,19 @@ func (n *Node) ProposeConfChange(cc raft.ConfChange) (index, term uint64, err er
 	return index, term, err
 }
 
+// TransferLeadership asks this node, which must lead, to hand its office
+// to voter to (raft.RawNode.TransferLeadership).
+func (n *Node) TransferLeadership(to uint64) error {
+	if n.rn == nil {
+		return errors.New("raftnode: node not started")
+	}
+	err := n.rn.TransferLeadership(to)
+	if err == nil {
+		n.process()
+	}
+	return err
+}
+
 // ConfState is the configuration in force on this node: the latest in its
 // log (zero before Start).
 func (n *Node) ConfState() raft.ConfState {

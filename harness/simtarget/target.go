@@ -132,6 +132,19 @@ func (t *Target) ChangeMembership(m nemesis.MembershipChange) error {
 	return t.members.ProposeConfChange(cc)
 }
 
+// TransferLeadership asks the leader to hand its office to node.
+func (t *Target) TransferLeadership(node string) error {
+	if t.members == nil {
+		return fmt.Errorf("simtarget: leadership transfer: %w", nemesis.ErrUnsupported)
+	}
+	a, err := t.addr(node)
+	if err != nil {
+		return err
+	}
+	id, _ := t.members.Peers.ID(a)
+	return t.members.TransferLeadership(id)
+}
+
 // nodeNames are the names of the nodes with the given IDs.
 func (t *Target) nodeNames(ids []uint64) []string {
 	if len(ids) == 0 {

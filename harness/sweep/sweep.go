@@ -78,7 +78,8 @@ func Run(sc Config) (Result, error) {
 
 // checkLiveness runs the liveness window: after half of it, a leader must
 // have committed a proposal made after the heal; by its end, with
-// proposals stopped, every node must have caught up with the leader.
+// proposals stopped, every member of the leader's configuration must have
+// caught up with it.
 func checkLiveness(c *cluster.Cluster, sc Config, p *cluster.Proposer) error {
 	w, window := c.World, sc.Liveness
 	before := c.Committed()
@@ -97,8 +98,16 @@ func checkLiveness(c *cluster.Cluster, sc Config, p *cluster.Proposer) error {
 		return fmt.Errorf("liveness: seed %d: no leader %v after the heal", sc.Seed, window)
 	}
 	want := leader.Status().Commit
+	conf := leader.ConfState()
 	for _, id := range c.Peers.IDs() {
-		if got := c.Live(id).Status().Commit; got != want {
+		if !conf.IsMember(id) {
+			continue // a node outside the configuration is owed nothing
+		}
+		n := c.Live(id)
+		if n == nil {
+			return fmt.Errorf("liveness: seed %d: node %d, a member, is down %v after the heal", sc.Seed, id, window)
+		}
+		if got := n.Status().Commit; got != want {
 			return fmt.Errorf("liveness: seed %d: node %d's commit is %d, the leader's %d, %v after the heal", sc.Seed, id, got, want, window)
 		}
 	}
