@@ -15,4 +15,9 @@ type RaftSample struct {
 	// Snapshot is the last index the node's log was compacted to, by a
 	// snapshot it took or installed (0: none).
 	Snapshot uint64 `json:"snapshot,omitempty"`
+	// Conf is the configuration the node has in force, as Raft renders
+	// it ("voters=(1 2 3) learners=(4)"; "" while down); Installs counts
+	// the snapshots it installed from a leader in this incarnation.
+	Conf     string `json:"conf,omitempty"`
+	Installs int    `json:"installs,omitempty"`
 }

@@ -24,6 +24,7 @@ func (r *raft) reset(term uint64) {
 	// Transfers belong to a leadership: a new leader starts afresh.
 	clear(r.outgoing)
 	r.abortTransfer()
+	r.uncommitted = 0 // a new leader counts its own proposals
 
 	// Forget what we knew of peers' logs: a new leader learns it afresh
 	// (§5.3: nextIndex starts just after the leader's last entry).

@@ -40,6 +40,12 @@ type Config struct {
 	MaxInflightMsgs int
 	// MaxEntriesPerMsg bounds the entries carried by one MsgApp.
 	MaxEntriesPerMsg int
+	// MaxMsgBytes, MaxUncommittedBytes and MaxCommittedBytesPerReady are
+	// flow control's bounds, in bytes of entry payload (flow.go); 0 is no
+	// bound.
+	MaxMsgBytes               uint64
+	MaxUncommittedBytes       uint64
+	MaxCommittedBytesPerReady uint64
 	// MaxSnapshotChunk bounds the snapshot bytes carried by one MsgSnap;
 	// a larger snapshot goes in several chunks, one in flight at a time.
 	MaxSnapshotChunk int

@@ -19,6 +19,8 @@ type testOptions struct {
 	maxInflight   int
 	maxEntries    int
 	maxChunk      int
+	// The flow control bounds, in payload bytes (0: none).
+	maxMsgBytes, maxUncommitted, maxCommittedPerReady uint64
 	// snapshotEvery, when positive, makes a test network's nodes compact
 	// their logs every that many applied entries.
 	snapshotEvery int
@@ -60,6 +62,10 @@ func (o testOptions) config(id uint64, peers []uint64) Config {
 		MaxInflightMsgs:  o.maxInflight,
 		MaxEntriesPerMsg: o.maxEntries,
 		MaxSnapshotChunk: o.maxChunk,
+
+		MaxMsgBytes:               o.maxMsgBytes,
+		MaxUncommittedBytes:       o.maxUncommitted,
+		MaxCommittedBytesPerReady: o.maxCommittedPerReady,
 		// One independent stream per node, all derived from the seed.
 		Rand: rand.New(rand.NewPCG(o.seed, id)),
 	}

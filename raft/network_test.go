@@ -54,6 +54,8 @@ type network struct {
 	leaders map[uint64]uint64  // term -> the node seen leading it
 	applied map[uint64]Entry   // index -> the entry applied there
 	errs    map[uint64][]error // node -> errors its Step returned
+	// onReady, when set, sees every Ready before it is handled.
+	onReady func(id uint64, rd Ready)
 }
 
 // testNode is one node: its RawNode (nil while crashed), its durable disk
@@ -178,6 +180,9 @@ func (n *network) handleReady(id uint64) bool {
 		return false
 	}
 	rd := nd.rn.Ready()
+	if n.onReady != nil {
+		n.onReady(id, rd)
+	}
 	// 1. Persist (a snapshot replaces the durable log; entries cut back
 	// the durable log if a suffix was replaced).
 	if !rd.HardState.IsEmpty() {

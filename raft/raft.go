@@ -50,7 +50,11 @@ type raft struct {
 	preVote          bool
 	checkQuorum      bool
 	maxEntriesPerMsg uint64
-	maxSnapshotChunk int
+	// The flow control bounds (flow.go), and the payload bytes the
+	// leader appended in its term and has not committed.
+	maxMsgBytes, maxUncommitted, maxCommittedPerReady uint64
+	uncommitted                                       uint64
+	maxSnapshotChunk                                  int
 
 	// Time, in ticks. electionElapsed counts ticks since the last reset
 	// (for a follower: since it last heard from a leader or granted a vote;
@@ -98,10 +102,14 @@ func newRaft(cfg *Config) (*raft, error) {
 		preVote:          cfg.PreVote,
 		checkQuorum:      cfg.CheckQuorum,
 		maxEntriesPerMsg: uint64(cfg.MaxEntriesPerMsg),
-		maxSnapshotChunk: cfg.MaxSnapshotChunk,
-		electionTimeout:  cfg.ElectionTick,
-		heartbeatTimeout: cfg.HeartbeatTick,
-		rand:             cfg.Rand,
+		maxMsgBytes:      cfg.MaxMsgBytes,
+		maxUncommitted:   cfg.MaxUncommittedBytes,
+
+		maxCommittedPerReady: cfg.MaxCommittedBytesPerReady,
+		maxSnapshotChunk:     cfg.MaxSnapshotChunk,
+		electionTimeout:      cfg.ElectionTick,
+		heartbeatTimeout:     cfg.HeartbeatTick,
+		rand:                 cfg.Rand,
 	}
 	start := cfg.Snapshot.Conf
 	if cfg.Snapshot.IsEmpty() {

@@ -131,7 +131,7 @@ func (rn *RawNode) Ready() Ready {
 	rd := Ready{
 		Entries:          r.log.unstableEntries(),
 		Messages:         r.takeMessages(),
-		CommittedEntries: r.log.entriesToApply(),
+		CommittedEntries: limitBytes(r.log.entriesToApply(), r.maxCommittedPerReady),
 		ReadStates:       r.readStates,
 	}
 	if hs := r.hardState(); hs != rn.prevHardState {

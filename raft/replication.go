@@ -30,7 +30,7 @@ func (r *raft) sendAppend(to uint64, sendIfEmpty bool) bool {
 		r.sendSnapshot(to, pr)
 		return false
 	}
-	ents := r.log.slice(pr.Next, pr.Next+r.maxEntriesPerMsg)
+	ents := limitBytes(r.log.slice(pr.Next, pr.Next+r.maxEntriesPerMsg), r.maxMsgBytes)
 	if len(ents) == 0 && !sendIfEmpty {
 		return false
 	}
@@ -87,6 +87,7 @@ func (r *raft) maybeCommit() bool {
 	if t, ok := r.log.term(mci); !ok || t != r.term {
 		return false
 	}
+	r.committedBytes(r.log.committed+1, mci)
 	r.log.commitTo(mci)
 	// An entry of our term has committed: reads held back until then
 	// can now be given a read index (§6.4 step 1).
@@ -186,6 +187,9 @@ func (r *raft) propose(data []byte) (index, term uint64, err error) {
 	}
 	if r.leadTransferee != None {
 		return 0, 0, ErrTransferInProgress
+	}
+	if err := r.admit(uint64(len(data))); err != nil {
+		return 0, 0, err
 	}
 	e := Entry{Type: EntryNormal}
 	if len(data) > 0 {

@@ -63,20 +63,22 @@ type Report struct {
 
 // reportPage is what the template draws.
 type reportPage struct {
-	Run                *Run
-	Outside            bool
-	Verdict, Class     string
-	Failed, Undecided  []string
-	Started            string
-	SimEnd             string
-	FirstIllegal       *illegalView
-	Checkers           []checkerView
-	Porcupine          *porcupineView
-	Timeline           chart
-	Latency            chart
-	Throughput         chart
-	Leaders, Commit    chart
-	Terms              table
+	Run               *Run
+	Outside           bool
+	Verdict, Class    string
+	Failed, Undecided []string
+	Started           string
+	SimEnd            string
+	FirstIllegal      *illegalView
+	Checkers          []checkerView
+	Porcupine         *porcupineView
+	Timeline          chart
+	Latency           chart
+	Throughput        chart
+	Leaders, Commit   chart
+	Terms             table
+	// Membership lists configuration changes and snapshot installs.
+	Membership         table
 	History            historyView
 	Config, FaultWorld []fact
 	ConfigNote         string
@@ -171,6 +173,7 @@ func WriteReport(w io.Writer, rep Report) error {
 	p.Throughput = throughputChart(ops, faults, end)
 	p.Leaders, p.Terms = leadersChart(rep.Raft, faults, end)
 	p.Commit = commitChart(rep.Raft, faults, end)
+	p.Membership = membershipTable(rep.Raft)
 	p.Config, p.ConfigNote = facts(r.Config)
 	p.FaultWorld, _ = facts(r.FaultWorld)
 	p.Clocks, _ = facts(r.Clocks)

@@ -283,6 +283,13 @@ var zooPatches = []zooBug{
 	{name: "transfer-accepts-proposals", patch: "transfer-accepts-proposals.patch",
 		about:  "a leader handing its office over keeps accepting proposals: its log keeps growing, and the target never catches up",
 		source: "Ongaro, dissertation §3.10 (the prior leader stops accepting new client requests during the transfer); etcd-io/raft ErrProposalDropped while leadTransferee is set"},
+	// Flow control (issue 14).
+	{name: "uncommitted-bound-off-by-one", patch: "uncommitted-bound-off-by-one.patch",
+		about:  "the leader checks its uncommitted bytes before adding the proposal, not after: one proposal past the bound is always accepted",
+		source: "etcd-io/raft increaseUncommittedSize (refuses when the sum with the new entries would pass MaxUncommittedEntriesSize); etcd-io/etcd#12106"},
+	{name: "msg-bytes-only-when-probing", patch: "msg-bytes-only-when-probing.patch",
+		about:  "the byte bound of a MsgApp is applied to probes only: a follower catching up in the replicate state gets messages of any size",
+		source: "etcd-io/raft MaxSizePerMsg (every append is bounded, probing or replicating); etcd-io/etcd#9633 (oversized messages rejected by the transport)"},
 }
 
 // allZooBugs lists every bug, switch bugs first.

@@ -68,6 +68,11 @@ func New(cfg Config) (*Cluster, error) {
 	}
 	c.Invariants = invariant.New(c, cfg.Seed)
 	c.Invariants.SetStickiness(invariant.Stickiness{ElectionTick: cfg.Raft.ElectionTick, CheckQuorum: cfg.Raft.CheckQuorum})
+	flow := invariant.FlowBounds{Uncommitted: cfg.Raft.MaxUncommittedBytes, Msg: cfg.Raft.MaxMsgBytes, CommittedPerReady: cfg.Raft.MaxCommittedBytesPerReady}
+	if cfg.Raft.ApplyDelay > 0 {
+		flow.CommittedPerReady = 0 // batches of several Readies are applied at once
+	}
+	c.Invariants.SetFlowBounds(flow)
 	w.AddTap(wireTap{c})
 	for i := 0; i < cfg.Nodes; i++ {
 		id := uint64(i + 1)

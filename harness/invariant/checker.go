@@ -122,6 +122,7 @@ type Checker struct {
 	// configuration each snapshot taken must carry, and commitConfs the
 	// configurations leaders committed in (membership.go).
 	xfer        transfers
+	flow        FlowBounds
 	confs       map[uint64]*confModel
 	snapConfs   map[indexTerm]raft.ConfState
 	commitConfs []confPoint
@@ -249,6 +250,9 @@ func (c *Checker) checkAppended(n raftnode.View, prevTerm uint64, e raft.Entry) 
 
 // Applied checks State Machine Safety for entries n applies.
 func (c *Checker) Applied(n raftnode.View, entries []raft.Entry) error {
+	if err := c.flowApplied(n, entries); err != nil {
+		return err
+	}
 	st := n.Status()
 	for _, e := range entries {
 		if e.Index > st.Commit {
@@ -291,6 +295,9 @@ func (c *Checker) Stepped(n raftnode.View) error {
 		return err
 	}
 	if err := c.transferStepped(n, st); err != nil {
+		return err
+	}
+	if err := c.flowStepped(n, st); err != nil {
 		return err
 	}
 	if err := c.campaignStepped(n); err != nil {

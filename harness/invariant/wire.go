@@ -128,6 +128,9 @@ func (c *Checker) Sent(from uint64, m raft.Message) error {
 	if err := c.transferSent(n, m); err != nil {
 		return err
 	}
+	if err := c.flowSent(n, m); err != nil {
+		return err
+	}
 	if err := c.checkHint(n, m); err != nil {
 		return err
 	}

@@ -29,6 +29,12 @@ type Config struct {
 	// MaxSnapshotChunk bounds the bytes of one InstallSnapshot chunk; 0
 	// means DefaultSnapshotChunk.
 	MaxSnapshotChunk int `json:"max_snapshot_chunk,omitempty"`
+	// Flow control (raft/flow.go), in bytes of entry payload, 0 for no
+	// bound: the leader's uncommitted backlog, one MsgApp, and the
+	// committed entries of one Ready.
+	MaxUncommittedBytes       uint64 `json:"max_uncommitted_bytes,omitempty"`
+	MaxMsgBytes               uint64 `json:"max_msg_bytes,omitempty"`
+	MaxCommittedBytesPerReady uint64 `json:"max_committed_bytes_per_ready,omitempty"`
 	// LeaderSendsEarly lets a leader send a Ready's messages while that
 	// Ready's entries are still being written (Raft thesis §10.2.1, and
 	// how etcd's server drives etcd/raft): safe only because Raft counts
@@ -352,11 +358,15 @@ func (n *Node) Start(env *harness.Env) {
 		MaxInflightMsgs:  n.cfg.MaxInflightMsgs,
 		MaxEntriesPerMsg: n.cfg.MaxEntriesPerMsg,
 		MaxSnapshotChunk: n.cfg.snapshotChunk(),
-		Rand:             env.Rand().Rand(),
-		HardState:        hs,
-		Snapshot:         snap,
-		Entries:          entries,
-		Applied:          snap.Meta.Index,
+
+		MaxUncommittedBytes:       n.cfg.MaxUncommittedBytes,
+		MaxMsgBytes:               n.cfg.MaxMsgBytes,
+		MaxCommittedBytesPerReady: n.cfg.MaxCommittedBytesPerReady,
+		Rand:                      env.Rand().Rand(),
+		HardState:                 hs,
+		Snapshot:                  snap,
+		Entries:                   entries,
+		Applied:                   snap.Meta.Index,
 	})
 	if err != nil {
 		env.Fail(fmt.Errorf("raftnode: recovering %s: %w", env.Name(), err))

@@ -6,14 +6,18 @@ import (
 	"raftcheck/checker"
 	"raftcheck/harness"
 	"raftcheck/harness/cluster"
+	"raftcheck/raft"
 )
 
 // raftTimeline samples every node every interval and keeps a sample only
 // when something changed since the node's last one, so a quiet cluster
 // costs little.
 type raftTimeline struct {
-	c       *cluster.Cluster
-	every   time.Duration
+	c     *cluster.Cluster
+	every time.Duration
+	// confs are each node's configuration and its rendering at the last
+	// sample: most samples see the same one, rendered once.
+	confs   []renderedConf
 	last    []checker.RaftSample
 	samples []checker.RaftSample
 	// quorum is the CheckQuorum oracle, which looks at each sample.
@@ -21,7 +25,7 @@ type raftTimeline struct {
 }
 
 func startRaftTimeline(c *cluster.Cluster, every time.Duration, quorum *quorumWatch) *raftTimeline {
-	t := &raftTimeline{c: c, every: every, last: make([]checker.RaftSample, len(c.Peers.Addrs)), quorum: quorum}
+	t := &raftTimeline{c: c, every: every, last: make([]checker.RaftSample, len(c.Peers.Addrs)), confs: make([]renderedConf, len(c.Peers.Addrs)), quorum: quorum}
 	var tick func()
 	tick = func() {
 		t.sample()
@@ -42,12 +46,29 @@ func (t *raftTimeline) sample() {
 		if n := t.c.Node(id); n != nil && w.State(a) != harness.NodeDown {
 			st := n.Status()
 			s.State, s.Term, s.Commit, s.Snapshot = st.State.String(), st.Term, st.Commit, st.Snapshot
+			s.Installs = n.Installs()
+			s.Conf = t.confString(i, n.ConfState())
 		}
 		prev := t.last[i]
-		if prev.Node != "" && prev.Life == s.Life && prev.State == s.State && prev.Term == s.Term && prev.Commit == s.Commit && prev.Snapshot == s.Snapshot {
+		if prev.Node != "" && prev.Life == s.Life && prev.State == s.State && prev.Term == s.Term && prev.Commit == s.Commit && prev.Snapshot == s.Snapshot &&
+			prev.Conf == s.Conf && prev.Installs == s.Installs {
 			continue
 		}
 		t.last[i] = s
 		t.samples = append(t.samples, s)
 	}
+}
+
+type renderedConf struct {
+	conf raft.ConfState
+	text string
+}
+
+// confString renders node i's configuration, reusing the last rendering
+// while it is unchanged.
+func (t *raftTimeline) confString(i int, cs raft.ConfState) string {
+	if rc := &t.confs[i]; rc.text == "" || !rc.conf.Equal(cs) {
+		rc.conf, rc.text = cs, cs.String()
+	}
+	return t.confs[i].text
 }

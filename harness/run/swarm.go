@@ -55,6 +55,8 @@ var SwarmOptions = []string{"nodes", "clients", "workload", "keys", "ops-per-key
 //     half the worlds;
 //   - in worlds whose faults change the membership, 0–2 spare nodes
 //     outside the initial configuration;
+//   - flow control bounded tightly in half the worlds: the leader's
+//     uncommitted bytes, the bytes of one append and of one Ready;
 //   - the workload (register, counter, set, append), clients (3–10), rate
 //     (50–200/s), keys (5–15, retired after 50–200 operations);
 //   - the run's length (10–60 s) and its fault density: the fault world of
@@ -184,6 +186,16 @@ func (c *Config) UseSwarmWorld(kept []string) {
 	// them in one of three) has 0–2 spare nodes besides its voters, for
 	// the nemesis to add as learners and voters and to replace voters by.
 	spares := int(r.Below(3))
+	// Half the worlds bound flow tightly, in bytes of payload: the
+	// leader's uncommitted backlog (proposals past it are refused), one
+	// MsgApp and one Ready's committed entries, each at a size a few
+	// entries reach, so that every bound is hit.
+	c.Raft.MaxUncommittedBytes, c.Raft.MaxMsgBytes, c.Raft.MaxCommittedBytesPerReady = 0, 0, 0
+	if r.Below(2) == 0 {
+		c.Raft.MaxUncommittedBytes = uint64(pick(64, 256, 1024, 16<<10))
+		c.Raft.MaxMsgBytes = uint64(pick(16, 64, 512, 4096))
+		c.Raft.MaxCommittedBytesPerReady = uint64(pick(16, 64, 512, 4096))
+	}
 
 	if !keep("nodes") {
 		c.Nodes = nodes
