@@ -31,8 +31,8 @@ func TestCatalogueListsEveryKindInItsGroup(t *testing.T) {
 		"scenario-deaf-rejoin": "scenario", "scenario-snapshot-catch-up": "scenario", "scenario-crash-in-snapshot": "scenario",
 		"member-remove": "membership", "member-remove-leader": "membership", "member-replace": "membership",
 		"member-learner": "membership", "member-rejoin": "membership", "member-churn": "membership",
-		"scenario-single-server-change": "membership",
-		"transfer-leader":               "transfer", "transfer-storm": "transfer",
+		"scenario-single-server-change": "membership", "member-remove-cut-off": "membership",
+		"transfer-leader": "transfer", "transfer-storm": "transfer",
 	}
 	got := map[string]string{}
 	for _, name := range nemesis.Kinds() {

@@ -30,6 +30,7 @@ var membershipKinds = []Kind{
 	{Name: "member-learner", Group: "membership", Start: startChurn("member-learner", "adding a node as a learner and promoting it once it has caught up", planLearner)},
 	{Name: "member-rejoin", Group: "membership", Start: startChurn("member-rejoin", "removing a voter and adding it back as soon as its removal commits", planRejoin)},
 	{Name: "member-churn", Group: "membership", Start: startChurn("member-churn", "changing the configuration, a change drawn at random each time", planAny)},
+	{Name: "member-remove-cut-off", Group: "membership", Start: startChurn("member-remove-cut-off", "removing a voter while it is cut off, so that it never learns of it, then reconnecting it", planRemoveCutOff)},
 	{Name: "scenario-single-server-change", Group: "membership", Start: startSingleServerBug},
 }
 
@@ -38,6 +39,9 @@ var membershipKinds = []Kind{
 type churnStep struct {
 	change MembershipChange
 	ready  func() bool
+	// before runs just before the change is proposed, after once it has
+	// committed (nil: nothing).
+	before, after func()
 }
 
 // churn is one membership fault in force.
@@ -104,6 +108,9 @@ func (ch *churn) poll(plan planner) {
 			return
 		}
 		env.step(ch.kind, "configuration now "+cfg.String(), changedNodes(ch.pending.change))
+		if ch.pending.after != nil {
+			ch.pending.after()
+		}
 		ch.pending = nil
 		if len(ch.plan) == 0 {
 			sc.coolDown(et, 10, 40)
@@ -141,6 +148,11 @@ func (ch *churn) poll(plan planner) {
 			sc.coolDown(et, 5, 20)
 		}
 		return
+	}
+	if next.before != nil {
+		next.before()
+		next.before = nil // once, though the proposal may be retried
+		ch.plan[0].before = nil
 	}
 	if err := t.ChangeMembership(next.change); err != nil {
 		return // no leader now, or a change of its own pending: later
@@ -372,8 +384,47 @@ func planRejoin(ch *churn, cfg Configuration, leader string) []churnStep {
 	}
 }
 
+// planRemoveCutOff cuts a voter off, removes it, and reconnects it 2–5
+// election timeouts after the removal committed: it never received the
+// change, so it still believes itself a voter, campaigns, and asks the
+// members for votes in ever higher terms (etcd-io/etcd#11038), which they
+// must ignore. The churn's heal adds it back.
+func planRemoveCutOff(ch *churn, cfg Configuration, leader string) []churnStep {
+	env := ch.sc.env
+	n := pickName(env, withoutName(cfg.Voters, leader))
+	if n == "" {
+		return nil
+	}
+	cutOff := nodeNamed(env, n)
+	sc := ch.sc
+	return []churnStep{{
+		change: MembershipChange{Remove: []string{n}},
+		before: func() {
+			all := allNodes(env)
+			if _, err := setLinks(env, all, func(i, j int) bool { return (all[i] == cutOff) == (all[j] == cutOff) }); err == nil {
+				sc.cut = true
+				env.step(ch.kind, "cut "+n+" off before removing it", []string{n})
+			}
+		},
+		after: func() {
+			et := 100 * time.Millisecond
+			if st, err := env.Target.Status(env.Target.Nodes()[0]); err == nil {
+				et = st.ElectionTimeout
+			}
+			env.Target.After(time.Duration(env.Rand.Between(2, 5))*et, func() {
+				if sc.stopped || !sc.cut {
+					return
+				}
+				healLinks(env)()
+				sc.cut = false
+				env.step(ch.kind, "reconnect "+n+", removed without knowing it", []string{n})
+			})
+		},
+	}}
+}
+
 func planAny(ch *churn, cfg Configuration, leader string) []churnStep {
-	plans := []planner{planRemove, planRemoveLeader, planReplace, planLearner, planRejoin}
+	plans := []planner{planRemove, planRemoveLeader, planReplace, planLearner, planRejoin, planRemoveCutOff}
 	return plans[ch.sc.env.Rand.Below(uint64(len(plans)))](ch, cfg, leader)
 }
 

@@ -66,6 +66,10 @@ func TestMembershipKindsChangeTheConfiguration(t *testing.T) {
 		}},
 		{"member-rejoin", func(t *testing.T, steps string) { assert.Contains(t, steps, "propose add voter n") }},
 		{"member-churn", func(t *testing.T, steps string) { assert.Contains(t, steps, "propose ") }},
+		{"member-remove-cut-off", func(t *testing.T, steps string) {
+			assert.Contains(t, steps, "off before removing it")
+			assert.Contains(t, steps, "removed without knowing it")
+		}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.kind, func(t *testing.T) {

@@ -273,6 +273,12 @@ var zooPatches = []zooBug{
 	{name: "removed-leader-keeps-leading", patch: "removed-leader-keeps-leading.patch",
 		about:  "a leader removed from the configuration keeps leading after the removal commits",
 		source: "Ongaro, dissertation §4.2.2 (a leader that is removed steps down once the change commits); etcd-io/etcd#11038"},
+	{name: "joint-never-left", patch: "joint-never-left.patch",
+		about:  "a leader never proposes leaving a joint configuration whose auto-leave committed: the cluster stays in it, needing both majorities for ever",
+		source: "Ongaro, dissertation §4.3 (C_old,new is followed by C_new); etcd-io/etcd#12136 (a cluster stuck in a joint configuration)"},
+	{name: "removed-node-disrupts", patch: "removed-node-disrupts.patch",
+		about:  "vote requests from nodes outside the configuration are answered: a removed node that never learned of its removal raises the members' terms with every campaign",
+		source: "Ongaro, dissertation §4.2.3 (disruptive servers: ignore RequestVote from servers outside the configuration while a leader is heard); etcd-io/etcd#11038"},
 	// Leadership transfer (issue 14).
 	{name: "transfer-without-catch-up", patch: "transfer-without-catch-up.patch",
 		about:  "a leader tells its transfer's target to campaign at once, before the target's log has caught up with its own",

@@ -28,6 +28,12 @@ const (
 	// only once a majority (itself included) granted its pre-vote for the
 	// term it is about to take.
 	PreVoteQuorum = "Pre-Vote Quorum"
+	// RemovedNodeIgnored (thesis §4.2.3): a node ignores vote and
+	// pre-vote requests from nodes outside its configuration, term and
+	// all: a removed node that never learned it was removed would
+	// otherwise raise the members' terms with every campaign and depose
+	// their leader again and again.
+	RemovedNodeIgnored = "Removed Node Ignored"
 	// TruthfulRequest: a vote or pre-vote request names an entry the
 	// candidate holds as its last (§5.4.1): the up-to-date check voters
 	// make is only as good as what the request says.
@@ -55,6 +61,15 @@ type campaigns struct {
 	// retries time each node's campaigns that follow one another with
 	// nothing in between (retry.go).
 	retries map[uint64]*retryTimer
+	// outsider is the highest term of a vote request from a node outside
+	// the configuration just delivered to a node, which must not move to
+	// that term for it (RemovedNodeIgnored).
+	outsider map[uint64]outsiderRequest
+}
+
+type outsiderRequest struct {
+	from, term uint64
+	typ        raft.MessageType
 }
 
 type askedLeader struct {
@@ -76,6 +91,8 @@ func newCampaigns() campaigns {
 		held:    map[uint64]*heldEntries{},
 		asked:   map[uint64]askedLeader{},
 		retries: map[uint64]*retryTimer{},
+
+		outsider: map[uint64]outsiderRequest{},
 	}
 }
 
@@ -181,6 +198,11 @@ func (c *Checker) campaignDelivered(n raftnode.View, st raft.Status, m raft.Mess
 		(m.Type == raft.MsgPreVote || m.Type == raft.MsgVote && c.sticky.CheckQuorum) {
 		c.camp.asked[n.ID()] = askedLeader{term: m.Term, typ: m.Type}
 	}
+	if (m.Type == raft.MsgVote || m.Type == raft.MsgPreVote) && m.Term > st.Term && !c.confOf(n.ID()).IsVoter(m.From) {
+		if o := c.camp.outsider[n.ID()]; m.Term > o.term {
+			c.camp.outsider[n.ID()] = outsiderRequest{from: m.From, term: m.Term, typ: m.Type}
+		}
+	}
 	if m.Reject {
 		return
 	}
@@ -222,6 +244,12 @@ func (c *Checker) campaignStepped(n raftnode.View) error {
 	now := campaignState{state: st.State, term: st.Term, vote: st.Vote}
 	prev, known := c.camp.last[id]
 	c.camp.last[id] = now
+	if o, ok := c.camp.outsider[id]; ok {
+		delete(c.camp.outsider, id)
+		if known && now.term >= o.term && prev.term < o.term && len(c.confOf(id).Voters) > 0 {
+			return c.violation(RemovedNodeIgnored, n, "moved from term %d to term %d on a %s from node %d, which is not a voter of its configuration %v", prev.term, now.term, o.typ, o.from, c.confOf(id))
+		}
+	}
 	if a, ok := c.camp.asked[id]; ok {
 		delete(c.camp.asked, id)
 		if now.state != raft.StateLeader && now.term >= a.term {
