@@ -399,3 +399,42 @@ func TestAReplacedLeaderCampaignsUntilItsReplacementCommits(t *testing.T) {
 	n.stabilize()
 	n.requireNoStepErrors()
 }
+
+// The 2015 single-server bug's schedule (Ongaro, raft-dev, "bug in
+// single-server membership changes"), shown impossible. Four voters; the
+// leader 1, cut off with node 5 alone, adds 5 (C1 = 1..5, on 1 and 5
+// only). Node 2 is elected by 2, 3 and 4 in term 2, and 4 then hears
+// nothing more of term 2. Were 2 to remove 1 now (C2 = 2 3 4), C2 could
+// commit on 2 and 3 alone, and 1, 5 and 4 (a majority of C1, with nothing
+// of term 2) could elect 1 and overwrite it. 2 refuses: nothing of its term
+// has committed, and nothing can while 4 hears nothing, since that needs a
+// majority of the four. Once 4 hears again, 2's term commits and the
+// change is accepted, on a log that carries term 2 to a majority.
+func TestTheSingleServerBugOf2015IsImpossible(t *testing.T) {
+	n := newNetwork(t, 5, testOptions{voters: []uint64{1, 2, 3, 4}})
+	n.elect(1)
+	n.stabilize()
+	for _, id := range []uint64{2, 3, 4} {
+		n.cutLink(1, id)
+	}
+	_, _, err := n.nodes[1].rn.ProposeConfChange(ConfChange{Changes: []ConfChangeSingle{{AddVoter, 5}}})
+	require.NoError(t, err)
+	n.stabilize()
+	require.Equal(t, "voters=(1 2 3 4 5)", confOf(n, 5), "C1 reached 5")
+	require.Equal(t, "voters=(1 2 3 4)", confOf(n, 2), "and not 2")
+
+	n.drop = func(m Message) bool { return m.From == 2 && m.To == 4 && m.Type != MsgVote }
+	n.campaign(2)
+	require.Equal(t, StateLeader, n.status(2).State)
+	_, _, err = n.nodes[2].rn.ProposeConfChange(ConfChange{Changes: []ConfChangeSingle{{RemoveNode, 1}}})
+	require.ErrorIs(t, err, ErrConfChangeTooEarly, "a leader whose term has not committed proposes no change")
+	n.tickAndStabilize(3)
+	_, _, err = n.nodes[2].rn.ProposeConfChange(ConfChange{Changes: []ConfChangeSingle{{RemoveNode, 1}}})
+	require.ErrorIs(t, err, ErrConfChangeTooEarly, "nor can its term commit without 4")
+
+	n.drop = func(m Message) bool { return m.From == 1 || m.To == 1 } // 4 hears again; 1 stays away
+	n.tickAndStabilize(2)
+	changeConf(t, n, 2, ConfChange{Changes: []ConfChangeSingle{{RemoveNode, 1}}})
+	assert.Equal(t, "voters=(2 3 4)", confOf(n, 4))
+	n.requireNoStepErrors()
+}
