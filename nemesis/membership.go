@@ -335,7 +335,19 @@ func planReplace(ch *churn, cfg Configuration, leader string) []churnStep {
 	if out == "" {
 		return nil
 	}
-	return []churnStep{{change: MembershipChange{AddVoters: []string{in}, Remove: []string{out}}}}
+	change := MembershipChange{AddVoters: []string{in}, Remove: []string{out}}
+	// One time in three, two at once: the halves of the joint
+	// configuration then share fewer voters, and an entry one half holds
+	// is less likely to be on a majority of the other.
+	if env.Rand.Below(3) == 0 {
+		in2 := pickName(env, withoutName(outside(env, cfg), in))
+		out2 := pickName(env, withoutName(withoutName(cfg.Voters, leader), out))
+		if in2 != "" && out2 != "" {
+			change.AddVoters = append(change.AddVoters, in2)
+			change.Remove = append(change.Remove, out2)
+		}
+	}
+	return []churnStep{{change: change}}
 }
 
 func planLearner(ch *churn, cfg Configuration, leader string) []churnStep {

@@ -61,6 +61,9 @@ func startTransfer(kind string, storm bool) func(env *Env) (Action, func(), erro
 				env.step(kind, fmt.Sprintf("%s refused a transfer to %s, not a voter: %v", env.name(l), to, err), []string{env.name(l), to})
 			case err == nil:
 				env.step(kind, fmt.Sprintf("%s hands its office (term %d) to %s", env.name(l), st.Term, to), []string{env.name(l), to})
+				if !storm && env.Rand.Below(2) == 0 {
+					isolateAfterHandover(sc, kind, l, st.ElectionTimeout)
+				}
 			}
 			if storm {
 				sc.wakeAt = t.Now() + time.Duration(env.Rand.Between(50, 300))*time.Millisecond
@@ -69,4 +72,28 @@ func startTransfer(kind string, storm bool) func(env *Env) (Action, func(), erro
 			}
 		})
 	}
+}
+
+// isolateAfterHandover cuts the old leader off from the other nodes (not
+// from its clients) for 1–2 election timeouts, right after it handed its
+// office over: it hears nothing of the new term, believes it leads, and is
+// asked for reads. A leader that serves them from a lease it gave up, or
+// that takes its lease back when the transfer times out, answers stale.
+func isolateAfterHandover(sc *scenario, kind string, old node, et time.Duration) {
+	env := sc.env
+	all := allNodes(env)
+	if _, err := setLinks(env, all, func(i, j int) bool { return (all[i] == old) == (all[j] == old) }); err != nil {
+		healLinks(env)()
+		return
+	}
+	sc.cut = true
+	env.step(kind, "cut the old leader off from the other nodes, not from its clients", nodeNames(env, []node{old}))
+	env.Target.After(time.Duration(env.Rand.Between(10, 20))*et/10, func() {
+		if sc.stopped || !sc.cut {
+			return
+		}
+		healLinks(env)()
+		sc.cut = false
+		env.step(kind, "reconnect the old leader", nodeNames(env, []node{old}))
+	})
 }

@@ -438,3 +438,26 @@ func TestTheSingleServerBugOf2015IsImpossible(t *testing.T) {
 	assert.Equal(t, "voters=(2 3 4)", confOf(n, 4))
 	n.requireNoStepErrors()
 }
+
+// A node that hears from no leader answers a vote request from a node its
+// configuration does not name: its own configuration may be the stale one
+// (the candidate's log holds the change that added it), and refusing could
+// leave members that know different configurations without a leader for
+// ever. One that hears from a leader ignores it (TestRemovedNodeCannotDisrupt).
+func TestAStaleConfigurationStillAnswersWithoutALeader(t *testing.T) {
+	r := newTestRaft(t, 1, ids(3), testOptions{}, HardState{Term: 1}, entries(1))
+	r.persistAll()
+	require.False(t, r.inLease())
+	require.NoError(t, r.Step(Message{Type: MsgVote, From: 4, To: 1, Term: 2, Index: 5, LogTerm: 1}))
+	resp := ofType(r.readMessages(), MsgVoteResp)
+	require.Len(t, resp, 1)
+	assert.False(t, resp[0].Reject, "granted: 4's log is ahead, and with it the configuration naming 4")
+
+	r2 := newTestRaft(t, 1, ids(3), testOptions{}, HardState{Term: 1}, entries(1))
+	r2.persistAll()
+	r2.becomeFollower(1, 2)
+	r2.leaseElapsed = 0 // hears from leader 2
+	require.NoError(t, r2.Step(Message{Type: MsgVote, From: 4, To: 1, Term: 2, Index: 5, LogTerm: 1}))
+	assert.Empty(t, r2.readMessages(), "ignored while a leader is heard")
+	assert.Equal(t, uint64(1), r2.term)
+}

@@ -17,11 +17,16 @@ func (r *raft) Step(m Message) error {
 	if err := r.checkShape(m); err != nil {
 		return err
 	}
-	if (m.Type == MsgVote || m.Type == MsgPreVote) && !r.trk.Voters.Contains(m.From) {
+	if (m.Type == MsgVote || m.Type == MsgPreVote) && !r.trk.Voters.Contains(m.From) && r.inLease() {
 		// A node outside our configuration (removed, or one we do not
-		// know of yet) asks for votes: ignore it, term and all, or a
-		// removed node that never learnt of its removal disrupts the
-		// cluster with every campaign (thesis §4.2.3).
+		// know of yet) asks for votes while we hear from a leader: ignore
+		// it, term and all, or a removed node that never learnt of its
+		// removal disrupts the cluster with every campaign (thesis
+		// §4.2.3). Without a leader we answer: our configuration may be
+		// the stale one, and the candidate the one with the log that
+		// would bring it up to date; refusing it could leave a cluster
+		// whose members know different configurations without a
+		// leader for ever (found by the swarm, seed 143).
 		return nil
 	}
 

@@ -127,3 +127,28 @@ func TestTransferEndsWhenTheTargetIsRemoved(t *testing.T) {
 	r.appendEntry(Entry{Type: EntryConfChange, Data: ConfChange{Changes: []ConfChangeSingle{{RemoveNode, 4}}}.Encode()})
 	assert.Zero(t, n.status(1).LeadTransferee)
 }
+
+// A transfer's vote request bypasses a voter's lease, never its vote: a
+// voter that already voted for another candidate in the term refuses it.
+func TestTransferVoteDoesNotBypassTheVote(t *testing.T) {
+	r := newTestRaft(t, 1, ids(3), testOptions{checkQuorum: true}, HardState{Term: 2, Vote: 3}, entries(1, 2))
+	r.persistAll()
+	require.NoError(t, r.Step(Message{Type: MsgVote, From: 2, To: 1, Term: 2, Index: 2, LogTerm: 2, Context: transferContext}))
+	resp := ofType(r.readMessages(), MsgVoteResp)
+	require.Len(t, resp, 1)
+	assert.True(t, resp[0].Reject, "voted for 3 in term 2 already")
+	assert.Equal(t, uint64(3), r.vote)
+
+	// In a new term, within a lease, the transfer's request is granted.
+	r2 := newTestRaft(t, 1, ids(3), testOptions{checkQuorum: true}, HardState{Term: 2}, entries(1, 2))
+	r2.persistAll()
+	r2.becomeFollower(2, 3) // hears from leader 3: in its lease
+	require.NoError(t, r2.Step(Message{Type: MsgVote, From: 2, To: 1, Term: 3, Index: 2, LogTerm: 2, Context: transferContext}))
+	resp = ofType(r2.readMessages(), MsgVoteResp)
+	require.Len(t, resp, 1)
+	assert.False(t, resp[0].Reject, "a transfer's election is granted within the lease")
+	require.NoError(t, r2.Step(Message{Type: MsgVote, From: 3, To: 1, Term: 3, Index: 2, LogTerm: 2, Context: transferContext}))
+	resp = ofType(r2.readMessages(), MsgVoteResp)
+	require.Len(t, resp, 1)
+	assert.True(t, resp[0].Reject, "but only one vote per term")
+}

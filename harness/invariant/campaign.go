@@ -28,11 +28,18 @@ const (
 	// only once a majority (itself included) granted its pre-vote for the
 	// term it is about to take.
 	PreVoteQuorum = "Pre-Vote Quorum"
-	// RemovedNodeIgnored (thesis §4.2.3): a node ignores vote and
-	// pre-vote requests from nodes outside its configuration, term and
-	// all: a removed node that never learned it was removed would
-	// otherwise raise the members' terms with every campaign and depose
-	// their leader again and again.
+	// OnlyVotersCampaign (thesis §4.2.1): a node campaigns only as a
+	// voter of its configuration in force, or of its latest committed one
+	// (a leader that appended its own removal and lost office): a learner,
+	// or a node outside, cannot be elected, and its campaigns only race
+	// its term ahead, to knock out a healthy leader with its replies.
+	OnlyVotersCampaign = "Only Voters Campaign"
+	// RemovedNodeIgnored (thesis §4.2.3): a node that hears from a
+	// leader ignores vote and pre-vote requests from nodes outside its
+	// configuration, term and all: a removed node that never learned it
+	// was removed would otherwise raise the members' terms with every
+	// campaign and depose their leader again and again. (Without a leader
+	// it answers: its own configuration may be the stale one.)
 	RemovedNodeIgnored = "Removed Node Ignored"
 	// TruthfulRequest: a vote or pre-vote request names an entry the
 	// candidate holds as its last (§5.4.1): the up-to-date check voters
@@ -198,7 +205,7 @@ func (c *Checker) campaignDelivered(n raftnode.View, st raft.Status, m raft.Mess
 		(m.Type == raft.MsgPreVote || m.Type == raft.MsgVote && c.sticky.CheckQuorum) {
 		c.camp.asked[n.ID()] = askedLeader{term: m.Term, typ: m.Type}
 	}
-	if (m.Type == raft.MsgVote || m.Type == raft.MsgPreVote) && m.Term > st.Term && !c.confOf(n.ID()).IsVoter(m.From) {
+	if (m.Type == raft.MsgVote || m.Type == raft.MsgPreVote) && m.Term > st.Term && !c.confOf(n.ID()).IsVoter(m.From) && c.inLease(n.ID()) {
 		if o := c.camp.outsider[n.ID()]; m.Term > o.term {
 			c.camp.outsider[n.ID()] = outsiderRequest{from: m.From, term: m.Term, typ: m.Type}
 		}
@@ -280,6 +287,8 @@ func (c *Checker) campaignStepped(n raftnode.View) error {
 		if ok, conf := c.grantedQuorum(id, votes); !ok {
 			return c.violation(VoteQuorum, n, "became leader of term %d with votes from %s and itself, not a quorum of its configuration %v", now.term, idList(votes), conf)
 		}
+	case began && !c.mayCampaign(n):
+		return c.violation(OnlyVotersCampaign, n, "became a %s in term %d, though it votes neither in its configuration %v nor in its committed one %v", now.state, now.term, c.confOf(id), c.confModel(id).at(n.Status().Commit))
 	case began:
 		told := now.state == raft.StateCandidate && c.toldToCampaign(id, now.term)
 		if c.sticky.ElectionTick > 0 && c.camp.timer[id] < c.sticky.ElectionTick && !told {

@@ -231,6 +231,17 @@ func (c *Checker) checkLeaderConf(n raftnode.View, st raft.Status) error {
 	return nil
 }
 
+// mayCampaign says n votes in its configuration in force or in its
+// latest committed one (OnlyVotersCampaign).
+func (c *Checker) mayCampaign(n raftnode.View) bool {
+	m := c.confModel(n.ID())
+	in := m.latest()
+	if len(in.Voters) == 0 {
+		return true // a world that names no voters is not judged here
+	}
+	return in.IsVoter(n.ID()) || m.at(n.Status().Commit).IsVoter(n.ID())
+}
+
 // confOf is the configuration the checker's model says node id has in
 // force (the initial one for a node it has not seen start). The node's
 // own is held to it after every step (checkConf), so the quorum checks

@@ -75,8 +75,11 @@ func (c *Checker) transferSent(n raftnode.View, m raft.Message) error {
 		}
 	case m.Type == raft.MsgTimeoutNow:
 		st := n.Status()
+		if c.leaders[m.Term] != n.ID() {
+			return c.violation(TransferTargetReady, n, "told node %d to campaign in term %d, which it did not lead", m.To, m.Term)
+		}
 		if st.State != raft.StateLeader {
-			return c.violation(TransferTargetReady, n, "told node %d to campaign while not leading (%s in term %d)", m.To, st.State, st.Term)
+			return nil // it stepped down after (its removal committed, say)
 		}
 		if conf := c.confOf(n.ID()); !conf.IsVoter(m.To) {
 			return c.violation(TransferTargetReady, n, "told node %d to campaign, which is not a voter of its configuration %v", m.To, conf)
