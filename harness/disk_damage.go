@@ -50,6 +50,14 @@ func (d *Disk) Undamaged(name string) []byte {
 	return d.durable[name]
 }
 
+// WipeLeaving is Wipe, with one empty file on the new disk, durable: the
+// operator's note to the node that it lost its state.
+func (d *Disk) WipeLeaving(name string) {
+	d.Wipe()
+	d.durable[name] = []byte{}
+	d.visible[name] = []byte{}
+}
+
 // Wipe replaces the disk by an empty one: every file is gone, durably,
 // and so is the record of its damage. It counts as a rewrite
 // (DurableRewrites).

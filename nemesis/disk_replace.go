@@ -94,7 +94,7 @@ func pickMember(env *Env, cfg Configuration) (string, bool) {
 	leader, _ := env.Target.Leader()
 	var candidates []string
 	for _, n := range slices.Concat(cfg.Voters, cfg.Learners) {
-		if env.Target.State(n) != NodeUp {
+		if env.Target.State(n) != NodeUp || env.repairing[n] {
 			continue
 		}
 		after := votersAfter(cfg, MembershipChange{Remove: []string{n}})
@@ -129,16 +129,25 @@ func roleOf(cfg Configuration, node string) string {
 // replaceDisk is the operator's repair of node's disk, in steps on the
 // target's clock (every 10 ms, for at most a minute): remove it from the
 // configuration and wait for the removal to commit; crash it if it runs,
-// wipe its disk and restart it, empty; add it back as role ("" leaves it
-// out). Each step is noted.
+// wipe its disk and restart it, empty; add it back as a learner and, if it
+// was a voter, promote it once its log has caught up ("" leaves it out),
+// as an operator adds a new member. Each step is noted.
 func replaceDisk(env *Env, kind, node, role string) {
 	t := env.Target
+	if env.repairing == nil {
+		env.repairing = map[string]bool{}
+	}
+	if env.repairing[node] {
+		return // another repair of it is under way
+	}
+	env.repairing[node] = true
 	deadline := t.Now() + time.Minute
 	step := 0
 	var tick func()
 	tick = func() {
 		if t.Now() >= deadline {
 			env.step(kind, fmt.Sprintf("gave up replacing the disk of %s at step %d", node, step), []string{node})
+			delete(env.repairing, node)
 			return
 		}
 		cfg, err := t.Configuration()
@@ -157,6 +166,10 @@ func replaceDisk(env *Env, kind, node, role string) {
 				env.step(kind, "remove "+node+" before replacing its disk, from "+cfg.String(), []string{node})
 			}
 		case 1: // wiped and restarted
+			if cfg.IsMember(node) {
+				step = 0 // added back meanwhile (a churn's heal): out first
+				break
+			}
 			if t.State(node) != NodeDown {
 				if err := t.Crash(node); err != nil {
 					break
@@ -164,23 +177,34 @@ func replaceDisk(env *Env, kind, node, role string) {
 			}
 			if err := t.WipeDisk(node); err != nil {
 				env.step(kind, "could not wipe "+node+": "+err.Error(), []string{node})
+				delete(env.repairing, node)
 				return
 			}
 			_ = t.Restart(node)
 			env.step(kind, "wiped the disk of "+node+" and restarted it, empty; configuration "+cfg.String(), []string{node})
 			step = 2
-		case 2: // back in its role
+		case 2: // back in its role: a learner first, a voter once caught up
 			var add MembershipChange
 			switch {
-			case role == "voter" && !cfg.IsVoter(node):
-				add.AddVoters = []string{node}
-			case role == "learner" && !cfg.IsMember(node):
+			case role != "" && !cfg.IsMember(node):
 				add.AddLearners = []string{node}
+			case role == "voter" && !cfg.IsVoter(node):
+				// An empty voter can hold up every election it cannot
+				// win, and commits that need it: promote it only once
+				// its log has reached the leader's commit.
+				l, ok := t.Leader()
+				lst, err1 := t.Status(l)
+				nst, err2 := t.Status(node)
+				if !ok || err1 != nil || err2 != nil || nst.Commit < lst.Commit {
+					break
+				}
+				add.AddVoters = []string{node}
 			default:
 				env.step(kind, node+" is back; configuration "+cfg.String(), []string{node})
+				delete(env.repairing, node)
 				return
 			}
-			if quorumSafe(env, cfg, add) || role == "learner" {
+			if len(add.AddVoters) > 0 && quorumSafe(env, cfg, add) || len(add.AddLearners) > 0 {
 				if t.ChangeMembership(add) == nil {
 					env.step(kind, "propose "+add.String()+", from "+cfg.String(), []string{node})
 				}

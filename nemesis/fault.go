@@ -21,6 +21,9 @@ type Env struct {
 	// Log records the steps of a fault that acts more than once (the
 	// directed scenarios) in the run's history; nil records nothing.
 	Log Log
+	// repairing are the nodes whose disks are being replaced
+	// (disk_replace.go): one repair at a time per node.
+	repairing map[string]bool
 }
 
 // NewEnv is the environment of faults on a target, drawing from the

@@ -215,6 +215,9 @@ type NodeStatus struct {
 	Commit, LastIndex, Snapshot uint64
 	// ElectionTimeout is its base election timeout, on its own clock.
 	ElectionTimeout time.Duration
+	// HandedOver says a leader has told a voter to take its office over
+	// (a leadership transfer) in its term.
+	HandedOver bool
 }
 
 // Role is a node's Raft role.

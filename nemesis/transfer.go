@@ -62,7 +62,7 @@ func startTransfer(kind string, storm bool) func(env *Env) (Action, func(), erro
 			case err == nil:
 				env.step(kind, fmt.Sprintf("%s hands its office (term %d) to %s", env.name(l), st.Term, to), []string{env.name(l), to})
 				if !storm && env.Rand.Below(2) == 0 {
-					isolateAfterHandover(sc, kind, l, st.ElectionTimeout)
+					isolateAfterHandover(sc, kind, l, nodeNamed(env, to), st.Term, st.ElectionTimeout)
 				}
 			}
 			if storm {
@@ -74,12 +74,37 @@ func startTransfer(kind string, storm bool) func(env *Env) (Action, func(), erro
 	}
 }
 
-// isolateAfterHandover cuts the old leader off from the other nodes (not
-// from its clients) for 1–2 election timeouts, right after it handed its
-// office over: it hears nothing of the new term, believes it leads, and is
-// asked for reads. A leader that serves them from a lease it gave up, or
-// that takes its lease back when the transfer times out, answers stale.
-func isolateAfterHandover(sc *scenario, kind string, old node, et time.Duration) {
+// isolateAfterHandover waits, for up to an election timeout, for the old
+// leader to have handed its office over and the target to campaign for the
+// next term, then at once cuts the old leader off from the other nodes
+// (not from its clients) for 1–2 election timeouts: the target is elected
+// without it, and the old leader hears nothing of the new term, believes
+// it leads, and is asked for reads. A leader that serves them from the
+// lease it gave up, or that takes its lease back when the transfer times
+// out, answers stale.
+func isolateAfterHandover(sc *scenario, kind string, old, target node, term uint64, et time.Duration) {
+	env := sc.env
+	t := env.Target
+	deadline := t.Now() + et
+	var wait func()
+	wait = func() {
+		if sc.stopped || sc.cut {
+			return
+		}
+		ost, err1 := t.Status(env.name(old))
+		tst, err2 := t.Status(env.name(target))
+		if err1 == nil && err2 == nil && ost.Role == Leader && ost.HandedOver && tst.Role != Follower && tst.Term > term {
+			cutOldLeader(sc, kind, old, et)
+			return
+		}
+		if t.Now() < deadline {
+			t.After(pollEvery, wait)
+		}
+	}
+	t.After(0, wait)
+}
+
+func cutOldLeader(sc *scenario, kind string, old node, et time.Duration) {
 	env := sc.env
 	all := allNodes(env)
 	if _, err := setLinks(env, all, func(i, j int) bool { return (all[i] == old) == (all[j] == old) }); err != nil {
@@ -87,7 +112,7 @@ func isolateAfterHandover(sc *scenario, kind string, old node, et time.Duration)
 		return
 	}
 	sc.cut = true
-	env.step(kind, "cut the old leader off from the other nodes, not from its clients", nodeNames(env, []node{old}))
+	env.step(kind, "the old leader handed over: cut it off from the other nodes, not from its clients", nodeNames(env, []node{old}))
 	env.Target.After(time.Duration(env.Rand.Between(10, 20))*et/10, func() {
 		if sc.stopped || !sc.cut {
 			return

@@ -23,6 +23,9 @@ func (r *raft) handleAppendEntries(m Message) error {
 		if written != 0 && r.touchesConfig(written, m.Entries) {
 			r.logChanged(written)
 		}
+		if r.joining && lastNew >= m.Commit {
+			r.joining = false // caught up with a leader's commit: it may vote
+		}
 		r.send(Message{Type: MsgAppResp, To: m.From, Index: lastNew, Context: m.Context})
 		return nil
 	}

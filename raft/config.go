@@ -65,6 +65,13 @@ type Config struct {
 	HardState HardState
 	Snapshot  Snapshot
 	Entries   []Entry
+	// Joining says the node lost its state (its disk was replaced) and
+	// comes back with the identity it had: until a leader has brought its
+	// log up to that leader's commit index, it neither votes nor
+	// campaigns. A node that votes with an empty log would let a
+	// candidate whose log is stale, in a configuration that still counts
+	// it, be elected without entries a majority committed.
+	Joining bool
 	// Applied is the last index the caller's state machine has already
 	// applied; CommittedEntries in Ready start after it. A caller that
 	// loaded Snapshot into its state machine has applied at least its

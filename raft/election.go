@@ -96,6 +96,11 @@ func (r *raft) handleVoteRequest(m Message) {
 	if m.Type == MsgPreVote {
 		respType = MsgPreVoteResp
 	}
+	if r.joining {
+		// It lost its state: a vote now could elect a stale log.
+		r.send(Message{Type: respType, To: m.From, Term: r.term, Reject: true})
+		return
+	}
 	canVote := r.vote == m.From ||
 		(r.vote == None && r.lead == None) ||
 		(m.Type == MsgPreVote && m.Term > r.term)

@@ -75,6 +75,9 @@ type raft struct {
 	// (transfer.go), None if none, and transferElapsed the leader's ticks
 	// since it began; handedOver says the leader sent MsgTimeoutNow in
 	// its term.
+	// joining is Config.Joining, until a leader has caught the log up.
+	joining bool
+
 	leadTransferee  uint64
 	transferElapsed int
 	handedOver      bool
@@ -102,6 +105,7 @@ func newRaft(cfg *Config) (*raft, error) {
 		preVote:          cfg.PreVote,
 		checkQuorum:      cfg.CheckQuorum,
 		maxEntriesPerMsg: uint64(cfg.MaxEntriesPerMsg),
+		joining:          cfg.Joining,
 		maxMsgBytes:      cfg.MaxMsgBytes,
 		maxUncommitted:   cfg.MaxUncommittedBytes,
 
@@ -134,7 +138,7 @@ func (r *raft) hardState() HardState {
 // every node does, not counting its own, and steps down once the change
 // commits (configCommitted).
 func (r *raft) promotable() bool {
-	return r.trk.Voters.Contains(r.id) || r.configAt(r.log.committed).IsVoter(r.id)
+	return !r.joining && (r.trk.Voters.Contains(r.id) || r.configAt(r.log.committed).IsVoter(r.id))
 }
 
 // inLease reports whether this node has heard from a leader within the

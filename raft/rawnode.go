@@ -226,6 +226,7 @@ func (rn *RawNode) Status() Status {
 
 		LeadTransferee: r.leadTransferee,
 		HandedOver:     r.handedOver,
+		Joining:        r.joining,
 	}
 }
 

@@ -24,6 +24,9 @@ type Status struct {
 	// moment: no lease is sound after it.
 	LeadTransferee uint64
 	HandedOver     bool
+	// Joining says the node rejoins after losing its state and has not
+	// caught up with a leader yet (Config.Joining).
+	Joining bool
 }
 
 // String renders the status compactly, e.g.

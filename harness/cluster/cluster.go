@@ -169,7 +169,7 @@ func (c *Cluster) Wipe(id uint64) error {
 	if c.World.State(addr) != harness.NodeDown {
 		return fmt.Errorf("cluster: n%d must be down for its disk to be wiped", id)
 	}
-	c.World.Disk(addr).Wipe()
+	c.World.Disk(addr).WipeLeaving(raftnode.JoiningFile)
 	c.Invariants.Wiped(id)
 	return nil
 }

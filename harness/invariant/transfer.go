@@ -78,8 +78,11 @@ func (c *Checker) transferSent(n raftnode.View, m raft.Message) error {
 		if c.leaders[m.Term] != n.ID() {
 			return c.violation(TransferTargetReady, n, "told node %d to campaign in term %d, which it did not lead", m.To, m.Term)
 		}
-		if st.State != raft.StateLeader {
-			return nil // it stepped down after (its removal committed, say)
+		if st.State != raft.StateLeader || st.LeadTransferee != m.To {
+			// It stepped down after (its removal committed, say), or the
+			// message waited for an fsync past the transfer's end, after
+			// which the log may grow again.
+			return nil
 		}
 		if conf := c.confOf(n.ID()); !conf.IsVoter(m.To) {
 			return c.violation(TransferTargetReady, n, "told node %d to campaign, which is not a voter of its configuration %v", m.To, conf)

@@ -207,6 +207,9 @@ type Node struct {
 	// inside Apply must not start a nested Ready before the current one is
 	// advanced; the running loop picks its work up.
 	processing bool
+	// joining says the node rejoins after its disk was replaced
+	// (JoiningFile), until Raft says it caught up.
+	joining bool
 }
 
 // New returns a factory for the node with the given ID, for World.AddNode.
@@ -367,12 +370,14 @@ func (n *Node) Start(env *harness.Env) {
 		Snapshot:                  snap,
 		Entries:                   entries,
 		Applied:                   snap.Meta.Index,
+		Joining:                   env.Disk().Size(JoiningFile) >= 0,
 	})
 	if err != nil {
 		env.Fail(fmt.Errorf("raftnode: recovering %s: %w", env.Name(), err))
 		return
 	}
 	n.rn = rn
+	n.joining = rn.Status().Joining
 	n.hardState = hs
 	n.appliedIndex = snap.Meta.Index
 	if n.observer != nil {
@@ -579,6 +584,12 @@ func (n *Node) diskHardState(hs raft.HardState) raft.HardState {
 func (n *Node) finish(rd raft.Ready) {
 	if !n.send(rd.Messages) {
 		return
+	}
+	if n.joining && !n.rn.Status().Joining {
+		// Caught up: the note goes, after the log that proves it (the
+		// disk keeps its operations in order).
+		n.env.Disk().Remove(JoiningFile)
+		n.joining = false
 	}
 	if !rd.Snapshot.IsEmpty() {
 		n.install(rd.Snapshot)

@@ -10,7 +10,11 @@ import (
 // SnapshotFile is the name of the latest snapshot on a node's disk, and
 // its temporary names while it and a WAL after it are being written.
 const (
-	SnapshotFile     = "raft.snap"
+	SnapshotFile = "raft.snap"
+	// JoiningFile, on a disk, says the node lost its state and must
+	// rejoin (raft.Config.Joining) until it has caught up; the node
+	// removes it then.
+	JoiningFile      = "raft.joining"
 	snapshotTempFile = "raft.snap.tmp"
 	walTempFile      = "raft.wal.tmp"
 )

@@ -195,6 +195,13 @@ func (c *Config) UseSwarmWorld(kept []string) {
 		c.Raft.MaxUncommittedBytes = uint64(pick(64, 256, 1024, 16<<10))
 		c.Raft.MaxMsgBytes = uint64(pick(16, 64, 512, 4096))
 		c.Raft.MaxCommittedBytesPerReady = uint64(pick(16, 64, 512, 4096))
+		// A byte bound can cut an append to one entry: keep the window
+		// wide enough that a follower still gets 16 entries a round
+		// trip, or one that must catch up a long log (a replaced disk)
+		// never does within the liveness bound.
+		for c.Raft.MaxInflightMsgs < 16 {
+			c.Raft.MaxInflightMsgs *= 2
+		}
 	}
 
 	if !keep("nodes") {

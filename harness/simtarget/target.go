@@ -79,6 +79,7 @@ func ForCluster(c *cluster.Cluster) *Target {
 		return nemesis.NodeStatus{
 			Role: role, Term: st.Term, Voted: st.Vote != raft.None, Commit: st.Commit, LastIndex: st.LastIndex, Snapshot: st.Snapshot,
 			ElectionTimeout: time.Duration(rc.ElectionTick) * rc.TickInterval,
+			HandedOver:      st.HandedOver,
 		}, true
 	}
 	t := New(c.World, c.Peers.Addrs, leader, status)
