@@ -195,7 +195,7 @@ func (ch *churn) restore(env *Env) {
 		if err == nil && settled(cfg) {
 			var out []string
 			for _, n := range ch.removed {
-				if !cfg.IsVoter(n) {
+				if !cfg.IsVoter(n) && !env.repairing[n] {
 					out = append(out, n)
 				}
 			}
@@ -282,11 +282,12 @@ func mostlyUp(env *Env, nodes []string) bool {
 }
 
 // outside are the nodes in neither half nor among the learners, in the
-// target's order.
+// target's order, but for those whose disks are being replaced: the
+// repair brings them back itself, once they have caught up.
 func outside(env *Env, cfg Configuration) []string {
 	var out []string
 	for _, n := range env.Target.Nodes() {
-		if !cfg.IsMember(n) {
+		if !cfg.IsMember(n) && !env.repairing[n] {
 			out = append(out, n)
 		}
 	}
@@ -355,7 +356,13 @@ func planLearner(ch *churn, cfg Configuration, leader string) []churnStep {
 	n := pickName(env, outside(env, cfg))
 	if n == "" {
 		// Promote a learner already there, if any.
-		if n = pickName(env, cfg.Learners); n == "" {
+		var learners []string
+		for _, l := range cfg.Learners {
+			if !env.repairing[l] { // a repair promotes its own once caught up
+				learners = append(learners, l)
+			}
+		}
+		if n = pickName(env, learners); n == "" {
 			return nil
 		}
 		return []churnStep{{change: MembershipChange{AddVoters: []string{n}, Joint: joint(env)}}}

@@ -37,7 +37,7 @@ func TestEachNewCheckCatchesItsBug(t *testing.T) {
 		{"read-before-apply", false, "3", "read-freshness", "older than what was committed"},
 		{"quorum-half", true, "6", "raft-invariants", "Pre-Vote Quorum"},
 		{"no-dedup", false, "4", "exactly-once", "broke the sessions' exactly-once promise"},
-		{"stale-term-ack", true, "22", "raft-invariants", "Stale Response Ignored"},
+		{"stale-term-ack", true, "4", "raft-invariants", "Stale Response Ignored"},
 		{"hardstate-commit-unclamped", true, "1", "raft-invariants", "Durable Commit"},
 		{"retry-answered-stale", true, "1", "exactly-once", "answered stale"},
 		{"lease-one-tick-long", true, "5", "lease-safety", "by its own clock"},
@@ -46,7 +46,7 @@ func TestEachNewCheckCatchesItsBug(t *testing.T) {
 		{"read-quorum-without-leader", true, "2", "liveness", "a minority of the voters cut off"},
 		{"expired-session-revived", true, "2", "exactly-once", "an expired session must answer every later command expired"},
 		{"leader-without-noop", true, "2", "liveness", "without committing an entry of its term"},
-		{"reads-survive-stepdown", true, "3", "read-freshness", "waited for a read index older than that"},
+		{"reads-survive-stepdown", true, "4", "read-freshness", "waited for a read index older than that"},
 		{"vote-grant-keeps-timer", true, "2", "raft-invariants", "Election Timer"},
 		{"prevote-counts-stale-grants", true, "4", "raft-invariants", "Pre-Vote Quorum"},
 		{"vote-request-claims-term", true, "1", "raft-invariants", "Truthful Request"},
@@ -64,7 +64,7 @@ func TestEachNewCheckCatchesItsBug(t *testing.T) {
 		{"check-quorum-randomized-interval", true, "3", "check-quorum", "still led term"},
 		{"entries-before-hardstate", true, "1", "raft-invariants", "Recoverable Prefix"},
 		{"match-regresses-on-late-ack", true, "2", "raft-invariants", "Match Only Grows"},
-		{"snapshot-keeps-conflicting-suffix", true, "27", "raft-invariants", "Log Matching"},
+		{"snapshot-keeps-conflicting-suffix", true, "28", "raft-invariants", "Log Matching"},
 		{"snapshot-without-sessions", false, "1", "replica-digest", "a snapshot is not the state it stands for"},
 	}
 	for _, tc := range tests {
