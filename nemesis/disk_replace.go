@@ -24,16 +24,9 @@ var diskLossKinds = []Kind{
 // system halts it). The heal is the operator's repair (replaceDisk).
 func startDiskCorrupt(env *Env) (Action, func(), error) {
 	const kind = "disk-corrupt"
-	cfg, err := env.Target.Configuration()
-	if errors.Is(err, ErrUnsupported) {
+	cfg, n, err := memberToLose(env)
+	if err != nil {
 		return Action{}, nil, err
-	}
-	if err != nil || !settled(cfg) {
-		return Action{}, nil, ErrNothingToBreak
-	}
-	n, ok := pickMember(env, cfg)
-	if !ok {
-		return Action{}, nil, ErrNothingToBreak
 	}
 	t := env.Target
 	if err := t.Crash(n); err != nil {
@@ -62,16 +55,9 @@ func startDiskCorrupt(env *Env) (Action, func(), error) {
 // and added back (replaceDisk).
 func startDiskWipe(env *Env) (Action, func(), error) {
 	const kind = "disk-wipe"
-	cfg, err := env.Target.Configuration()
-	if errors.Is(err, ErrUnsupported) {
+	cfg, n, err := memberToLose(env)
+	if err != nil {
 		return Action{}, nil, err
-	}
-	if err != nil || !settled(cfg) {
-		return Action{}, nil, ErrNothingToBreak
-	}
-	n, ok := pickMember(env, cfg)
-	if !ok {
-		return Action{}, nil, ErrNothingToBreak
 	}
 	replaceDisk(env, kind, n, roleOf(cfg, n))
 	return Action{
@@ -79,6 +65,24 @@ func startDiskWipe(env *Env) (Action, func(), error) {
 		Value:       diskLossValue{Node: n},
 		Nodes:       []string{n},
 	}, func() {}, nil
+}
+
+// memberToLose is the settled configuration and a member whose disk it
+// can lose (pickMember); ErrUnsupported on a target whose membership
+// cannot change, ErrNothingToBreak when there is none now.
+func memberToLose(env *Env) (Configuration, string, error) {
+	cfg, err := env.Target.Configuration()
+	if errors.Is(err, ErrUnsupported) {
+		return cfg, "", err
+	}
+	if err != nil || !settled(cfg) {
+		return cfg, "", ErrNothingToBreak
+	}
+	n, ok := pickMember(env, cfg)
+	if !ok {
+		return cfg, "", ErrNothingToBreak
+	}
+	return cfg, n, nil
 }
 
 // diskLossValue is the history value of a disk lost.
