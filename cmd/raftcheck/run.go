@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"raftcheck/harness/cluster"
 	"raftcheck/harness/kv"
 	"raftcheck/harness/raftnode"
 	"raftcheck/harness/run"
@@ -36,6 +37,7 @@ func newRunFlags(name string) *runFlags {
 	fs.SetOutput(io.Discard)
 	c := &f.cfg
 	fs.Uint64Var(&f.seed, "seed", 0, "the run's seed (0: draw one and print it)")
+	fs.StringVar(&c.System, "system", c.System, "the Raft under test: "+strings.Join(cluster.SystemNames(), ", "))
 	fs.DurationVar(&c.Time, "time", c.Time, "simulated duration of the main phase (load and faults)")
 	fs.IntVar(&c.Nodes, "nodes", c.Nodes, "number of Raft nodes")
 	fs.IntVar(&f.spares, "spares", 0, "of the --nodes nodes, how many (the last) start outside the configuration, for the membership faults to add")
@@ -145,7 +147,16 @@ func (f *runFlags) replay() string {
 	if bug := c.Raft.Bug + c.Server.Bug; bug != "" {
 		line += " --bug " + bug
 	}
-	return line
+	return line + systemFlag(c)
+}
+
+// systemFlag is the --system flag of a run of a system other than the
+// bundled Raft ("" for it: its command lines stay as they were).
+func systemFlag(c run.Config) string {
+	if c.System == "" || c.System == "bundled" {
+		return ""
+	}
+	return " --system " + c.System
 }
 
 // swarmWorldReplay is the command line of a whole-world swarm run: the
@@ -188,7 +199,7 @@ func swarmWorldReplay(c run.Config) string {
 	if bug := c.Raft.Bug + c.Server.Bug; bug != "" {
 		line += " --bug " + bug
 	}
-	return line
+	return line + systemFlag(c)
 }
 
 // testName names the run's folder in the store: the workload and the

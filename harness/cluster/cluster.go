@@ -26,6 +26,8 @@ type Config struct {
 	// Watch, if set, observes every node too, after the invariant checker
 	// (a run's coverage, say).
 	Watch raftnode.Observer `json:"-"`
+	// System is the Raft implementation the nodes run (nil: Bundled).
+	System System `json:"-"`
 }
 
 // DefaultConfig is a 5-node cluster on a network with 1–5ms latency and a
@@ -57,6 +59,12 @@ func New(cfg Config) (*Cluster, error) {
 	if err := cfg.Raft.Validate(); err != nil {
 		return nil, err
 	}
+	if cfg.System == nil {
+		cfg.System = Bundled{}
+	}
+	if err := cfg.System.Check(cfg.Raft); err != nil {
+		return nil, err
+	}
 	w, err := harness.New(harness.Config{Seed: cfg.Seed, Network: cfg.Network, Disk: cfg.Disk, Trace: cfg.Trace})
 	if err != nil {
 		return nil, err
@@ -73,6 +81,7 @@ func New(cfg Config) (*Cluster, error) {
 		flow.CommittedPerReady = 0 // batches of several Readies are applied at once
 	}
 	c.Invariants.SetFlowBounds(flow)
+	c.Invariants.SetSemantics(cfg.System.Semantics())
 	w.AddTap(wireTap{c})
 	for i := 0; i < cfg.Nodes; i++ {
 		id := uint64(i + 1)
@@ -80,7 +89,7 @@ func New(cfg Config) (*Cluster, error) {
 		if cfg.Watch != nil {
 			obs = observers{c.Invariants, cfg.Watch}
 		}
-		if _, err := w.AddNode(fmt.Sprintf("n%d", id), raftnode.New(id, cfg.Raft, c.Peers, obs, cfg.NewApp)); err != nil {
+		if _, err := w.AddNode(fmt.Sprintf("n%d", id), cfg.System.NewNode(id, cfg.Raft, c.Peers, obs, cfg.NewApp)); err != nil {
 			return nil, err
 		}
 	}
@@ -174,19 +183,18 @@ func (c *Cluster) Wipe(id uint64) error {
 	return nil
 }
 
-// Node is the live incarnation of node id as the concrete raftnode.Node,
-// nil while it is crashed.
-func (c *Cluster) Node(id uint64) *raftnode.Node {
+// Node is the live incarnation of node id, nil while it is crashed.
+func (c *Cluster) Node(id uint64) Replica {
 	addr, ok := c.Peers.Addr(id)
 	if !ok {
 		return nil
 	}
-	n, _ := c.World.Node(addr).(*raftnode.Node)
+	n, _ := c.World.Node(addr).(Replica)
 	return n
 }
 
 // Up is node id if it is running and not paused.
-func (c *Cluster) Up(id uint64) *raftnode.Node {
+func (c *Cluster) Up(id uint64) Replica {
 	addr, ok := c.Peers.Addr(id)
 	if !ok || c.World.State(addr) != harness.NodeUp {
 		return nil
@@ -197,8 +205,8 @@ func (c *Cluster) Up(id uint64) *raftnode.Node {
 // Leader is the running node that believes it leads the highest term, or
 // nil. A stale leader in a lower term may also believe it leads; this is
 // the one a client that could ask everyone would pick.
-func (c *Cluster) Leader() *raftnode.Node {
-	var best *raftnode.Node
+func (c *Cluster) Leader() Replica {
+	var best Replica
 	var bestTerm uint64
 	for _, id := range c.Peers.IDs() {
 		n := c.Up(id)

@@ -126,6 +126,8 @@ type Checker struct {
 	confs       map[uint64]*confModel
 	snapConfs   map[indexTerm]raft.ConfState
 	commitConfs []confPoint
+	// sem is what the system under test is judged by (semantics.go).
+	sem Semantics
 }
 
 type indexTerm struct{ index, term uint64 }

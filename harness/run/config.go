@@ -6,6 +6,7 @@ import (
 
 	"raftcheck/harness"
 	"raftcheck/harness/client"
+	"raftcheck/harness/cluster"
 	"raftcheck/harness/kv"
 	"raftcheck/harness/raftnode"
 	"raftcheck/harness/simtarget"
@@ -16,6 +17,10 @@ import (
 // Config is every option of a run: enough, with the seed, to replay it
 // exactly. It is written into results.json.
 type Config struct {
+	// System is the Raft implementation under test (cluster.LookupSystem;
+	// "" in a results.json written before systems could be chosen is the
+	// bundled Raft).
+	System   string        `json:"system"`
 	Seed     uint64        `json:"seed"`
 	Time     time.Duration `json:"time"` // the main phase: load and faults
 	Nodes    int           `json:"nodes"`
@@ -52,6 +57,7 @@ type Config struct {
 // 60 s of simulated time, with the partition nemesis every 5 s.
 func DefaultConfig(seed uint64) Config {
 	return Config{
+		System:    "bundled",
 		Seed:      seed,
 		Time:      60 * time.Second,
 		Nodes:     5,
@@ -95,6 +101,13 @@ func (c Config) Validate() error {
 	}
 	if _, err := workloads.Lookup(c.Workload); err != nil {
 		return fmt.Errorf("--workload: %w", err)
+	}
+	sys, err := cluster.LookupSystem(c.System)
+	if err != nil {
+		return fmt.Errorf("--system: %w", err)
+	}
+	if err := sys.Check(c.Raft); err != nil {
+		return fmt.Errorf("--system %s: %w", sys.Name(), err)
 	}
 	if c.Server.ReadMode == kv.ReadLease && !c.Raft.CheckQuorum {
 		// A lease read rests on the followers' promise not to vote for an

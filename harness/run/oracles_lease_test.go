@@ -11,7 +11,6 @@ import (
 	"raftcheck/harness"
 	"raftcheck/harness/cluster"
 	"raftcheck/harness/kv"
-	"raftcheck/harness/raftnode"
 )
 
 // leaseWorld is a five-node cluster (ElectionTick 10 of 10ms, PreVote and
@@ -19,7 +18,7 @@ import (
 // keeping the lease count the oracle asks about.
 type leaseWorld struct {
 	c         *cluster.Cluster
-	leader    *raftnode.Node
+	leader    cluster.Replica
 	term      uint64
 	followers []uint64
 }
@@ -61,7 +60,7 @@ func (lw *leaseWorld) isolate(k int) {
 
 // newLeader cuts the leader off and runs until the others elect one of a
 // later term.
-func (lw *leaseWorld) newLeader(t *testing.T) *raftnode.Node {
+func (lw *leaseWorld) newLeader(t *testing.T) cluster.Replica {
 	t.Helper()
 	la := lw.c.Addr(lw.leader.ID())
 	var rest []harness.Addr

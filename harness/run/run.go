@@ -102,8 +102,10 @@ func Execute(cfg Config) (*Outcome, error) {
 	cov := newCoverage(cfg.Nodes)
 	orc := &oracles{cov: cov}
 	orc.once.ttl = int64(cfg.Server.SessionTTL)
+	sys, _ := cluster.LookupSystem(cfg.System) // Validate has looked it up
 	ccfg := cluster.Config{
-		Seed: cfg.Seed, Nodes: cfg.Nodes, Raft: cfg.Raft,
+		System: sys,
+		Seed:   cfg.Seed, Nodes: cfg.Nodes, Raft: cfg.Raft,
 		Network: cfg.Network, Disk: cfg.Disk, Trace: cfg.Trace,
 		NewApp: kv.NewWatchedServer(cfg.Server, orc),
 		Watch:  cov,
