@@ -93,7 +93,10 @@ type diskLossValue struct {
 
 // pickMember draws a running member, the leader one time in four, if the
 // configuration can lose it: the voters after its removal keep a running
-// majority and are at least two.
+// majority and are at least two, and so do the voters now without it (a
+// damaged disk stops the node before the repair removes it, and a node
+// halted earlier may still count among the voters: losing a second one
+// then would leave no quorum to repair either).
 func pickMember(env *Env, cfg Configuration) (string, bool) {
 	leader, _ := env.Target.Leader()
 	var candidates []string
@@ -102,7 +105,7 @@ func pickMember(env *Env, cfg Configuration) (string, bool) {
 			continue
 		}
 		after := votersAfter(cfg, MembershipChange{Remove: []string{n}})
-		if len(after) < 2 || !mostlyUp(env, after) {
+		if len(after) < 2 || !mostlyUp(env, after) || !mostlyUpWithout(env, cfg.Voters, n) {
 			continue
 		}
 		candidates = append(candidates, n)
@@ -117,6 +120,17 @@ func pickMember(env *Env, cfg Configuration) (string, bool) {
 		return pickName(env, others), true
 	}
 	return pickName(env, candidates), true
+}
+
+// mostlyUpWithout says a majority of nodes are running with lost down.
+func mostlyUpWithout(env *Env, nodes []string, lost string) bool {
+	up := 0
+	for _, n := range nodes {
+		if n != lost && env.Target.State(n) == NodeUp {
+			up++
+		}
+	}
+	return up > len(nodes)/2
 }
 
 // roleOf is what node is in cfg: "voter", "learner" or "".

@@ -77,3 +77,33 @@ func TestDiskLossNeedsMembership(t *testing.T) {
 		assert.Nil(t, heal)
 	}
 }
+
+// A damaged disk stops its node before the repair can remove it, so with
+// one of four voters already down, losing a second would leave the voters
+// no running majority: no quorum to repair them either (sweep seeds
+// 40001826 and 40002523 of the first issue-14 sweep, where the removal of
+// the second left three voters of which two ran, and was allowed).
+func TestDiskLossKeepsARunningMajorityOfTheVotersItHasNow(t *testing.T) {
+	cfg := sized(5, 3)
+	cfg.Raft.Voters = []uint64{1, 2, 3, 4}
+	c, env := newCluster(t, cfg)
+	l := leader(t, c)
+	conf := configuration(t, c, env)
+	require.Len(t, conf.Voters, 4)
+	var down string
+	for _, n := range conf.Voters {
+		if n != c.World.Name(l) {
+			down = n
+			break
+		}
+	}
+	require.NoError(t, env.Target.Crash(down))
+	for _, kind := range []string{"disk-corrupt", "disk-wipe"} {
+		_, _, err := lookup(t, kind).Start(env)
+		assert.ErrorIs(t, err, nemesis.ErrNothingToBreak, "%s with %s of %v down", kind, down, conf.Voters)
+	}
+	require.NoError(t, env.Target.Restart(down))
+	runFor(t, c, time.Second)
+	act, _ := startHeal(t, env, "disk-corrupt")
+	assert.NotEmpty(t, act.Nodes, "with every voter up, one may be lost")
+}
