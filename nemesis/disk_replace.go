@@ -75,6 +75,9 @@ func memberToLose(env *Env) (Configuration, string, error) {
 	if errors.Is(err, ErrUnsupported) {
 		return cfg, "", err
 	}
+	if !env.Target.ReplacesDisks() {
+		return cfg, "", fmt.Errorf("nemesis: a node that lost its disk may not rejoin as itself here: %w", ErrUnsupported)
+	}
 	if err != nil || !settled(cfg) {
 		return cfg, "", ErrNothingToBreak
 	}

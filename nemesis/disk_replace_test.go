@@ -67,14 +67,18 @@ func TestDiskWipeRejoinsAsANewMember(t *testing.T) {
 	assert.Equal(t, l.Status().Commit, c.Node(id).Status().Commit, "the new member caught up")
 }
 
-// Both need a target that changes its membership.
-func TestDiskLossNeedsMembership(t *testing.T) {
+// Both need a target that changes its membership, and lets a node whose
+// disk was lost rejoin under its old identity (etcd never does).
+func TestDiskLossNeedsMembershipAndRejoin(t *testing.T) {
 	for _, kind := range []string{"disk-corrupt", "disk-wipe"} {
-		ft := newFakeTarget(5)
-		ft.noMembers = true
-		_, heal, err := lookup(t, kind).Start(nemesis.NewEnv(ft, nemesis.DefaultParams()))
-		assert.ErrorIs(t, err, nemesis.ErrUnsupported, kind)
-		assert.Nil(t, heal)
+		for _, noRejoin := range []bool{false, true} {
+			ft := newFakeTarget(5)
+			ft.noMembers, ft.noRejoin = !noRejoin, noRejoin
+			_, heal, err := lookup(t, kind).Start(nemesis.NewEnv(ft, nemesis.DefaultParams()))
+			assert.ErrorIs(t, err, nemesis.ErrUnsupported, kind)
+			assert.Nil(t, heal)
+			assert.Empty(t, ft.notes, "%s touched no node", kind)
+		}
 	}
 }
 

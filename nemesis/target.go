@@ -98,6 +98,10 @@ type Disks interface {
 	// as an operator replaces a failed disk. The node must rejoin as a
 	// new member: only ever do it to a node out of the configuration.
 	WipeDisk(node string) error
+	// ReplacesDisks says a node whose disk was lost may rejoin under its
+	// old identity; a system that forbids it (etcd gives a replaced
+	// member a new ID) takes none of the disk-loss faults.
+	ReplacesDisks() bool
 }
 
 // Members are the target's configuration: which nodes vote and which

@@ -31,8 +31,10 @@ type fakeTarget struct {
 	notes  []string
 
 	noClocks, noPackets, noMembers bool
-	config                         *nemesis.Configuration
-	changes                        []string
+	// noRejoin: a wiped node may not rejoin as itself (etcd).
+	noRejoin bool
+	config   *nemesis.Configuration
+	changes  []string
 	// failCrash makes the crash of this node fail (not unsupported).
 	failCrash string
 	links     nemesis.LinkFaults
@@ -180,6 +182,8 @@ func (t *fakeTarget) CorruptDisk(node string, pick uint64) (string, error) {
 	t.notes = append(t.notes, fmt.Sprintf("corrupt %s %d", node, pick))
 	return "byte 1 of the log", nil
 }
+
+func (t *fakeTarget) ReplacesDisks() bool { return !t.noMembers && !t.noRejoin }
 
 func (t *fakeTarget) WipeDisk(node string) error {
 	if err := t.check(node); err != nil {

@@ -171,6 +171,9 @@ func (c *Cluster) Durable(id uint64) invariant.DurableFiles {
 // and the votes it gave: it lost them by the operator's decision, which
 // the operator makes only once the node is out of the configuration.
 func (c *Cluster) Wipe(id uint64) error {
+	if !c.ReplacesDisks() {
+		return fmt.Errorf("cluster: %s never lets a node whose disk was lost rejoin under its old ID", c.cfg.System.Name())
+	}
 	addr, ok := c.Peers.Addr(id)
 	if !ok {
 		return fmt.Errorf("cluster: no node %d", id)
@@ -182,6 +185,10 @@ func (c *Cluster) Wipe(id uint64) error {
 	c.Invariants.Wiped(id)
 	return nil
 }
+
+// ReplacesDisks says a node whose disk was wiped may rejoin under its old
+// ID (not in etcd: Semantics.NoRejoinAfterWipe).
+func (c *Cluster) ReplacesDisks() bool { return !c.cfg.System.Semantics().NoRejoinAfterWipe }
 
 // Node is the live incarnation of node id, nil while it is crashed.
 func (c *Cluster) Node(id uint64) Replica {

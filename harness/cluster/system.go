@@ -1,10 +1,12 @@
 package cluster
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
 	"raftcheck/harness"
+	"raftcheck/harness/etcdnode"
 	"raftcheck/harness/invariant"
 	"raftcheck/harness/raftnode"
 	"raftcheck/raft"
@@ -61,7 +63,10 @@ type Replica interface {
 	Installs() int
 }
 
-var _ Replica = (*raftnode.Node)(nil)
+var (
+	_ Replica = (*raftnode.Node)(nil)
+	_ Replica = (*etcdnode.Node)(nil)
+)
 
 // Bundled is raftcheck's own Raft (package raft) with its node adapter
 // (package harness/raftnode).
@@ -70,8 +75,13 @@ type Bundled struct{}
 // Name is "bundled".
 func (Bundled) Name() string { return "bundled" }
 
-// Check accepts every configuration raftnode.Config.Validate accepts.
-func (Bundled) Check(raftnode.Config) error { return nil }
+// Check refuses what only other Rafts have.
+func (Bundled) Check(cfg raftnode.Config) error {
+	if cfg.LeaseBasedReadIndex {
+		return errors.New("the bundled Raft has no lease-based ReadIndex: its service keeps the lease (kv, lease mode)")
+	}
+	return nil
+}
 
 // NewNode is raftnode.New.
 func (Bundled) NewNode(id uint64, cfg raftnode.Config, peers raftnode.Peers, observer raftnode.Observer, newApp func() raftnode.App) func() harness.Node {
@@ -82,7 +92,7 @@ func (Bundled) NewNode(id uint64, cfg raftnode.Config, peers raftnode.Peers, obs
 func (Bundled) Semantics() invariant.Semantics { return invariant.Semantics{} }
 
 // systems are the systems the simulator can run, by name.
-var systems = []System{Bundled{}}
+var systems = []System{Bundled{}, etcdnode.System{}}
 
 // LookupSystem is the system of that name ("" is the bundled Raft).
 func LookupSystem(name string) (System, error) {

@@ -140,6 +140,9 @@ type appendedEntry struct {
 type committedEntry struct {
 	entry  raft.Entry
 	inTerm uint64
+	// byLeader says a leader's commit covered it, which Durable Quorum
+	// checked against the disks of that moment.
+	byLeader bool
 }
 
 // New returns a checker for the cluster in world, whose run has the given
@@ -252,7 +255,7 @@ func (c *Checker) checkAppended(n raftnode.View, prevTerm uint64, e raft.Entry) 
 
 // Applied checks State Machine Safety for entries n applies.
 func (c *Checker) Applied(n raftnode.View, entries []raft.Entry) error {
-	if err := c.flowApplied(n, entries); err != nil {
+	if err := c.flowApplied(n, entries); err != nil && !c.sem.StateOnly {
 		return err
 	}
 	st := n.Status()
@@ -284,6 +287,7 @@ func (c *Checker) Applied(n raftnode.View, entries []raft.Entry) error {
 func (c *Checker) Stepped(n raftnode.View) error {
 	st := n.Status()
 	id := n.ID()
+	c.confModel(id).before = c.confModel(id).applied
 	if st.Applied > st.Commit {
 		return c.violation(AppliedCommitted, n, "applied %d > commit %d", st.Applied, st.Commit)
 	}
@@ -296,14 +300,16 @@ func (c *Checker) Stepped(n raftnode.View) error {
 	if err := c.checkLeaderConf(n, st); err != nil {
 		return err
 	}
-	if err := c.transferStepped(n, st); err != nil {
-		return err
-	}
-	if err := c.flowStepped(n, st); err != nil {
-		return err
-	}
-	if err := c.campaignStepped(n); err != nil {
-		return err
+	if !c.sem.StateOnly {
+		if err := c.transferStepped(n, st); err != nil {
+			return err
+		}
+		if err := c.flowStepped(n, st); err != nil {
+			return err
+		}
+		if err := c.campaignStepped(n); err != nil {
+			return err
+		}
 	}
 	if st.State == raft.StateLeader {
 		leader, known := c.leaders[st.Term]
@@ -321,7 +327,7 @@ func (c *Checker) Stepped(n raftnode.View) error {
 	if st.State != raft.StateLeader {
 		delete(c.rejectedBy, id) // a rejection reaching a non-leader moves nothing
 		delete(c.staleTo, id)
-	} else {
+	} else if !c.sem.StateOnly {
 		if err := c.checkProgress(n, st.Term); err != nil {
 			return err
 		}
@@ -354,7 +360,10 @@ func (c *Checker) Stepped(n raftnode.View) error {
 			if !ok {
 				return c.violation(AppliedCommitted, n, "commit %d but no entry at index %d", st.Commit, i)
 			}
-			if err := c.recordCommitted(n, e, inTerm, st.State == raft.StateLeader); err != nil {
+			// A leader removed by the entry it commits steps down in the
+			// step that commits it: it still committed it as leader.
+			byLeader := st.State == raft.StateLeader || c.leaders[st.Term] == id
+			if err := c.recordCommitted(n, e, inTerm, byLeader); err != nil {
 				return err
 			}
 		}
@@ -378,6 +387,7 @@ func (c *Checker) recordCommitted(n raftnode.View, e raft.Entry, inTerm uint64, 
 		if byLeader && inTerm < known.inTerm {
 			known.inTerm = inTerm
 		}
+		known.byLeader = known.byLeader || byLeader
 		return nil
 	}
 	if e.Index != uint64(len(c.committed))+1 {
@@ -392,7 +402,7 @@ func (c *Checker) recordCommitted(n raftnode.View, e raft.Entry, inTerm uint64, 
 			c.committed = append(c.committed, committedEntry{entry: pe, inTerm: inTerm})
 		}
 	}
-	c.committed = append(c.committed, committedEntry{entry: e, inTerm: inTerm})
+	c.committed = append(c.committed, committedEntry{entry: e, inTerm: inTerm, byLeader: byLeader})
 	for _, id := range c.ids {
 		other := c.world.Live(id)
 		if other == nil || id == n.ID() {

@@ -52,6 +52,12 @@ type confModel struct {
 	// scanned is the last entry of the node's log the model has read
 	// (index 0: none, or the log's start).
 	scanned indexTerm
+	// onApply says a change takes effect when applied (Semantics), and
+	// applied is the node's applied index as of its last step.
+	onApply bool
+	applied uint64
+	// before is applied as the node's current step began.
+	before uint64
 }
 
 type confPoint struct {
@@ -59,8 +65,17 @@ type confPoint struct {
 	conf        raft.ConfState
 }
 
-// latest is the configuration in force: the latest change, or the start.
+// latest is the configuration in force: the latest change, or the start;
+// the latest applied if changes take effect when applied.
 func (m *confModel) latest() raft.ConfState {
+	if m.onApply {
+		return m.at(m.applied)
+	}
+	return m.last()
+}
+
+// last is the configuration the log's latest change makes, or the start.
+func (m *confModel) last() raft.ConfState {
 	if n := len(m.changes); n > 0 {
 		return m.changes[n-1].conf
 	}
@@ -76,6 +91,16 @@ func (m *confModel) startConf() raft.ConfState {
 
 // latestIndex is the index of the latest change, or of the log's start.
 func (m *confModel) latestIndex() uint64 {
+	if m.onApply {
+		index := m.startIndex
+		for _, p := range m.changes {
+			if p.index > m.applied {
+				break
+			}
+			index = p.index
+		}
+		return index
+	}
 	if n := len(m.changes); n > 0 {
 		return m.changes[n-1].index
 	}
@@ -101,7 +126,7 @@ func (m *confModel) append(e raft.Entry) {
 	if e.Type != raft.EntryConfChange {
 		return
 	}
-	next := m.latest()
+	next := m.last() // each change is made from the one before it in the log
 	if cc, err := raft.DecodeConfChange(e.Data); err == nil {
 		if cs, err := next.Apply(cc); err == nil {
 			next = cs
@@ -110,8 +135,13 @@ func (m *confModel) append(e raft.Entry) {
 	m.changes = append(m.changes, confPoint{index: e.Index, term: e.Term, conf: next})
 }
 
-// initialConf is the configuration of a log that starts at index 0.
+// initialConf is the configuration of a log that starts at index 0: the
+// initial one, or none in a system whose initial configuration is a
+// snapshot (Semantics.Initial).
 func (c *Checker) initialConf() raft.ConfState {
+	if c.sem.Initial.Index > 0 {
+		return raft.ConfState{}
+	}
 	voters := slices.Clone(c.world.Voters())
 	slices.Sort(voters)
 	return raft.ConfState{Voters: voters}
@@ -152,6 +182,9 @@ func (m *confModel) rescan(n raftnode.View) {
 // log, before the host is handed it to write.
 func (m *confModel) scan(n raftnode.View) {
 	st := n.Status()
+	// A snapshot's configuration is in force from the moment the node
+	// holds it, as its log's start, whether applied yet or not.
+	m.applied = max(n.AppliedIndex(), st.Snapshot)
 	if t, ok := n.Term(m.scanned.index); m.scanned.index > st.LastIndex || !ok || t != m.scanned.term || m.scanned.index < st.Snapshot {
 		t, _ := n.Term(st.Snapshot)
 		m.changes, m.scanned = m.changes[:0], indexTerm{st.Snapshot, t}
@@ -203,6 +236,9 @@ func (c *Checker) checkConf(n raftnode.View) error {
 	m.scan(n)
 	want := m.latest()
 	if got := n.ConfState(); !got.Equal(want) {
+		if m.onApply {
+			return c.violation(ConfigThroughLog, n, "has configuration %v in force, where the latest it applied (applied index %d) is %v: in this system a configuration takes effect when it is applied", got, m.applied, want)
+		}
 		return c.violation(ConfigThroughLog, n, "has configuration %v in force, where the latest in its log (last index %d) is %v: a configuration takes effect when it is appended", got, n.Status().LastIndex, want)
 	}
 	return nil
@@ -223,7 +259,10 @@ func (c *Checker) checkLeaderConf(n raftnode.View, st raft.Status) error {
 		// A world that names no voters is not judged here.
 	case !conf.Joint() && !conf.IsVoter(n.ID()):
 		return c.violation(RemovedLeaderStepsDown, n, "still leads term %d though its configuration %v, which does not count it, committed at index %d (commit %d)", st.Term, conf, at, st.Commit)
-	case conf.Joint() && conf.AutoLeave:
+	case conf.Joint() && conf.AutoLeave && !m.onApply:
+		// (A system that applies changes proposes the leave when it
+		// applies the joint one, in a Ready its host may not have taken
+		// yet: the liveness check judges a cluster left joint.)
 		if t, ok := n.Term(st.Commit); ok && t == st.Term {
 			return c.violation(JointLeft, n, "leads term %d with the joint configuration %v committed at index %d (commit %d) and has not proposed leaving it", st.Term, conf, at, st.Commit)
 		}
@@ -253,7 +292,7 @@ func (c *Checker) confOf(id uint64) raft.ConfState { return c.confModel(id).late
 func (c *Checker) confModel(id uint64) *confModel {
 	m := c.confs[id]
 	if m == nil {
-		m = &confModel{initial: c.initialConf}
+		m = &confModel{initial: c.initialConf, onApply: c.sem.ConfOnApply}
 		c.confs[id] = m
 	}
 	return m

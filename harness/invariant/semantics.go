@@ -1,5 +1,7 @@
 package invariant
 
+import "raftcheck/raft"
+
 // Semantics are the documented behaviours of a Raft implementation that
 // its invariants must judge it by, where implementations legitimately
 // differ from the Raft thesis (and from the bundled Raft, which follows
@@ -10,7 +12,38 @@ type Semantics struct {
 	// pending change only and so stays safe); the thesis uses the latest
 	// configuration in the log, committed or not.
 	ConfOnApply bool `json:"conf_on_apply,omitempty"`
+	// StateOnly: the system's messages and timers are its own, so it is
+	// judged from its nodes' states, logs and disks alone. The wire
+	// checks (Durable Before Sent, the hints, the vote and pre-vote
+	// quorums counted from delivered grants), the campaign, progress,
+	// transfer and flow checks read the bundled Raft's messages and
+	// timers, and are off.
+	StateOnly bool `json:"state_only,omitempty"`
+	// NoRejoinAfterWipe: a node that lost its disk must never come back
+	// under its old ID (etcd's rule, which its server enforces by giving
+	// every member a fresh ID): the disk-loss faults, which replace a
+	// node's disk and add it back as itself, do not apply. etcd/raft
+	// itself breaks if they are applied anyway: a late acknowledgement
+	// from the node's earlier membership moves the leader's progress for
+	// the new one, and the leader sends it a commit index beyond its
+	// empty log, on which it panics.
+	NoRejoinAfterWipe bool `json:"no_rejoin_after_wipe,omitempty"`
+	// Initial is a snapshot every initial voter starts from, committed
+	// by definition (zero: none, the log starts empty). etcd/raft starts
+	// from one at index 1 of term 1 holding the initial configuration,
+	// as etcd recommends over its Bootstrap.
+	Initial raft.SnapshotMeta `json:"initial,omitempty"`
 }
 
 // SetSemantics tells the checker which semantics the system follows.
-func (c *Checker) SetSemantics(s Semantics) { c.sem = s }
+// It must be called before any node starts.
+func (c *Checker) SetSemantics(s Semantics) {
+	c.sem = s
+	// The initial snapshot's entries were committed and applied before
+	// the run: they are no-ops of its term, which no node ever holds.
+	for i := uint64(1); i <= s.Initial.Index; i++ {
+		e := raft.Entry{Index: i, Term: s.Initial.Term, Type: raft.EntryNoOp}
+		c.committed = append(c.committed, committedEntry{entry: e, inTerm: s.Initial.Term, byLeader: true})
+		c.applied = append(c.applied, e)
+	}
+}

@@ -223,6 +223,15 @@ func (c *Checker) checkAck(n raftnode.View, d *durableLog, m raft.Message) error
 // nothing until it catches up, and Raft needs it to hold e before the
 // change commits, not before.
 func (c *Checker) checkDurableQuorum(n raftnode.View, what string, e raft.Entry, byLeader bool) error {
+	if !byLeader && e.Index <= uint64(len(c.committed)) {
+		if known := c.committed[e.Index-1]; known.byLeader && sameEntry(known.entry, e) {
+			// A leader committed it, checked against the disks then: a
+			// follower that learns of it later only follows, and a disk
+			// wiped since (the operator's replacement) took no
+			// acknowledgement back.
+			return nil
+		}
+	}
 	durable := func(id uint64) bool { return c.durable(id).term(e.Index) == e.Term }
 	conf := c.confOf(n.ID())
 	if len(conf.Voters) == 0 && len(c.world.Voters()) == 0 {
@@ -230,6 +239,17 @@ func (c *Checker) checkDurableQuorum(n raftnode.View, what string, e raft.Entry,
 	}
 	if HasQuorum(conf, durable) {
 		return nil
+	}
+	if c.sem.ConfOnApply {
+		// A change takes effect when applied, after it commits: the
+		// entries up to it committed in the configuration before it, or
+		// in the one the node had applied as this step began (a leader
+		// commits on in its old configuration while the Ready that
+		// applies a change waits for its fsync).
+		m := c.confModel(n.ID())
+		if HasQuorum(m.at(e.Index-1), durable) || HasQuorum(m.at(m.before), durable) {
+			return nil
+		}
 	}
 	if !byLeader {
 		committed, ok := c.committedConf(e.Index)

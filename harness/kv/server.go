@@ -183,8 +183,8 @@ func (s *Server) Timer(tag uint64) {
 	s.host.SetTimer(s.probeInterval(), leaseTimerTag)
 	s.observeTerm()
 	st := s.host.Status()
-	if st.State != raft.StateLeader {
-		return
+	if st.State != raft.StateLeader || s.host.Config().LeaseBasedReadIndex {
+		return // the Raft keeps the lease itself
 	}
 	s.nextCtx++
 	if err := s.host.ReadIndex(s.nextCtx); err == nil {
@@ -268,6 +268,12 @@ func (s *Server) read(from harness.Addr, req Request) {
 			return
 		}
 	case ReadLease:
+		if s.host.Config().LeaseBasedReadIndex {
+			// The Raft's ReadIndex answers from its own lease.
+			s.Served.Lease++
+			p.how = "lease"
+			break
+		}
 		st := s.host.Status()
 		if st.State == raft.StateLeader && s.leaseTerm == st.Term && s.host.Env().Now() < s.leaseUntil && !st.HandedOver {
 			// No other leader can exist before the lease ends, so our
@@ -436,7 +442,12 @@ func (s *Server) notLeader(to harness.Addr, req Request, err error) {
 		s.host.Env().Note("kv: %v", err)
 	}
 	resp := Response{Status: StatusNotLeader}
-	resp.Leader, resp.HasLeader = s.host.LeaderAddr()
+	// A node outside its own configuration (removed, or not yet added)
+	// hears from no leader, and the one it last knew is stale: two such
+	// nodes would send a client back and forth between them for ever.
+	if conf, id := s.host.ConfState(), s.host.Status().ID; conf.IsMember(id) || len(conf.Voters) == 0 {
+		resp.Leader, resp.HasLeader = s.host.LeaderAddr()
+	}
 	s.reply(to, req, resp)
 }
 

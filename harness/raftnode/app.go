@@ -50,6 +50,8 @@ type Host interface {
 	ReadIndex(ctx uint64) error
 	// LeaderAddr is the address of the leader this node knows of.
 	LeaderAddr() (harness.Addr, bool)
+	// ConfState is the configuration the node has in force.
+	ConfState() raft.ConfState
 	// SetTimer sets a timer that fires App.Timer(tag) after local time after.
 	SetTimer(after time.Duration, tag uint64) harness.TimerID
 }

@@ -60,6 +60,11 @@ type Config struct {
 	// every node. The other nodes start outside the configuration and
 	// wait to be added by a configuration change.
 	Voters []uint64 `json:"voters,omitempty"`
+	// LeaseBasedReadIndex has ReadIndex answer from the leader's lease,
+	// with no round of heartbeats (etcd's ReadOnlyLeaseBased, sound only
+	// with CheckQuorum and clocks that keep pace). Only etcd/raft has it;
+	// the service then reads through ReadIndex in lease mode.
+	LeaseBasedReadIndex bool `json:"lease_based_read_index,omitempty"`
 	// Bug plants a known bug in the node, on purpose, to show that the
 	// checkers catch it (raftcheck zoo); "" for none. See bugs.go.
 	Bug string `json:"bug,omitempty"`

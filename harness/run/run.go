@@ -11,6 +11,7 @@ import (
 	"raftcheck/harness"
 	"raftcheck/harness/client"
 	"raftcheck/harness/cluster"
+	"raftcheck/harness/etcdnode"
 	"raftcheck/harness/kv"
 	"raftcheck/harness/simtarget"
 	"raftcheck/nemesis"
@@ -103,6 +104,11 @@ func Execute(cfg Config) (*Outcome, error) {
 	orc := &oracles{cov: cov}
 	orc.once.ttl = int64(cfg.Server.SessionTTL)
 	sys, _ := cluster.LookupSystem(cfg.System) // Validate has looked it up
+	if _, isEtcd := sys.(etcdnode.System); isEtcd && cfg.Server.ReadMode == kv.ReadLease {
+		// etcd keeps the lease itself: ReadIndex answers from it
+		// (ReadOnlyLeaseBased), and the service asks ReadIndex.
+		cfg.Raft.LeaseBasedReadIndex = true
+	}
 	ccfg := cluster.Config{
 		System: sys,
 		Seed:   cfg.Seed, Nodes: cfg.Nodes, Raft: cfg.Raft,

@@ -350,6 +350,9 @@ func (t *Target) CorruptDisk(node string, pick uint64) (string, error) {
 	return "", fmt.Errorf("simtarget: %s has no record a checksum covers before its last: %w", node, nemesis.ErrNothingToBreak)
 }
 
+// ReplacesDisks says a wiped node may rejoin as itself.
+func (t *Target) ReplacesDisks() bool { return t.members != nil && t.members.ReplacesDisks() }
+
 // WipeDisk replaces a down node's disk by an empty one.
 func (t *Target) WipeDisk(node string) error {
 	a, err := t.addr(node)
