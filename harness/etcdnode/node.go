@@ -53,6 +53,10 @@ type Node struct {
 	// confIndex the index of its entry.
 	conf      raft.ConfState
 	confIndex uint64
+	// confInForce caches etcd's configuration while confKnown: it changes
+	// only when a change is applied or a snapshot stepped.
+	confInForce raft.ConfState
+	confKnown   bool
 	// syncing is the outstanding fsync (0: none) and waiting the Ready
 	// whose remainder waits for it.
 	syncing uint64
@@ -252,6 +256,9 @@ func (n *Node) Receive(from harness.Addr, payload any) {
 		return
 	}
 	before := n.rn.BasicStatus()
+	if m.GetType() == pb.MsgSnap {
+		n.confKnown = false // etcd restores the snapshot's configuration
+	}
 	if err := n.rn.Step(m); err != nil {
 		n.env.Note("etcdnode: step %s from %d: %v", m.GetType(), m.GetFrom(), err)
 	}
@@ -509,6 +516,7 @@ func (n *Node) apply(pes []*pb.Entry) bool {
 				return false
 			}
 			n.conf, n.confIndex = confStateFrom(n.rn.ApplyConfChange(&cc)), e.Index
+			n.confKnown = false
 		}
 		n.appliedBytes += len(e.Data)
 	}

@@ -96,6 +96,15 @@ func (n *Node) ConfState() raft.ConfState {
 	if n.rn == nil {
 		return raft.ConfState{}
 	}
+	if n.confKnown {
+		return n.confInForce
+	}
+	n.confInForce, n.confKnown = n.readConfState(), true
+	return n.confInForce
+}
+
+// readConfState reads the configuration from etcd (Status copies it).
+func (n *Node) readConfState() raft.ConfState {
 	c := n.rn.Status().Config
 	learners := make([]uint64, 0, len(c.Learners))
 	for id := range c.Learners {
