@@ -51,6 +51,11 @@ func (s *Store) Begin(test string, seed uint64, t time.Time) (*RunDir, error) {
 // Path is where the run will be once committed.
 func (d *RunDir) Path() string { return d.final }
 
+// WorkPath is where the run's files are while it is written, until
+// Commit moves them to Path: a run that writes files of its own as it goes
+// (a Maelstrom run's node logs) writes them here.
+func (d *RunDir) WorkPath() string { return d.tmp }
+
 // Create writes one file of the run with write, and returns the SHA-256 of
 // what was written.
 func (d *RunDir) Create(name string, write func(w io.Writer) error) (string, error) {

@@ -33,6 +33,7 @@ var layering = []struct {
 	{"harness/run", []string{"harness", "raft", "checker", "nemesis", "workloads"}, "run composes a test"},
 	{"harness/sweep", []string{"harness", "raft", "checker", "nemesis"}, "sweep composes the Raft seed sweep"},
 	{"harness/simtarget", []string{"harness", "raft", "checker", "nemesis"}, "simtarget adapts the simulated world to nemesis"},
+	{"harness/maelstrom", []string{"harness", "checker", "nemesis", "workloads"}, "maelstrom composes a run of real processes"},
 	// Everything else of harness is below them.
 	{"harness", []string{"harness", "raft", "checker"}, "the simulated world and the systems in it know nothing of nemesis, workloads or results"},
 }
@@ -41,7 +42,7 @@ const modulePath = "raftcheck"
 
 // composers are the harness packages above nemesis; the rest of harness
 // must not import them.
-var composers = []string{"harness/run", "harness/sweep", "harness/simtarget"}
+var composers = []string{"harness/run", "harness/sweep", "harness/simtarget", "harness/maelstrom"}
 
 // under reports whether pkg is dir or inside it (both module-relative).
 func under(pkg, dir string) bool { return pkg == dir || strings.HasPrefix(pkg, dir+"/") }

@@ -29,6 +29,8 @@ type runFlags struct {
 	swarmWorld bool
 	// spares is --spares: nodes outside the initial configuration.
 	spares int
+	// bin and binArgs are the node binary of --system maelstrom.
+	bin, binArgs string
 }
 
 func newRunFlags(name string) *runFlags {
@@ -37,7 +39,9 @@ func newRunFlags(name string) *runFlags {
 	fs.SetOutput(io.Discard)
 	c := &f.cfg
 	fs.Uint64Var(&f.seed, "seed", 0, "the run's seed (0: draw one and print it)")
-	fs.StringVar(&c.System, "system", c.System, "the Raft under test: "+strings.Join(cluster.SystemNames(), ", "))
+	fs.StringVar(&c.System, "system", c.System, "the system under test: "+strings.Join(cluster.SystemNames(), ", ")+" (simulated), or maelstrom (--bin: any binary that speaks Maelstrom's protocol, one process per node, --workload lin-kv)")
+	fs.StringVar(&f.bin, "bin", "", "with --system maelstrom: the node binary")
+	fs.StringVar(&f.binArgs, "bin-args", "", "with --system maelstrom: the node binary's arguments, separated by spaces")
 	fs.DurationVar(&c.Time, "time", c.Time, "simulated duration of the main phase (load and faults)")
 	fs.IntVar(&c.Nodes, "nodes", c.Nodes, "number of Raft nodes")
 	fs.IntVar(&f.spares, "spares", 0, "of the --nodes nodes, how many (the last) start outside the configuration, for the membership faults to add")
@@ -106,6 +110,12 @@ func (f *runFlags) parse(args []string) error {
 		for id := 1; id <= f.cfg.Nodes-f.spares; id++ {
 			f.cfg.Raft.Voters = append(f.cfg.Raft.Voters, uint64(id))
 		}
+	}
+	if f.cfg.System == "maelstrom" {
+		return f.checkMaelstrom()
+	}
+	if f.bin != "" || f.binArgs != "" {
+		return usagef("--bin and --bin-args are for --system maelstrom")
 	}
 	if f.swarmWorld {
 		var kept []string
@@ -223,6 +233,9 @@ func runRun(args []string, stdout io.Writer) (int, error) {
 		return exitError, err
 	}
 	fmt.Fprintf(stdout, "SEED=%d\n", f.cfg.Seed)
+	if f.cfg.System == "maelstrom" {
+		return runMaelstrom(f, stdout)
+	}
 	res, err := executeAndStore(f)
 	if err != nil {
 		return exitError, err

@@ -19,6 +19,12 @@ func loadRun(dir string) (run.Config, *results.Run, error) {
 	if err != nil {
 		return run.Config{}, nil, err
 	}
+	var system struct {
+		System string `json:"system"`
+	}
+	if json.Unmarshal(stored.Config, &system) == nil && system.System == "maelstrom" {
+		return run.Config{}, nil, fmt.Errorf("%s: a Maelstrom run cannot be replayed, shrunk or summarized as a simulated one: its nodes keep their own timers, so no seed repeats it; run it again with: %s", path, stored.Replay)
+	}
 	var cfg run.Config
 	dec := json.NewDecoder(bytes.NewReader(stored.Config))
 	dec.DisallowUnknownFields()
