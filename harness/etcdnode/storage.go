@@ -126,14 +126,18 @@ func (n *Node) startWAL(meta raft.SnapshotMeta, hs raft.HardState, entries []raf
 	n.walBuf = buf
 }
 
-// appendWAL appends a Ready's HardState (if it changed) and entries.
+// appendWAL appends a Ready's entries, then its HardState (if it
+// changed), as etcd's own WAL saves them: a crash can keep any prefix of
+// what was not synced, and a HardState whose commit covers entries that a
+// crash then lost is one etcd refuses to start from ("state.commit is out
+// of range").
 func (n *Node) appendWAL(hs *raft.HardState, entries []raft.Entry) {
 	buf := n.walBuf[:0]
-	if hs != nil {
-		buf = wal.AppendHardState(buf, *hs)
-	}
 	for _, e := range entries {
 		buf = wal.AppendEntry(buf, e)
+	}
+	if hs != nil {
+		buf = wal.AppendHardState(buf, *hs)
 	}
 	if len(buf) > 0 {
 		n.env.Disk().Append(raftnode.WALFile, buf)
