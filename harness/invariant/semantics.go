@@ -28,6 +28,11 @@ type Semantics struct {
 	// the new one, and the leader sends it a commit index beyond its
 	// empty log, on which it panics.
 	NoRejoinAfterWipe bool `json:"no_rejoin_after_wipe,omitempty"`
+	// CheckQuorumEachTimeout: a leader checks that it heard from a quorum
+	// once per election timeout, at its end (etcd's MsgCheckQuorum), so
+	// it may lead up to two election timeouts after it last did; the
+	// bundled Raft steps down within about one.
+	CheckQuorumEachTimeout bool `json:"check_quorum_each_timeout,omitempty"`
 	// Initial is a snapshot every initial voter starts from, committed
 	// by definition (zero: none, the log starts empty). etcd/raft starts
 	// from one at index 1 of term 1 holding the initial configuration,

@@ -50,7 +50,13 @@ type quorumWatch struct {
 
 func newQuorumWatch(c *cluster.Cluster, cfg Config) *quorumWatch {
 	n := len(c.Peers.Addrs)
-	q := &quorumWatch{c: c, cfg: cfg, limit: 5 * time.Duration(cfg.Raft.ElectionTick) * cfg.Raft.TickInterval / 2,
+	limit := 5 * time.Duration(cfg.Raft.ElectionTick) * cfg.Raft.TickInterval / 2
+	if c.Config().System.Semantics().CheckQuorumEachTimeout {
+		// Its check comes at the end of each election timeout: up to two
+		// after the quorum was last heard from, and a half for the rest.
+		limit = 7 * time.Duration(cfg.Raft.ElectionTick) * cfg.Raft.TickInterval / 2
+	}
+	q := &quorumWatch{c: c, cfg: cfg, limit: limit,
 		stale: make([]time.Duration, n), seenAt: make([]time.Duration, n),
 		ledTerm: make([]uint64, n), healthySince: make([]time.Duration, n)}
 	for i := range q.seenAt {

@@ -244,6 +244,13 @@ func (c *Config) UseSwarmWorld(kept []string) {
 	// without it, where nothing but the vote's durability stops a
 	// restarted node from voting twice in a term.
 	c.Raft.CheckQuorum = c.Server.ReadMode == kv.ReadLease || !noCheckQuorum
+	if c.System != "" && c.System != "bundled" {
+		// etcd's server always runs etcd/raft with CheckQuorum; without
+		// it (and without PreVote) a removed or cut-off node that keeps
+		// campaigning holds the cluster without a leader, by etcd's
+		// design (swarm seeds 60000106 and 60000187 did).
+		c.Raft.CheckQuorum = true
+	}
 	c.Server.SessionTTL = sessionTTL
 	faults := SwarmFaults(c.Seed)
 	c.Disk.Torn = harness.Prob(faults.Torn)
