@@ -43,6 +43,12 @@ type Replica interface {
 	// Propose appends a command to the log; it fails unless the node
 	// leads.
 	Propose(data []byte) (index, term uint64, err error)
+	// Leads says the node acts as leader now, by its live state. Status
+	// is what the node has handed over (written and sent), which can lag
+	// while a write waits for its fsync: a leader that has stepped down
+	// in memory, and so serves nothing as leader, may still show
+	// StateLeader there until its disk catches up.
+	Leads() bool
 	// ConfIndex is the index of the entry that made ConfState.
 	ConfIndex() uint64
 	// ProposeConfChange hands a configuration change to this node, which

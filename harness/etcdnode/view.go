@@ -168,8 +168,9 @@ func (n *Node) App() raftnode.App { return n.app }
 // Config is the cluster's configuration.
 func (n *Node) Config() raftnode.Config { return n.cfg }
 
-// leads says etcd has this node leading now.
-func (n *Node) leads() bool {
+// Leads says etcd has this node leading now: its live state, which a
+// Ready waiting for its fsync may not have handed over to Status yet.
+func (n *Node) Leads() bool {
 	return n.rn != nil && n.rn.BasicStatus().RaftState == etcd.StateLeader
 }
 
@@ -180,7 +181,7 @@ func (n *Node) Propose(data []byte) (index, term uint64, err error) {
 	if n.rn == nil {
 		return 0, 0, errNotStarted
 	}
-	if !n.leads() {
+	if !n.Leads() {
 		return 0, 0, raft.ErrNotLeader
 	}
 	defer n.recoverPanic()
@@ -198,7 +199,7 @@ func (n *Node) ReadIndex(ctx uint64) error {
 	if n.rn == nil {
 		return errNotStarted
 	}
-	if !n.leads() {
+	if !n.Leads() {
 		return raft.ErrNotLeader
 	}
 	defer n.recoverPanic()
@@ -216,7 +217,7 @@ func (n *Node) ProposeConfChange(cc raft.ConfChange) (index, term uint64, err er
 	if n.rn == nil {
 		return 0, 0, errNotStarted
 	}
-	if !n.leads() {
+	if !n.Leads() {
 		return 0, 0, raft.ErrNotLeader
 	}
 	defer n.recoverPanic()
@@ -234,7 +235,7 @@ func (n *Node) TransferLeadership(to uint64) error {
 	if n.rn == nil {
 		return errNotStarted
 	}
-	if !n.leads() {
+	if !n.Leads() {
 		return raft.ErrNotLeader
 	}
 	if !n.conf.IsVoter(to) {

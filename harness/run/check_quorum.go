@@ -132,7 +132,9 @@ func (q *quorumWatch) sample() {
 		} else {
 			q.ledTerm[i], q.healthySince[i] = 0, -1
 		}
-		if n == nil || n.Status().State != raft.StateLeader {
+		if n == nil || n.Status().State != raft.StateLeader || !n.Leads() {
+			// A leader whose step-down waits for its fsync to show in
+			// Status already serves nothing as leader.
 			q.stale[i], q.seenAt[i] = 0, -1
 			continue
 		}

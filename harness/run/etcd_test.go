@@ -133,3 +133,20 @@ func TestEtcdLeaseReadsAreStaleWhenTheLeaderIsCutOff(t *testing.T) {
 	}
 	assert.GreaterOrEqual(t, caught, 2, "stale etcd lease reads on %d of 4 seeds", caught)
 }
+
+// A leader paused, then resumed onto a slow disk, hears the next term at
+// once and steps down in etcd's memory, but its Ready (the new term, the
+// step-down) waits for its fsync, so Status shows it leading for that
+// long. It serves nothing as leader meanwhile, and the CheckQuorum oracle
+// asks the node's live role (swarm seed 63000063 failed it before).
+func TestEtcdLeaderWhoseStepDownWaitsForItsDiskIsNotStale(t *testing.T) {
+	cfg := run.DefaultConfig(63000063)
+	cfg.System = "etcd"
+	cfg.Workload = "register"
+	cfg.UseSwarmWorld([]string{"workload"})
+	cfg.Trace = false
+	_, rs := etcdRun(t, cfg)
+	r, ok := rs["check-quorum"]
+	require.True(t, ok)
+	assert.NotEqual(t, checker.Invalid, r.Valid, r.Summary)
+}
