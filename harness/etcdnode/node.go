@@ -54,7 +54,10 @@ type Node struct {
 	conf      raft.ConfState
 	confIndex uint64
 	// confInForce caches etcd's configuration while confKnown: it changes
-	// only when a change is applied or a snapshot stepped.
+	// only when a change is applied or a snapshot handed over. (etcd
+	// restores a snapshot's configuration as it steps the snapshot, but
+	// the view shows it, with the snapshot, once its Ready is taken: a
+	// Ready waiting for an fsync can hold it back.)
 	confInForce raft.ConfState
 	confKnown   bool
 	// syncing is the outstanding fsync (0: none) and waiting the Ready
@@ -256,9 +259,6 @@ func (n *Node) Receive(from harness.Addr, payload any) {
 		return
 	}
 	before := n.rn.BasicStatus()
-	if m.GetType() == pb.MsgSnap {
-		n.confKnown = false // etcd restores the snapshot's configuration
-	}
 	if err := n.rn.Step(m); err != nil {
 		n.env.Note("etcdnode: step %s from %d: %v", m.GetType(), m.GetFrom(), err)
 	}
@@ -374,6 +374,7 @@ func (n *Node) persist(rd etcd.Ready) bool {
 			full = *hs
 		}
 		n.snap, n.log = snap, nil
+		n.confInForce, n.confKnown = snap.Conf, true
 		n.writeSnapshot(snap, full, entries)
 		n.observeAppend(entries)
 		n.log = append(n.log, entries...)

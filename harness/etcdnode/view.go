@@ -90,8 +90,9 @@ func (n *Node) Term(index uint64) (uint64, bool) {
 func (n *Node) AppliedIndex() uint64 { return n.appliedIndex }
 
 // ConfState is the configuration etcd has in force: the last it applied,
-// or the one of a snapshot it received (etcd restores a snapshot's
-// configuration as it steps it, before the host has installed it).
+// or the one of the snapshot it last handed over (etcd restores a
+// snapshot's configuration as it steps it, before the host has installed
+// it; the view shows it with the snapshot, in the Ready that carries it).
 func (n *Node) ConfState() raft.ConfState {
 	if n.rn == nil {
 		return raft.ConfState{}
