@@ -287,7 +287,12 @@ func (c *Checker) Applied(n raftnode.View, entries []raft.Entry) error {
 func (c *Checker) Stepped(n raftnode.View) error {
 	st := n.Status()
 	id := n.ID()
-	c.confModel(id).before = c.confModel(id).applied
+	// What the node has in force as this step ends is what it has as
+	// its next begins: taken after this step's checks have brought the
+	// model up to date (a snapshot taken or installed in the next step
+	// may move the model's start past it).
+	m := c.confModel(id)
+	defer func() { m.before, m.beforeConf = m.applied, m.latest() }()
 	if st.Applied > st.Commit {
 		return c.violation(AppliedCommitted, n, "applied %d > commit %d", st.Applied, st.Commit)
 	}

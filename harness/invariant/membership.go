@@ -56,8 +56,12 @@ type confModel struct {
 	// applied is the node's applied index as of its last step.
 	onApply bool
 	applied uint64
-	// before is applied as the node's current step began.
-	before uint64
+	// before is applied as the node's current step began (its last step
+	// ended), and beforeConf the configuration in force then: kept as a
+	// value, since the step may move the model's start past before (a
+	// snapshot taken in it), where at no longer knows the configuration.
+	before     uint64
+	beforeConf raft.ConfState
 }
 
 type confPoint struct {

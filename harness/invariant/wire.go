@@ -247,7 +247,7 @@ func (c *Checker) checkDurableQuorum(n raftnode.View, what string, e raft.Entry,
 		// commits on in its old configuration while the Ready that
 		// applies a change waits for its fsync).
 		m := c.confModel(n.ID())
-		if HasQuorum(m.at(e.Index-1), durable) || HasQuorum(m.at(m.before), durable) {
+		if HasQuorum(m.at(e.Index-1), durable) || HasQuorum(m.beforeConf, durable) {
 			return nil
 		}
 	}

@@ -153,6 +153,14 @@ func TestEtcdSwarmSeedsThatFoundAdapterFaults(t *testing.T) {
 		// second's configuration at once, and the view showed it beside
 		// the applied index of the first.
 		{63000983, "counter", "a snapshot's configuration before its Ready"},
+		// A new leader commits its first entry, and with it a change
+		// of an earlier term it has not applied, in the configuration it
+		// had applied; it then applies them and takes a snapshot past
+		// that index in the same step. The Durable Quorum check looked
+		// that configuration up by index in a model whose start had
+		// moved past it.
+		{65000171, "register", "the configuration a step began with, past a snapshot"},
+		{65000732, "register", "the configuration a step began with, with a learner"},
 	} {
 		t.Run(tc.why, func(t *testing.T) {
 			cfg := run.DefaultConfig(tc.seed)
