@@ -62,6 +62,9 @@ type confModel struct {
 	// snapshot taken in it), where at no longer knows the configuration.
 	before     uint64
 	beforeConf raft.ConfState
+	// apply makes a change (Semantics.ApplyConfChange; nil: the bundled
+	// Raft's rule).
+	apply func(cs raft.ConfState, cc raft.ConfChange) (raft.ConfState, error)
 }
 
 type confPoint struct {
@@ -132,7 +135,11 @@ func (m *confModel) append(e raft.Entry) {
 	}
 	next := m.last() // each change is made from the one before it in the log
 	if cc, err := raft.DecodeConfChange(e.Data); err == nil {
-		if cs, err := next.Apply(cc); err == nil {
+		apply := raft.ConfState.Apply
+		if m.apply != nil {
+			apply = m.apply
+		}
+		if cs, err := apply(next, cc); err == nil {
 			next = cs
 		}
 	}
@@ -296,7 +303,7 @@ func (c *Checker) confOf(id uint64) raft.ConfState { return c.confModel(id).late
 func (c *Checker) confModel(id uint64) *confModel {
 	m := c.confs[id]
 	if m == nil {
-		m = &confModel{initial: c.initialConf, onApply: c.sem.ConfOnApply}
+		m = &confModel{initial: c.initialConf, onApply: c.sem.ConfOnApply, apply: c.sem.ApplyConfChange}
 		c.confs[id] = m
 	}
 	return m

@@ -38,6 +38,10 @@ type Semantics struct {
 	// from one at index 1 of term 1 holding the initial configuration,
 	// as etcd recommends over its Bootstrap.
 	Initial raft.SnapshotMeta `json:"initial,omitempty"`
+	// ApplyConfChange is the configuration a change makes of the one
+	// before it, by the system's rules (nil: raft.ConfState.Apply, the
+	// bundled Raft's). An error: the change changes nothing.
+	ApplyConfChange func(cs raft.ConfState, cc raft.ConfChange) (raft.ConfState, error) `json:"-"`
 }
 
 // SetSemantics tells the checker which semantics the system follows.
