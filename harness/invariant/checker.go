@@ -126,6 +126,10 @@ type Checker struct {
 	confs       map[uint64]*confModel
 	snapConfs   map[indexTerm]raft.ConfState
 	commitConfs []confPoint
+	// initial is the initial configuration as made from the world's
+	// voters initialFrom (initialConf).
+	initial     raft.ConfState
+	initialFrom []uint64
 	// sem is what the system under test is judged by (semantics.go).
 	sem Semantics
 }

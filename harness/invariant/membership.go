@@ -149,13 +149,21 @@ func (m *confModel) append(e raft.Entry) {
 // initialConf is the configuration of a log that starts at index 0: the
 // initial one, or none in a system whose initial configuration is a
 // snapshot (Semantics.Initial).
+// It is made again only when the world hands over another slice of
+// voters (a cluster's never changes; a test's may), and shared: a change
+// makes its configuration from a copy (raft.ConfState.Apply).
 func (c *Checker) initialConf() raft.ConfState {
 	if c.sem.Initial.Index > 0 {
 		return raft.ConfState{}
 	}
-	voters := slices.Clone(c.world.Voters())
-	slices.Sort(voters)
-	return raft.ConfState{Voters: voters}
+	from := c.world.Voters()
+	same := len(from) == len(c.initialFrom) && (len(from) == 0 || &from[0] == &c.initialFrom[0])
+	if !same || c.initial.Voters == nil && len(from) > 0 {
+		voters := slices.Clone(from)
+		slices.Sort(voters)
+		c.initial, c.initialFrom = raft.ConfState{Voters: voters}, from
+	}
+	return c.initial
 }
 
 // confStarted rebuilds the model of n's configuration, at a start or
