@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"raftcheck/harness"
+	"raftcheck/harness/etcdnode"
 	"raftcheck/harness/raftnode"
 	"raftcheck/raft"
 )
@@ -28,10 +29,18 @@ func (t wireTap) Delivered(from, to harness.Addr, payload any) {
 // raftMessage is payload's Raft message and the Raft ID of the node at
 // addr; ok is false for client traffic or an address that is no node.
 func (t wireTap) raftMessage(addr harness.Addr, payload any) (uint64, raft.Message, bool) {
-	env, ok := payload.(raftnode.Envelope)
-	if !ok {
+	var m raft.Message
+	switch p := payload.(type) {
+	case raftnode.Envelope:
+		m = p.Msg
+	case etcdnode.Wire:
+		if p.Header.Type == 0 {
+			return 0, raft.Message{}, false
+		}
+		m = p.Header
+	default:
 		return 0, raft.Message{}, false
 	}
 	id, ok := t.c.Peers.ID(addr)
-	return id, env.Msg, ok
+	return id, m, ok
 }

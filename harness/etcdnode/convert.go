@@ -232,3 +232,40 @@ func readContextFrom(b []byte) (uint64, bool) {
 	}
 	return binary.BigEndian.Uint64(b), true
 }
+
+// messageTypes maps the etcd messages the wire checks read to ours; the
+// rest (ReadIndex, snapshot status, the local ones) are left out.
+var messageTypes = map[pb.MessageType]raft.MessageType{
+	pb.MsgVote:          raft.MsgVote,
+	pb.MsgVoteResp:      raft.MsgVoteResp,
+	pb.MsgPreVote:       raft.MsgPreVote,
+	pb.MsgPreVoteResp:   raft.MsgPreVoteResp,
+	pb.MsgApp:           raft.MsgApp,
+	pb.MsgAppResp:       raft.MsgAppResp,
+	pb.MsgHeartbeat:     raft.MsgHeartbeat,
+	pb.MsgHeartbeatResp: raft.MsgHeartbeatResp,
+	pb.MsgSnap:          raft.MsgSnap,
+	pb.MsgTimeoutNow:    raft.MsgTimeoutNow,
+}
+
+// headerFrom is m's header in our types (Type 0: a type left out). The
+// fields mean in etcd what they mean in ours: a vote request's Index and
+// LogTerm are the candidate's last entry, an append's the entry before
+// its entries, a successful MsgAppResp's Index the last index the
+// follower holds matching the leader's; on a MsgSnap, Index and LogTerm
+// are the snapshot's.
+func headerFrom(m *pb.Message) raft.Message {
+	typ, ok := messageTypes[m.GetType()]
+	if !ok {
+		return raft.Message{}
+	}
+	h := raft.Message{
+		Type: typ, Reject: m.GetReject(), From: m.GetFrom(), To: m.GetTo(), Term: m.GetTerm(),
+		LogTerm: m.GetLogTerm(), Index: m.GetIndex(), Commit: m.GetCommit(), RejectHint: m.GetRejectHint(),
+	}
+	if typ == raft.MsgSnap {
+		md := m.GetSnapshot().GetMetadata()
+		h.Index, h.LogTerm = md.GetIndex(), md.GetTerm()
+	}
+	return h
+}

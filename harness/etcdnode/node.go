@@ -20,6 +20,10 @@ type Wire struct {
 	Data []byte
 	// Type is the message's type, for the trace.
 	Type pb.MessageType
+	// Header is the message in our types, without its entries, snapshot
+	// or context, for the invariant checker's wire checks (Type 0: a
+	// message of etcd's they do not read). The receiver decodes Data.
+	Header raft.Message
 }
 
 // AppendTrace renders the message in the world's trace.
@@ -457,7 +461,7 @@ func (n *Node) send(msgs []*pb.Message) bool {
 			n.env.Fail(fmt.Errorf("etcdnode: %s encoding a %s: %w", n.env.Name(), m.GetType(), err))
 			return false
 		}
-		n.env.Send(to, Wire{Data: data, Type: m.GetType()})
+		n.env.Send(to, Wire{Data: data, Type: m.GetType(), Header: headerFrom(m)})
 		switch m.GetType() {
 		case pb.MsgSnap:
 			// The transport delivered it as far as the leader can tell

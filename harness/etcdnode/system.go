@@ -37,6 +37,6 @@ func (System) NewNode(id uint64, cfg raftnode.Config, peers raftnode.Peers, obse
 // after the initial snapshot, the messages are etcd's own, and a node's ID
 // is never reused once its disk is lost; changes follow etcd's rules.
 func (System) Semantics() invariant.Semantics {
-	return invariant.Semantics{ConfOnApply: true, StateOnly: true, NoRejoinAfterWipe: true, CheckQuorumEachTimeout: true,
+	return invariant.Semantics{ConfOnApply: true, OwnTimers: true, EntriesBeforeHardState: true, NoRejoinAfterWipe: true, CheckQuorumEachTimeout: true,
 		Initial: raft.SnapshotMeta{Index: 1, Term: 1}, ApplyConfChange: ApplyConfChange}
 }

@@ -141,11 +141,11 @@ func (n *Node) Progress(visit func(id, match, next uint64)) {
 	if n.rn == nil || n.rn.BasicStatus().RaftState != etcd.StateLeader {
 		return
 	}
-	// etcd visits in ID order.
-	n.rn.WithProgress(func(id uint64, typ etcd.ProgressType, pr tracker.Progress) {
-		if typ == etcd.ProgressTypePeer {
-			visit(id, pr.Match, pr.Next)
-		}
+	// etcd visits in ID order. Learners too: etcd keeps a learner's
+	// progress when it is promoted (and a voter's when demoted), so the
+	// acknowledgements that earned its match must be followed through.
+	n.rn.WithProgress(func(id uint64, _ etcd.ProgressType, pr tracker.Progress) {
+		visit(id, pr.Match, pr.Next)
 	})
 }
 
@@ -276,3 +276,8 @@ func (n *Node) recoverPanic() {
 		n.env.Fail(fmt.Errorf("etcdnode: etcd/raft panicked on %s: %v", n.env.Name(), p))
 	}
 }
+
+// Unsettled says etcd's live state may be ahead of the view: a Ready
+// waits for its fsync, and what etcd stepped meanwhile (a leader's
+// append, a snapshot) is not handed over yet.
+func (n *Node) Unsettled() bool { return n.rn != nil && n.syncing != 0 }

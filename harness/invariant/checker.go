@@ -259,7 +259,7 @@ func (c *Checker) checkAppended(n raftnode.View, prevTerm uint64, e raft.Entry) 
 
 // Applied checks State Machine Safety for entries n applies.
 func (c *Checker) Applied(n raftnode.View, entries []raft.Entry) error {
-	if err := c.flowApplied(n, entries); err != nil && !c.sem.StateOnly {
+	if err := c.flowApplied(n, entries); err != nil && !c.sem.OwnTimers {
 		return err
 	}
 	st := n.Status()
@@ -309,7 +309,7 @@ func (c *Checker) Stepped(n raftnode.View) error {
 	if err := c.checkLeaderConf(n, st); err != nil {
 		return err
 	}
-	if !c.sem.StateOnly {
+	if !c.sem.OwnTimers {
 		if err := c.transferStepped(n, st); err != nil {
 			return err
 		}
@@ -336,7 +336,7 @@ func (c *Checker) Stepped(n raftnode.View) error {
 	if st.State != raft.StateLeader {
 		delete(c.rejectedBy, id) // a rejection reaching a non-leader moves nothing
 		delete(c.staleTo, id)
-	} else if !c.sem.StateOnly {
+	} else {
 		if err := c.checkProgress(n, st.Term); err != nil {
 			return err
 		}

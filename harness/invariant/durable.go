@@ -45,13 +45,16 @@ type durableLog struct {
 	badPrefix string
 	// maxTerm is the largest term of a durable entry.
 	maxTerm uint64
+	// laterTermsRecover says a log above the HardState's term recovers
+	// (Semantics.EntriesBeforeHardState).
+	laterTermsRecover bool
 }
 
 // catchUp decodes what has become durable since the last call: data is
 // the WAL, snapFile the snapshot file (nil if none).
 func (d *durableLog) catchUp(data, snapFile []byte, rewrites uint64) {
 	if rewrites != d.rewrites || len(data) < d.valid {
-		*d = durableLog{rewrites: rewrites, committedTerm: d.committedTerm, coveredTerm: d.coveredTerm}
+		*d = durableLog{rewrites: rewrites, committedTerm: d.committedTerm, coveredTerm: d.coveredTerm, laterTermsRecover: d.laterTermsRecover}
 		if snapFile != nil {
 			snap, err := wal.DecodeSnapshot(snapFile)
 			if err != nil {
@@ -77,7 +80,7 @@ func (d *durableLog) catchUp(data, snapFile []byte, rewrites uint64) {
 		case d.badPrefix != "":
 		case hs.Vote != raft.None && hs.Term == 0:
 			d.badPrefix = fmt.Sprintf("a HardState with vote %d and term 0 is written: a crash after it recovers a vote of no term", hs.Vote)
-		case hs.Term < d.maxTerm:
+		case hs.Term < d.maxTerm && !d.laterTermsRecover:
 			d.badPrefix = fmt.Sprintf("a HardState of term %d is written over entries of term %d: a crash after it recovers a log above its term, which Raft refuses", hs.Term, d.maxTerm)
 		}
 		if d.badCommit != "" {
@@ -121,7 +124,7 @@ func (d *durableLog) catchUp(data, snapFile []byte, rewrites uint64) {
 		}
 		if d.badPrefix == "" {
 			switch prev := d.walTerm(e.Index - 1); {
-			case e.Term > d.hs.Term:
+			case e.Term > d.hs.Term && !d.laterTermsRecover:
 				d.badPrefix = fmt.Sprintf("entry %d of term %d is written while the durable HardState is of term %d: a crash right after it recovers a log above its term, which Raft refuses (write a Ready's HardState before its entries)", e.Index, e.Term, d.hs.Term)
 			case e.Term < prev:
 				d.badPrefix = fmt.Sprintf("entry %d of term %d is written after entry %d of term %d: a crash right after it recovers a log whose terms go back", e.Index, e.Term, e.Index-1, prev)

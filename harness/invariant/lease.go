@@ -46,7 +46,7 @@ func (c *Checker) inLease(id uint64) bool {
 // leader hears from itself); a follower's or candidate's advances it.
 func (c *Checker) Ticking(n raftnode.View) error {
 	id := n.ID()
-	if c.sem.StateOnly {
+	if c.sem.OwnTimers {
 		return nil
 	}
 	if err := c.transferTicking(n); err != nil {

@@ -52,7 +52,8 @@ type leaderTrack struct {
 	// visits counts the checks of this track: a peer the latest did not
 	// visit has left the leader's configuration, and is forgotten, so
 	// that a node removed and added back within the term starts afresh,
-	// as its new progress does.
+	// as its new progress does (its acknowledgements are kept where no
+	// disk is ever replaced under an ID: Semantics.NoRejoinAfterWipe).
 	visits uint64
 }
 
@@ -125,7 +126,16 @@ func (c *Checker) checkProgress(n raftnode.View, term uint64) error {
 	*v = progressVisit{}
 	kept := t.peers[:0]
 	for _, p := range t.peers {
-		if p.visited == t.visits {
+		switch {
+		case p.visited == t.visits:
+			kept = append(kept, p)
+		case c.sem.NoRejoinAfterWipe:
+			// Its progress is gone, but what it acknowledged in this
+			// term it still holds: no disk is replaced under its ID,
+			// and only a later term truncates. A late ack from before
+			// it left may raise the progress it gets when added back
+			// (etcd keeps no epoch to refuse it), truthfully.
+			p.seen, p.match, p.next = false, 0, 0
 			kept = append(kept, p)
 		}
 	}
@@ -161,7 +171,7 @@ func (v *progressVisit) peer(peer, match, next uint64) {
 	case ok && match < prev.match:
 		v.err = c.violation(MatchOnlyGrows, n, "the leader of term %d moved node %d's match index back from %d to %d", term, peer, prev.match, match)
 		return
-	case ok && next < prev.next && peer != v.id && !v.rejected[peer]:
+	case ok && next < prev.next && peer != v.id && !v.rejected[peer] && !c.sem.OwnTimers:
 		v.err = c.violation(NextBacksOffOnRejection, n, "the leader of term %d moved node %d's next index back from %d to %d, though no rejection of node %d reached it", term, peer, prev.next, next, peer)
 		return
 	}

@@ -12,13 +12,16 @@ type Semantics struct {
 	// pending change only and so stays safe); the thesis uses the latest
 	// configuration in the log, committed or not.
 	ConfOnApply bool `json:"conf_on_apply,omitempty"`
-	// StateOnly: the system's messages and timers are its own, so it is
-	// judged from its nodes' states, logs and disks alone. The wire
-	// checks (Durable Before Sent, the hints, the vote and pre-vote
-	// quorums counted from delivered grants), the campaign, progress,
-	// transfer and flow checks read the bundled Raft's messages and
-	// timers, and are off.
-	StateOnly bool `json:"state_only,omitempty"`
+	// OwnTimers: the system's timers, flow control, rejection hints and
+	// leadership transfers are its own. The checks written against the
+	// bundled Raft's (the campaign and election-timer checks, leader
+	// stickiness, the flow bounds, the hints, the transfer checks, and
+	// Next Backs Off On Rejection) are off. What holds for any Raft stays
+	// on: the state, log and disk checks, the wire checks that read a
+	// message's header (Durable Before Sent, Vote Once, Up-to-date Vote,
+	// Truthful Ack) and the leader's progress (Match Earned, Match Only
+	// Grows, Stale Response Ignored).
+	OwnTimers bool `json:"own_timers,omitempty"`
 	// NoRejoinAfterWipe: a node that lost its disk must never come back
 	// under its old ID (etcd's rule, which its server enforces by giving
 	// every member a fresh ID): the disk-loss faults, which replace a
@@ -33,6 +36,13 @@ type Semantics struct {
 	// it may lead up to two election timeouts after it last did; the
 	// bundled Raft steps down within about one.
 	CheckQuorumEachTimeout bool `json:"check_quorum_each_timeout,omitempty"`
+	// EntriesBeforeHardState: a Ready's entries are written before its
+	// HardState (etcd's WAL saves them so), so a crash between the two
+	// leaves entries of a later term than the durable HardState; the
+	// system recovers that disk (its term and vote were never acted on:
+	// nothing of that Ready was sent), and Recoverable Prefix allows it.
+	// The bundled Raft refuses such a log, so its HardState goes first.
+	EntriesBeforeHardState bool `json:"entries_before_hard_state,omitempty"`
 	// Initial is a snapshot every initial voter starts from, committed
 	// by definition (zero: none, the log starts empty). etcd/raft starts
 	// from one at index 1 of term 1 holding the initial configuration,
