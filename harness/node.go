@@ -69,6 +69,15 @@ func (e *Env) Send(to Addr, payload any) {
 	e.w.send(e.ep.addr, to, payload)
 }
 
+// Unreachable says a message to to is lost for certain, as a transport
+// that holds a connection to each peer finds out: the link is cut or the
+// peer is down (a broken or refused stream). Packet loss and a paused
+// peer are not seen: a stream survives both.
+func (e *Env) Unreachable(to Addr) bool {
+	dst, err := e.w.endpoint(to)
+	return err != nil || !dst.up || e.w.IsCut(e.ep.addr, to)
+}
+
 // SetTimer arranges for Timer(tag) to be called after the local clock has
 // advanced by after.
 func (e *Env) SetTimer(after time.Duration, tag uint64) TimerID {

@@ -462,12 +462,21 @@ func (n *Node) send(msgs []*pb.Message) bool {
 			return false
 		}
 		n.env.Send(to, Wire{Data: data, Type: m.GetType(), Header: headerFrom(m)})
+		// etcd's server tells its Raft what its transport finds out: a
+		// peer it cannot reach (a broken or refused stream), and how a
+		// snapshot's stream ended. A packet lost on a live stream is found
+		// out by the follower's next reply only.
+		unreachable := n.env.Unreachable(to)
+		if unreachable {
+			n.rn.ReportUnreachable(m.GetTo())
+		}
 		switch m.GetType() {
 		case pb.MsgSnap:
-			// The transport delivered it as far as the leader can tell
-			// (etcd's server reports the same once its stream is sent);
-			// a lost one is found out by the follower's next reply.
-			n.rn.ReportSnapshot(m.GetTo(), etcd.SnapshotFinish)
+			status := etcd.SnapshotFinish
+			if unreachable {
+				status = etcd.SnapshotFailure
+			}
+			n.rn.ReportSnapshot(m.GetTo(), status)
 		case pb.MsgTimeoutNow:
 			n.handedOver, n.handedOverTerm = true, m.GetTerm()
 		}
