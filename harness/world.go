@@ -85,10 +85,14 @@ type endpoint struct {
 	// epoch counts incarnations: events scheduled for an older one (its
 	// timers, its syncs, messages sent to it before it crashed) are
 	// discarded when they come due.
-	epoch     uint32
-	held      []event // events that came due while paused, in order
-	clock     Clock
-	disk      *Disk
+	epoch uint32
+	held  []event // events that came due while paused, in order
+	clock Clock
+	disk  *Disk
+	// slowSync, when set (slow), replaces the world's fsync latency for
+	// this disk alone (SetDiskLatency).
+	slowSync  Latency
+	slow      bool
 	diskRand  *Stream // fsync latencies and torn writes of this disk
 	tornRand  *Stream // the garbage its torn writes leave
 	rand      *Stream
@@ -406,7 +410,11 @@ func (w *World) dispatch(ep *endpoint, e *event) {
 func (w *World) sync(ep *endpoint) uint64 {
 	ep.nextSync++
 	ep.disk.counters.Syncs++
-	at := w.now + w.disk.SyncLatency.Draw(ep.diskRand)
+	lat := w.disk.SyncLatency
+	if ep.slow {
+		lat = ep.slowSync
+	}
+	at := w.now + lat.Draw(ep.diskRand)
 	if at < ep.lastSync {
 		at = ep.lastSync
 	}
@@ -422,6 +430,26 @@ func (w *World) SetDisk(cfg DiskConfig) error {
 		return err
 	}
 	w.disk = cfg
+	return nil
+}
+
+// SetDiskLatency makes the fsyncs of a's disk take lat from now on, a
+// slow disk among healthy ones; clear puts back the world's latency.
+// Fsyncs already started keep their completion times (and a disk's
+// fsyncs still complete in order).
+func (w *World) SetDiskLatency(a Addr, lat Latency, clear bool) error {
+	ep, err := w.endpoint(a)
+	if err != nil {
+		return err
+	}
+	if clear {
+		ep.slow, ep.slowSync = false, Latency{}
+		return nil
+	}
+	if err := lat.Validate(); err != nil {
+		return err
+	}
+	ep.slow, ep.slowSync = true, lat
 	return nil
 }
 

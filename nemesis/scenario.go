@@ -26,6 +26,7 @@ var scenarioKinds = []Kind{
 	{Name: "scenario-deaf-rejoin", Group: "scenario", Start: startDeafRejoin},
 	{Name: "scenario-snapshot-catch-up", Group: "scenario", Start: startSnapshotCatchUp},
 	{Name: "scenario-crash-in-snapshot", Group: "scenario", Start: startCrashInSnapshot},
+	{Name: "scenario-slow-follower-failover", Group: "scenario", Start: startSlowFollowerFailover},
 }
 
 // pollEvery is how often a scenario looks at the target.

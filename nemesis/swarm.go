@@ -9,6 +9,10 @@ import (
 // order they were added.
 var lateKinds = []string{"scenario-deaf-rejoin", "scenario-snapshot-catch-up", "scenario-crash-in-snapshot"}
 
+// lastKinds are drawn after everything else, each in one world of four:
+// a world without them is the world its seed drew before they existed.
+var lastKinds = []string{"disk-slow-one", "scenario-slow-follower-failover"}
+
 // lateOdds are, per late kind, in how many worlds of four it is drawn.
 // The snapshot scenarios are in one of four: in more, they crowd out the
 // moments older bugs need (the zoo measured up-to-date-by-index at a median
@@ -41,7 +45,7 @@ func Swarm(r Rand) World {
 	var kinds []string
 	var early []string
 	for _, k := range Kinds() {
-		if kind, _ := Lookup(k); !slices.Contains(lateKinds, k) && kind.Group != "membership" && kind.Group != "transfer" && !isDiskLoss(k) {
+		if kind, _ := Lookup(k); !slices.Contains(lateKinds, k) && !slices.Contains(lastKinds, k) && kind.Group != "membership" && kind.Group != "transfer" && !isDiskLoss(k) {
 			early = append(early, k)
 		}
 	}
@@ -99,6 +103,11 @@ func Swarm(r Rand) World {
 	for _, k := range slices.Concat(diskLossKinds, transferKinds) {
 		if r.Below(4) == 0 {
 			kinds = append(kinds, k.Name)
+		}
+	}
+	for _, k := range lastKinds {
+		if r.Below(4) == 0 {
+			kinds = append(kinds, k)
 		}
 	}
 	return World{

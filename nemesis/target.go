@@ -89,6 +89,9 @@ type Packets interface {
 // disk, and replace one.
 type Disks interface {
 	SetDiskFaults(f DiskFaults) error
+	// SlowDisk makes one node's fsyncs take lat from now on, the other
+	// disks unchanged (a zero lat: its disk's own latency again).
+	SlowDisk(node string, lat Latency) error
 	// CorruptDisk damages the disk of a node that is down, at a spot
 	// drawn from pick where the system's checksums must notice (never a
 	// torn-looking tail); it says where. A node started on it must refuse

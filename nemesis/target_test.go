@@ -29,6 +29,8 @@ type fakeTarget struct {
 	seq    int
 	rand   *rand.Rand
 	notes  []string
+	// slowDisks is each slowed node's fsync latency (zero: restored).
+	slowDisks map[string]nemesis.Latency
 
 	noClocks, noPackets, noMembers bool
 	// noRejoin: a wiped node may not rejoin as itself (etcd).
@@ -172,6 +174,17 @@ func (t *fakeTarget) SetLinkFaults(f nemesis.LinkFaults) error {
 
 func (t *fakeTarget) SetDiskFaults(f nemesis.DiskFaults) error {
 	t.disk = f
+	return nil
+}
+
+func (t *fakeTarget) SlowDisk(node string, lat nemesis.Latency) error {
+	if err := t.check(node); err != nil {
+		return err
+	}
+	if t.slowDisks == nil {
+		t.slowDisks = map[string]nemesis.Latency{}
+	}
+	t.slowDisks[node] = lat
 	return nil
 }
 

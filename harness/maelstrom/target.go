@@ -127,6 +127,9 @@ func (r *runner) SetClockRate(string, nemesis.PPM) error {
 func (r *runner) SetDiskFaults(nemesis.DiskFaults) error {
 	return unsupported("a process keeps its own disk")
 }
+func (r *runner) SlowDisk(string, nemesis.Latency) error {
+	return unsupported("a process keeps its own disk")
+}
 func (r *runner) CorruptDisk(string, uint64) (string, error) {
 	return "", unsupported("a process keeps its own disk")
 }

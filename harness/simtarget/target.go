@@ -318,6 +318,15 @@ func (t *Target) SetDiskFaults(f nemesis.DiskFaults) error {
 	return t.world.SetDisk(cfg)
 }
 
+// SlowDisk slows one node's disk.
+func (t *Target) SlowDisk(node string, lat nemesis.Latency) error {
+	a, err := t.addr(node)
+	if err != nil {
+		return err
+	}
+	return t.world.SetDiskLatency(a, Latency(lat), lat.IsZero())
+}
+
 // CorruptDisk flips one bit of a down node's durable files where a
 // checksum covers it: in its snapshot file, or in a WAL record that is not
 // the last (damage to the last record, or to a length field, reads as a
