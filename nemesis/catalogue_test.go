@@ -30,7 +30,7 @@ func TestCatalogueListsEveryKindInItsGroup(t *testing.T) {
 		"scenario-pause-past-lease": "scenario", "scenario-restart-in-election": "scenario", "scenario-lease-edge": "scenario",
 		"scenario-deaf-rejoin": "scenario", "scenario-snapshot-catch-up": "scenario", "scenario-crash-in-snapshot": "scenario",
 		"scenario-slow-follower-failover": "scenario",
-		"member-remove": "membership", "member-remove-leader": "membership", "member-replace": "membership",
+		"member-remove":                   "membership", "member-remove-leader": "membership", "member-replace": "membership",
 		"member-learner": "membership", "member-rejoin": "membership", "member-churn": "membership",
 		"scenario-single-server-change": "membership", "member-remove-cut-off": "membership",
 		"transfer-leader": "transfer", "transfer-storm": "transfer",
