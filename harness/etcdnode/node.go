@@ -53,17 +53,15 @@ type Node struct {
 	snap raft.Snapshot
 	hs   raft.HardState
 	soft etcd.SoftState
-	// conf is the configuration in force (the last applied), and
-	// confIndex the index of its entry.
+	// conf is the configuration in force at the applied index (the last
+	// change applied, or the snapshot's), and confIndex the index of its
+	// entry. It is made by etcd's rules from the one before, not read
+	// back from etcd: etcd applies a change to the configuration it has
+	// now, which is a later snapshot's when one was stepped while the
+	// change's Ready waited for its fsync; a snapshot taken at the
+	// applied index must carry the configuration of that index.
 	conf      raft.ConfState
 	confIndex uint64
-	// confInForce caches etcd's configuration while confKnown: it changes
-	// only when a change is applied or a snapshot handed over. (etcd
-	// restores a snapshot's configuration as it steps the snapshot, but
-	// the view shows it, with the snapshot, once its Ready is taken: a
-	// Ready waiting for an fsync can hold it back.)
-	confInForce raft.ConfState
-	confKnown   bool
 	// syncing is the outstanding fsync (0: none) and waiting the Ready
 	// whose remainder waits for it.
 	syncing uint64
@@ -378,7 +376,6 @@ func (n *Node) persist(rd etcd.Ready) bool {
 			full = *hs
 		}
 		n.snap, n.log = snap, nil
-		n.confInForce, n.confKnown = snap.Conf, true
 		n.writeSnapshot(snap, full, entries)
 		n.observeAppend(entries)
 		n.log = append(n.log, entries...)
@@ -529,8 +526,12 @@ func (n *Node) apply(pes []*pb.Entry) bool {
 				n.env.Fail(fmt.Errorf("etcdnode: %s applying %s: %w", n.env.Name(), e, err))
 				return false
 			}
-			n.conf, n.confIndex = confStateFrom(n.rn.ApplyConfChange(&cc)), e.Index
-			n.confKnown = false
+			live := confStateFrom(n.rn.ApplyConfChange(&cc))
+			next, err := n.nextConf(&cc)
+			if err != nil {
+				next = live // etcd took it, by the same rules, from where it stands
+			}
+			n.conf, n.confIndex = next, e.Index
 		}
 		n.appliedBytes += len(e.Data)
 	}
@@ -544,6 +545,16 @@ func (n *Node) apply(pes []*pb.Entry) bool {
 		}
 	}
 	return true
+}
+
+// nextConf is the configuration cc makes of the one in force at the
+// applied index.
+func (n *Node) nextConf(cc *pb.ConfChangeV2) (raft.ConfState, error) {
+	ours, err := confChangeFrom(cc)
+	if err != nil {
+		return raft.ConfState{}, err
+	}
+	return ApplyConfChange(n.conf, ours)
 }
 
 // install loads a snapshot a leader sent, once its Ready is durable.

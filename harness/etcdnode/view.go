@@ -2,7 +2,6 @@ package etcdnode
 
 import (
 	"fmt"
-	"slices"
 	"time"
 
 	etcd "go.etcd.io/raft/v3"
@@ -89,45 +88,18 @@ func (n *Node) Term(index uint64) (uint64, bool) {
 // AppliedIndex is the last entry this incarnation applied.
 func (n *Node) AppliedIndex() uint64 { return n.appliedIndex }
 
-// ConfState is the configuration etcd has in force: the last it applied,
-// or the one of the snapshot it last handed over (etcd restores a
-// snapshot's configuration as it steps it, before the host has installed
-// it; the view shows it with the snapshot, in the Ready that carries it).
+// ConfState is the configuration in force: the one at the applied
+// index, or the one of a snapshot handed over and not yet installed (etcd
+// restores a snapshot's configuration as it steps it; the view shows it
+// with the snapshot, in the Ready that carries it).
 func (n *Node) ConfState() raft.ConfState {
 	if n.rn == nil {
 		return raft.ConfState{}
 	}
-	if n.confKnown {
-		return n.confInForce
+	if n.snap.Meta.Index > n.appliedIndex {
+		return n.snap.Conf
 	}
-	n.confInForce, n.confKnown = n.readConfState(), true
-	return n.confInForce
-}
-
-// readConfState reads the configuration from etcd (Status copies it).
-func (n *Node) readConfState() raft.ConfState {
-	c := n.rn.Status().Config
-	learners := make([]uint64, 0, len(c.Learners))
-	for id := range c.Learners {
-		learners = append(learners, id)
-	}
-	slices.Sort(learners)
-	cs := raft.ConfState{Voters: c.Voters[0].Slice(), VotersOutgoing: c.Voters[1].Slice(), Learners: learners, AutoLeave: c.AutoLeave}
-	for _, ids := range []*[]uint64{&cs.Voters, &cs.VotersOutgoing, &cs.Learners} {
-		if len(*ids) == 0 {
-			*ids = nil
-		}
-	}
-	// Status's copy of the configuration drops AutoLeave (tracker's
-	// Config.Clone): take it from the configuration this one came from,
-	// the last applied or the snapshot's.
-	for _, from := range []raft.ConfState{n.conf, n.snap.Conf} {
-		if cs.Joint() && slices.Equal(from.Voters, cs.Voters) && slices.Equal(from.VotersOutgoing, cs.VotersOutgoing) {
-			cs.AutoLeave = from.AutoLeave
-			break
-		}
-	}
-	return cs
+	return n.conf
 }
 
 // SnapshotConf is the configuration the node's snapshot carries.
