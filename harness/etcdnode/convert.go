@@ -248,6 +248,11 @@ var messageTypes = map[pb.MessageType]raft.MessageType{
 	pb.MsgTimeoutNow:    raft.MsgTimeoutNow,
 }
 
+// msgEtcd is the type a header gives etcd's network messages that have
+// none of ours (ReadIndex and its answer, a forwarded transfer or
+// proposal): the wire checks read only their term.
+const msgEtcd raft.MessageType = 255
+
 // headerFrom is m's header in our types (Type 0: a type left out). The
 // fields mean in etcd what they mean in ours: a vote request's Index and
 // LogTerm are the candidate's last entry, an append's the entry before
@@ -257,7 +262,12 @@ var messageTypes = map[pb.MessageType]raft.MessageType{
 func headerFrom(m *pb.Message) raft.Message {
 	typ, ok := messageTypes[m.GetType()]
 	if !ok {
-		return raft.Message{}
+		switch m.GetType() {
+		case pb.MsgReadIndex, pb.MsgReadIndexResp, pb.MsgTransferLeader, pb.MsgProp:
+			typ = msgEtcd
+		default:
+			return raft.Message{}
+		}
 	}
 	h := raft.Message{
 		Type: typ, Reject: m.GetReject(), From: m.GetFrom(), To: m.GetTo(), Term: m.GetTerm(),

@@ -126,6 +126,8 @@ type Checker struct {
 	confs       map[uint64]*confModel
 	snapConfs   map[indexTerm]raft.ConfState
 	commitConfs []confPoint
+	// terms watches where each node's term comes from (term_learned.go).
+	terms termWatch
 	// initial is the initial configuration as made from the world's
 	// voters initialFrom (initialConf).
 	initial     raft.ConfState
@@ -169,6 +171,7 @@ func New(world World, seed uint64) *Checker {
 		staleTo:    map[uint64]staleResponse{},
 		confs:      map[uint64]*confModel{},
 		xfer:       newTransfers(),
+		terms:      newTermWatch(),
 	}
 	c.visitPeer = c.visit.peer
 	return c
@@ -188,6 +191,7 @@ func (c *Checker) Started(n raftnode.View) error {
 	}
 	st := n.Status()
 	c.lastCommit[id] = st.Commit
+	c.termStarted(id, st.Term)
 	c.resetLease(id) // a node boots within its promise
 	c.campaignStarted(n)
 	delete(c.hints, id) // the rejections it had not sent are gone
@@ -319,6 +323,11 @@ func (c *Checker) Stepped(n raftnode.View) error {
 		if err := c.campaignStepped(n); err != nil {
 			return err
 		}
+	}
+	// After the campaign checks, whose findings about a pre-vote are the
+	// more particular.
+	if err := c.checkTermLearned(n, st); err != nil {
+		return err
 	}
 	if st.State == raft.StateLeader {
 		leader, known := c.leaders[st.Term]

@@ -86,6 +86,7 @@ func (c *Checker) Delivered(to uint64, m raft.Message) error {
 	// Each rule reads the node's status as the message arrives, before it
 	// is stepped: read once.
 	st := n.Status()
+	c.termHeard(to, m)
 	if !c.sem.OwnTimers {
 		c.heardFromLeader(n, st, m)
 		c.campaignDelivered(n, st, m)

@@ -1,0 +1,58 @@
+package invariant
+
+import (
+	"raftcheck/harness/raftnode"
+	"raftcheck/raft"
+)
+
+// TermLearned (§5.1; thesis §9.6): a node's term rises only when it
+// campaigns (a candidate of the next term) or hears a message of a later
+// term. A pre-vote request, and a granted pre-vote, carry a term nobody
+// has adopted: a node that takes its term from one has been disrupted by
+// a candidate the pre-vote phase exists to keep harmless, and deposes its
+// leader for nothing.
+const TermLearned = "Term Learned"
+
+// termWatch is, per node, its term at its last step, the highest term of
+// the messages delivered to it that may carry a term to adopt, and the
+// highest a pre-vote request or grant delivered to it named.
+type termWatch struct {
+	term, heard, named map[uint64]uint64
+}
+
+func newTermWatch() termWatch {
+	return termWatch{term: map[uint64]uint64{}, heard: map[uint64]uint64{}, named: map[uint64]uint64{}}
+}
+
+// termStarted starts node id's watch from the term it recovered.
+func (c *Checker) termStarted(id, term uint64) {
+	c.terms.term[id], c.terms.heard[id] = term, term
+	delete(c.terms.named, id)
+}
+
+// termHeard notes the term of m, delivered to node to, unless m names a
+// term only (a pre-vote request or grant).
+func (c *Checker) termHeard(to uint64, m raft.Message) {
+	if m.Type == raft.MsgPreVote || m.Type == raft.MsgPreVoteResp && !m.Reject {
+		c.terms.named[to] = max(c.terms.named[to], m.Term)
+		return
+	}
+	c.terms.heard[to] = max(c.terms.heard[to], m.Term)
+}
+
+// checkTermLearned checks the term n shows after a step.
+func (c *Checker) checkTermLearned(n raftnode.View, st raft.Status) error {
+	id := n.ID()
+	last, known := c.terms.term[id]
+	c.terms.term[id] = st.Term
+	// Judged only where a pre-vote named the new term: a term whose
+	// source the checker did not see (a message it was not shown) is
+	// not this rule's to judge.
+	if !known || st.Term <= last || st.Term <= c.terms.heard[id] || st.Term > c.terms.named[id] {
+		return nil
+	}
+	if st.State == raft.StateCandidate || st.State == raft.StateLeader {
+		return nil // it campaigned
+	}
+	return c.violation(TermLearned, n, "moved from term %d to term %d as a %s, though no message delivered to it carried a term above %d, only a pre-vote naming term %d (a pre-vote names a term, it gives none)", last, st.Term, st.State, c.terms.heard[id], c.terms.named[id])
+}
