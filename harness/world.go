@@ -453,5 +453,15 @@ func (w *World) SetDiskLatency(a Addr, lat Latency, clear bool) error {
 	return nil
 }
 
+// DiskSlowed says some disk has a latency of its own (SetDiskLatency).
+func (w *World) DiskSlowed() bool {
+	for _, ep := range w.endpoints {
+		if ep.slow {
+			return true
+		}
+	}
+	return false
+}
+
 // DiskConfig is the disks' current configuration.
 func (w *World) DiskConfig() DiskConfig { return w.disk }

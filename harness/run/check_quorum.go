@@ -26,7 +26,8 @@ import (
 // term (CheckQuorum's step-down) after a whole CheckQuorum window (an
 // election timeout, with room for a heartbeat round trip and the
 // sampling) in which it could reach a quorum over a clean network (the
-// run's own latencies, no packet or disk fault, its clock within 10% of
+// run's own latencies, no packet or disk fault (one slow disk included: a
+// leader whose own write holds back its heartbeats hears from no one), its clock within 10% of
 // true rate) and no fault started or healed. Stepping down is
 // always safe, so no safety check sees a CheckQuorum that miscounts its
 // quorum; it only costs availability, in the very moments a bare majority
@@ -101,7 +102,7 @@ func (q *quorumWatch) checkStepDown(i int, a harness.Addr, st raft.Status, leadi
 	rate := w.Clock(a).Rate()
 	net := w.Network()
 	healthy := q.roomy() && q.reachesQuorum(a) && net == q.cfg.Network && net.Drop == (harness.Probability{}) && net.Reorder == (harness.Probability{}) &&
-		w.DiskConfig() == q.cfg.Disk && rate > -100_000 && rate < 100_000 && q.drained(a)
+		w.DiskConfig() == q.cfg.Disk && !w.DiskSlowed() && rate > -100_000 && rate < 100_000 && q.drained(a)
 	switch {
 	case !healthy || q.ledTerm[i] != st.Term:
 		q.healthySince[i] = -1

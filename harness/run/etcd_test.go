@@ -167,6 +167,10 @@ func TestEtcdSwarmSeedsThatFoundAdapterFaults(t *testing.T) {
 		// refuses the change.
 		{65000076, "append", "etcd's rules for a change, joint with equal halves"},
 		{65000571, "append", "etcd's rules for a change, once more"},
+		// One slow disk, the leader's: its heartbeats wait behind its own
+		// write, no follower answers, and CheckQuorum rightly steps it
+		// down; the oracle took the network for clean.
+		{69000703, "register", "a leader's slow disk is no clean network"},
 	} {
 		t.Run(tc.why, func(t *testing.T) {
 			cfg := run.DefaultConfig(tc.seed)
