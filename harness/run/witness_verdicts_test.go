@@ -1,0 +1,70 @@
+package run_test
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"raftcheck/checker"
+	"raftcheck/harness/kv"
+	"raftcheck/harness/raftnode"
+	"raftcheck/harness/run"
+	"raftcheck/workloads"
+)
+
+// witnessSeeds is how many swarm seeds TestTheWitnessNeverChangesAVerdict
+// runs per build: RAFTCHECK_WITNESS_SEEDS, or a few for make test (make
+// witness-sweep runs thousands).
+func witnessSeeds(t *testing.T) uint64 {
+	s := os.Getenv("RAFTCHECK_WITNESS_SEEDS")
+	if s == "" {
+		return 4
+	}
+	n, err := strconv.ParseUint(s, 10, 64)
+	require.NoError(t, err, "RAFTCHECK_WITNESS_SEEDS")
+	return n
+}
+
+// The witness only spares a search: over swarm seeds of the correct build
+// and of builds with planted bugs that break linearizability, every
+// checker's verdict is the same with the service's order as without it.
+func TestTheWitnessNeverChangesAVerdict(t *testing.T) {
+	builds := []struct{ raftBug, serverBug string }{
+		{},
+		{serverBug: kv.BugLeaderReads},
+		{serverBug: kv.BugReadBeforeApply},
+		{serverBug: kv.BugNoDedup},
+		{raftBug: raftnode.BugAckBeforeFsync},
+	}
+	seeds := witnessSeeds(t)
+	differ, invalid := 0, 0
+	for _, b := range builds {
+		for seed := uint64(1); seed <= seeds; seed++ {
+			cfg := run.DefaultConfig(seed)
+			cfg.UseSwarm()
+			cfg.Raft.Bug, cfg.Server.Bug = b.raftBug, b.serverBug
+			cfg.Trace = false
+			out, err := run.Execute(cfg)
+			require.NoError(t, err)
+			with, err := workloads.CheckWitnessed(out.History, cfg.Workload, time.Minute, out.Witness)
+			require.NoError(t, err)
+			without, err := workloads.Check(out.History, cfg.Workload, time.Minute)
+			require.NoError(t, err)
+			for name, r := range without.Results {
+				w := with.Results[name]
+				if r.Valid == checker.Invalid {
+					invalid++
+				}
+				if !assert.Equal(t, r.Valid, w.Valid, "%s%s seed %d: %s: without the witness %q, with it %q", b.raftBug, b.serverBug, seed, name, r.Summary, w.Summary) {
+					differ++
+				}
+			}
+		}
+	}
+	t.Log(fmt.Sprintf("%d builds x %d seeds: %d verdicts differ; %d checker verdicts invalid", len(builds), seeds, differ, invalid))
+}
