@@ -108,7 +108,7 @@ func WriteIndex(root string) error {
 		return fmt.Errorf("index: %w", err)
 	}
 	defer os.Remove(tmp.Name()) // after the rename, there is nothing to remove
-	if err := indexTemplate.Execute(tmp, p); err != nil {
+	if err := indexTemplate().Execute(tmp, p); err != nil {
 		tmp.Close()
 		return fmt.Errorf("index: %w", err)
 	}

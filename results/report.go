@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"io"
 	"strings"
+	"sync"
 
 	"raftcheck/checker"
 )
@@ -24,13 +25,19 @@ const (
 //go:embed templates/report.html.tmpl templates/index.html.tmpl templates/report.css templates/report.js
 var assets embed.FS
 
-// The templates and assets are parsed once; a missing or broken one is a
-// build mistake that every test sees, so Must is right here.
+// The templates and assets are parsed once, on first use, so that a
+// command that writes no page (check, summarize) pays nothing for them at
+// start-up; a missing or broken one is a build mistake that every test of
+// a page sees, so Must is right here.
 var (
-	reportTemplate = template.Must(template.New("report.html.tmpl").Funcs(funcs).ParseFS(assets, "templates/report.html.tmpl"))
-	indexTemplate  = template.Must(template.New("index.html.tmpl").Funcs(funcs).ParseFS(assets, "templates/index.html.tmpl"))
-	reportCSS      = template.CSS(mustRead("templates/report.css"))
-	reportJS       = template.JS(mustRead("templates/report.js"))
+	reportTemplate = sync.OnceValue(func() *template.Template {
+		return template.Must(template.New("report.html.tmpl").Funcs(funcs).ParseFS(assets, "templates/report.html.tmpl"))
+	})
+	indexTemplate = sync.OnceValue(func() *template.Template {
+		return template.Must(template.New("index.html.tmpl").Funcs(funcs).ParseFS(assets, "templates/index.html.tmpl"))
+	})
+	reportCSS = sync.OnceValue(func() template.CSS { return template.CSS(mustRead("templates/report.css")) })
+	reportJS  = sync.OnceValue(func() template.JS { return template.JS(mustRead("templates/report.js")) })
 )
 
 var funcs = template.FuncMap{"commas": commas}
@@ -130,8 +137,8 @@ func WriteReport(w io.Writer, rep Report) error {
 		Class:   verdictWord(r.Valid.String()),
 		SimEnd:  dur(end),
 		Outside: rep.Outside,
-		CSS:     reportCSS,
-		JS:      reportJS,
+		CSS:     reportCSS(),
+		JS:      reportJS(),
 	}
 	if !r.Started.IsZero() {
 		p.Started = r.Started.UTC().Format("2006-01-02 15:04:05 UTC")
@@ -184,7 +191,7 @@ func WriteReport(w io.Writer, rep Report) error {
 		p.Disks = factsTable("disks-table", fs)
 	}
 	p.Faults = faultsTable(faults, end)
-	return reportTemplate.Execute(w, p)
+	return reportTemplate().Execute(w, p)
 }
 
 func newIllegalView(f *checker.LinearizationFailure, op *checker.IllegalOp, a anchors) *illegalView {
