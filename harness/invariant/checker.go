@@ -300,7 +300,7 @@ func (c *Checker) Stepped(n raftnode.View) error {
 	// model up to date (a snapshot taken or installed in the next step
 	// may move the model's start past it).
 	m := c.confModel(id)
-	defer func() { m.before, m.beforeConf = m.applied, m.latest() }()
+	defer func() { m.beforeConf = m.latest() }()
 	if st.Applied > st.Commit {
 		return c.violation(AppliedCommitted, n, "applied %d > commit %d", st.Applied, st.Commit)
 	}

@@ -56,11 +56,10 @@ type confModel struct {
 	// applied is the node's applied index as of its last step.
 	onApply bool
 	applied uint64
-	// before is applied as the node's current step began (its last step
-	// ended), and beforeConf the configuration in force then: kept as a
-	// value, since the step may move the model's start past before (a
-	// snapshot taken in it), where at no longer knows the configuration.
-	before     uint64
+	// beforeConf is the configuration in force as the node's current step
+	// began (its last step ended): kept as a value, since the step may
+	// move the model's start past that index (a snapshot taken in it),
+	// where at no longer knows the configuration.
 	beforeConf raft.ConfState
 	// apply makes a change (Semantics.ApplyConfChange; nil: the bundled
 	// Raft's rule).

@@ -44,6 +44,7 @@ func TestTheWitnessNeverChangesAVerdict(t *testing.T) {
 	seeds := witnessSeeds(t)
 	differ, invalid := 0, 0
 	for _, b := range builds {
+		buildDiffer, buildInvalid := differ, invalid
 		for seed := uint64(1); seed <= seeds; seed++ {
 			cfg := run.DefaultConfig(seed)
 			cfg.UseSwarm()
@@ -65,6 +66,7 @@ func TestTheWitnessNeverChangesAVerdict(t *testing.T) {
 				}
 			}
 		}
+		t.Logf("build %q: %d seeds, %d verdicts differ, %d checker verdicts invalid", b.raftBug+b.serverBug, seeds, differ-buildDiffer, invalid-buildInvalid)
 	}
 	t.Log(fmt.Sprintf("%d builds x %d seeds: %d verdicts differ; %d checker verdicts invalid", len(builds), seeds, differ, invalid))
 }
