@@ -526,12 +526,14 @@ func (n *Node) apply(pes []*pb.Entry) bool {
 				n.env.Fail(fmt.Errorf("etcdnode: %s applying %s: %w", n.env.Name(), e, err))
 				return false
 			}
-			live := confStateFrom(n.rn.ApplyConfChange(&cc))
-			next, err := n.nextConf(&cc)
-			if err != nil {
-				next = live // etcd took it, by the same rules, from where it stands
+			// etcd applies it to the configuration it has live; a change
+			// that makes none of the one at the applied index changes
+			// nothing there, as the checker's model has it.
+			n.rn.ApplyConfChange(&cc)
+			if next, err := n.nextConf(&cc); err == nil {
+				n.conf = next
 			}
-			n.conf, n.confIndex = next, e.Index
+			n.confIndex = e.Index
 		}
 		n.appliedBytes += len(e.Data)
 	}

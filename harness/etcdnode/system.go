@@ -33,9 +33,11 @@ func (System) NewNode(id uint64, cfg raftnode.Config, peers raftnode.Peers, obse
 	return New(id, cfg, peers, observer, newApp)
 }
 
-// Semantics: a configuration takes effect when applied, the log starts
-// after the initial snapshot, the messages are etcd's own, and a node's ID
-// is never reused once its disk is lost; changes follow etcd's rules.
+// Semantics: a configuration takes effect when applied, by etcd's rules
+// for a change; the log starts after the initial snapshot; the timers,
+// flow control and hints are etcd's own; a Ready's entries are written
+// before its HardState; and a node's ID is never reused once its disk is
+// lost.
 func (System) Semantics() invariant.Semantics {
 	return invariant.Semantics{ConfOnApply: true, OwnTimers: true, EntriesBeforeHardState: true, NoRejoinAfterWipe: true, CheckQuorumEachTimeout: true,
 		Initial: raft.SnapshotMeta{Index: 1, Term: 1}, ApplyConfChange: ApplyConfChange}

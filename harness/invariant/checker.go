@@ -198,6 +198,9 @@ func (c *Checker) Started(n raftnode.View) error {
 	if err := c.confStarted(n, "recovered"); err != nil {
 		return err
 	}
+	// Its first step begins with what it recovered, not with what it
+	// had in force before the crash.
+	c.confModel(id).beforeConf = c.confModel(id).latest()
 	// The recovered log may hold entries no Appending call showed (a torn
 	// write can keep records that were never synced): check them all.
 	if st.Snapshot > 0 {

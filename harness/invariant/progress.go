@@ -22,7 +22,8 @@ const MatchEarned = "Match Earned"
 // breaks safety, so no other check sees it, but the cluster's throughput
 // does. It fits a Raft without snapshots or unreachable reports: etcd's
 // ReportUnreachable and an aborted snapshot also move Next back, to
-// Match+1, and must be taught to the rule when such paths land.
+// Match+1, so the rule is off for a system with its own flow control
+// (Semantics.OwnTimers).
 const NextBacksOffOnRejection = "Next Backs Off On Rejection"
 
 // MatchOnlyGrows (§5.3, Figure 2; etcd-io/raft Progress.MaybeUpdate):

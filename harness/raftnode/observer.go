@@ -21,7 +21,8 @@ type View interface {
 	ConfState() raft.ConfState
 	SnapshotConf() raft.ConfState
 	// Progress visits the match index a leader tracks for each voter
-	// (raft.RawNode.Progress); nothing unless it leads.
+	// (raft.RawNode.Progress; another system's learners too, where it
+	// keeps their progress); nothing unless it leads.
 	Progress(visit func(id, match, next uint64))
 }
 
