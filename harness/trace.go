@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"hash"
 	"io"
 	"reflect"
 	"strconv"
@@ -92,28 +93,51 @@ type TraceAppender interface {
 	AppendTrace(b []byte) []byte
 }
 
-// Trace is the record of a run. Records are kept in memory, cheaply, and
-// rendered to text only when the trace is written or hashed, so tracing
-// costs little on the simulated path. They are stored in fixed-size chunks,
-// so a long trace grows without copying what it already holds.
+// Trace is the record of a run, kept as a running hash rather than in
+// memory: every record is rendered to its line of text when it happens, fed
+// to a SHA-256, and written to the trace's sink if it has one. Memory is
+// therefore the same for a run of a minute and of a day, and the hash is
+// there whether or not the text is kept (issue 16). A trace without a sink
+// cannot be written afterwards: a run whose trace is wanted (a failing one)
+// is run again, deterministically, with a sink.
+//
+// A payload is rendered when its record is added, so the trace shows a
+// message as it was sent, whatever its sender does with it afterwards.
 type Trace struct {
-	on     bool
-	chunks [][]TraceRecord
-	n      int
-	names  func(Addr) string
+	on    bool
+	n     int
+	names func(Addr) string
+	hash  hash.Hash
+	line  []byte
+	sink  *bufio.Writer
+	// sinkErr is the first error of the sink: once it fails, the rest of
+	// the text is not written, and Flush reports the error.
+	sinkErr error
+	// watch, if set, sees every record as it is added (tests). It takes a
+	// copy, so that a record does not escape to the heap.
+	watch func(TraceRecord)
 }
 
-const traceChunk = 8192
+func newTrace(on bool, names func(Addr) string, sink io.Writer) Trace {
+	t := Trace{on: on, names: names, hash: sha256.New()}
+	if sink != nil {
+		t.sink = bufio.NewWriterSize(sink, 64<<10)
+	}
+	return t
+}
 
 func (t *Trace) add(r TraceRecord) {
 	if !t.on {
 		return
 	}
-	if t.n%traceChunk == 0 {
-		t.chunks = append(t.chunks, make([]TraceRecord, 0, traceChunk))
+	if t.watch != nil {
+		t.watch(r)
 	}
-	last := &t.chunks[len(t.chunks)-1]
-	*last = append(*last, r)
+	t.line = t.appendRecord(t.line[:0], &r)
+	t.hash.Write(t.line) // a hash never fails to write
+	if t.sink != nil && t.sinkErr == nil {
+		_, t.sinkErr = t.sink.Write(t.line)
+	}
 	t.n++
 }
 
@@ -123,47 +147,41 @@ func (t *Trace) note(at time.Duration, from Addr, format string, args ...any) {
 	}
 }
 
-// Records calls visit for every record in order, until visit returns false.
-func (t *Trace) Records(visit func(*TraceRecord) bool) {
-	for _, chunk := range t.chunks {
-		for i := range chunk {
-			if !visit(&chunk[i]) {
-				return
-			}
-		}
-	}
-}
+// Watch calls visit with every record added from now on, before it is
+// rendered. It is for tests that count what happened.
+func (t *Trace) Watch(visit func(TraceRecord)) { t.watch = visit }
+
+// On reports whether the trace records anything.
+func (t *Trace) On() bool { return t.on }
 
 // Len is the number of records.
 func (t *Trace) Len() int { return t.n }
 
-// WriteTo writes the trace as text, one record a line:
-//
-//	<virtual ns> <kind> <from>[-><to>] [#id] [detail]
-func (t *Trace) WriteTo(w io.Writer) (int64, error) {
-	bw := bufio.NewWriterSize(w, 64<<10)
-	var n int64
-	var line []byte
-	var err error
-	t.Records(func(r *TraceRecord) bool {
-		line = t.appendRecord(line[:0], r)
-		var m int
-		m, err = bw.Write(line)
-		n += int64(m)
-		return err == nil
-	})
-	if err != nil {
-		return n, err
+// Flush writes what the sink still buffers and reports the sink's first
+// error. A trace without a sink has nothing to flush.
+func (t *Trace) Flush() error {
+	if t.sink == nil {
+		return nil
 	}
-	return n, bw.Flush()
+	if t.sinkErr != nil {
+		return t.sinkErr
+	}
+	t.sinkErr = t.sink.Flush()
+	return t.sinkErr
 }
 
-// SHA256 is the hex SHA-256 of the text WriteTo writes: two runs did the
-// same things in the same order exactly when their hashes are equal.
+// SHA256 is the hex SHA-256 of the trace's text so far, one record a line:
+//
+//	<virtual ns> <kind> <from>[-><to>] [#id] [detail]
+//
+// Two runs did the same things in the same order exactly when their hashes
+// are equal. A trace that is off hashes nothing: its hash is that of no
+// text.
 func (t *Trace) SHA256() string {
-	h := sha256.New()
-	_, _ = t.WriteTo(h) // a hash never fails to write
-	return hex.EncodeToString(h.Sum(nil))
+	if t.hash == nil {
+		return hex.EncodeToString(sha256.New().Sum(nil))
+	}
+	return hex.EncodeToString(t.hash.Sum(nil))
 }
 
 func (t *Trace) name(a Addr) string {

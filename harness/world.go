@@ -3,6 +3,7 @@ package harness
 import (
 	"errors"
 	"fmt"
+	"io"
 	"time"
 )
 
@@ -11,9 +12,13 @@ type Config struct {
 	Seed    uint64        `json:"seed"`
 	Network NetworkConfig `json:"network"`
 	Disk    DiskConfig    `json:"disk"`
-	// Trace keeps a record of every message, fault and lifecycle change.
-	// It costs memory in proportion to the run; benchmarks turn it off.
+	// Trace hashes a record of every message, fault and lifecycle change
+	// (Trace.SHA256). It costs time, not memory; benchmarks turn it off.
 	Trace bool `json:"trace"`
+	// TraceTo, if set, receives the trace's text as the run goes (with
+	// Trace on). It is where the trace is kept, not part of what the run
+	// does, so it is not in the configuration a run is replayed from.
+	TraceTo io.Writer `json:"-"`
 }
 
 // Validate reports a configuration that cannot be used.
@@ -119,7 +124,7 @@ func New(cfg Config) (*World, error) {
 		byName: map[string]Addr{},
 	}
 	w.net = network{cfg: cfg.Network, rand: seeds.Stream("network")}
-	w.trace = Trace{on: cfg.Trace, names: w.Name}
+	w.trace = newTrace(cfg.Trace, w.Name, cfg.TraceTo)
 	return w, nil
 }
 

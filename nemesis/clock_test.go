@@ -58,6 +58,7 @@ func TestClockStrobe(t *testing.T) {
 	cfg := sized(5, 32)
 	cfg.Trace = true // to count the jumps
 	c, env := newCluster(t, cfg)
+	jumpsOf := watchJumps(c)
 	runFor(t, c, 100*time.Millisecond)
 	p := env.Params
 	act, heal := startHeal(t, env, "clock-strobe")
@@ -80,7 +81,7 @@ func TestClockStrobe(t *testing.T) {
 		}
 		runFor(t, c, p.StrobePeriod)
 	}
-	jumps := countJumps(c, a)
+	jumps := jumpsOf[a]
 	assert.Equal(t, 11, jumps, "one jump at the start and one every period")
 	heal()
 	assertTrueClocks(t, c)
@@ -88,7 +89,7 @@ func TestClockStrobe(t *testing.T) {
 		runFor(t, c, p.StrobePeriod)
 		assert.Zero(t, w.Clock(a).Offset(w.Now()), "the strobe goes on after the heal")
 	}
-	assert.Equal(t, jumps+1, countJumps(c, a), "only the heal's jump back")
+	assert.Equal(t, jumps+1, jumpsOf[a], "only the heal's jump back")
 }
 
 // Drift sets a rate of the drawn size, either way, on a minority of the
@@ -178,16 +179,15 @@ func assertTrueClocks(t *testing.T, c *cluster.Cluster) {
 	assertRates(t, c, nil)
 }
 
-// countJumps counts the clock jumps of a in the trace.
-func countJumps(c *cluster.Cluster, a harness.Addr) int {
-	n := 0
-	c.World.Trace().Records(func(r *harness.TraceRecord) bool {
-		if r.Kind == harness.TraceClockJump && r.From == a {
-			n++
+// watchJumps counts every node's clock jumps in the trace from now on.
+func watchJumps(c *cluster.Cluster) map[harness.Addr]int {
+	jumps := map[harness.Addr]int{}
+	c.World.Trace().Watch(func(r harness.TraceRecord) {
+		if r.Kind == harness.TraceClockJump {
+			jumps[r.From]++
 		}
-		return true
 	})
-	return n
+	return jumps
 }
 
 func abs(d time.Duration) time.Duration {

@@ -66,12 +66,16 @@ type Report struct {
 	// `raftcheck check`: no seed, no simulation, and no Raft, faults or
 	// world to show, so the page leaves those sections out.
 	Outside bool
+	// Trace says the run directory holds trace.txt, which is written only
+	// for a run that did not pass or when asked (--trace).
+	Trace bool
 }
 
 // reportPage is what the template draws.
 type reportPage struct {
 	Run               *Run
 	Outside           bool
+	Trace             bool
 	Verdict, Class    string
 	Failed, Undecided []string
 	Started           string
@@ -137,6 +141,7 @@ func WriteReport(w io.Writer, rep Report) error {
 		Class:   verdictWord(r.Valid.String()),
 		SimEnd:  dur(end),
 		Outside: rep.Outside,
+		Trace:   rep.Trace,
 		CSS:     reportCSS(),
 		JS:      reportJS(),
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"flag"
 	"fmt"
 	"io"
@@ -39,7 +40,14 @@ func runDemo(args []string, stdout io.Writer) (int, error) {
 	}
 	fmt.Fprintf(stdout, "SEED=%d\n", *seed)
 	start := time.Now()
-	w, err := gossip.Chaos(gossip.ChaosConfig{Seed: *seed, Nodes: *nodes, Duration: *dur, Trace: true})
+	// The demo is seconds of simulated time: its trace fits in memory until
+	// it is written whole.
+	var trace bytes.Buffer
+	cfg := gossip.ChaosConfig{Seed: *seed, Nodes: *nodes, Duration: *dur, Trace: true}
+	if *tracePath != "" {
+		cfg.TraceTo = &trace
+	}
+	w, err := gossip.Chaos(cfg)
 	if err != nil {
 		return exitError, err
 	}
@@ -57,7 +65,10 @@ func runDemo(args []string, stdout io.Writer) (int, error) {
 	}
 	fmt.Fprintf(stdout, "trace sha256 %s\n", w.Trace().SHA256())
 	if *tracePath != "" {
-		if err := writeFileAtomic(*tracePath, w.Trace()); err != nil {
+		if err := w.Trace().Flush(); err != nil {
+			return exitError, err
+		}
+		if err := writeFileAtomic(*tracePath, &trace); err != nil {
 			return exitError, err
 		}
 		fmt.Fprintf(stdout, "trace written to %s\n", *tracePath)

@@ -138,7 +138,7 @@ func runMaelstrom(f *runFlags, stdout io.Writer) (int, error) {
 	if err := dir.WriteJSON(results.FileResults, r); err != nil {
 		return exitError, err
 	}
-	report := results.Report{Run: r, History: out.History, Linearizability: checked.Linearizability}
+	report := results.Report{Run: r, History: out.History, Linearizability: checked.Linearizability, Trace: true}
 	if _, err := dir.Create(results.FileReport, func(w io.Writer) error { return results.WriteReport(w, report) }); err != nil {
 		return exitError, err
 	}

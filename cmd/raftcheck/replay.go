@@ -19,7 +19,8 @@ import (
 )
 
 // runReplay runs a stored run again from its results.json and compares:
-// exit 0 only if the history is byte-identical and the verdict the same;
+// exit 0 only if the history is byte-identical, the trace hashes the same
+// and the verdict is the same;
 // otherwise it says where the histories first differ and exits 1.
 func runReplay(args []string, stdout io.Writer) (int, error) {
 	fs := flag.NewFlagSet("replay", flag.ContinueOnError)
@@ -60,14 +61,27 @@ func runReplay(args []string, stdout io.Writer) (int, error) {
 		return exitError, err
 	}
 	same := hash == fileHash && hash == stored.HistorySHA256
-	if same && valid == stored.Valid {
+	// The trace is every message, fault and fsync: the same history with
+	// a different trace is a run that did other things on the way.
+	traceHash, sameTrace := "", true
+	if tr := out.Cluster.World.Trace(); tr.On() && stored.TraceSHA256 != "" {
+		traceHash = tr.SHA256()
+		sameTrace = traceHash == stored.TraceSHA256
+	}
+	if !sameTrace {
+		fmt.Fprintf(stdout, "replay differs: trace %s, results.json says %s\n", traceHash, stored.TraceSHA256)
+		if same && valid == stored.Valid {
+			return exitInvalid, nil
+		}
+	}
+	if same && sameTrace && valid == stored.Valid {
 		fmt.Fprintf(stdout, "replay identical: history %s, verdict %s\n", hash, verdictWord(valid))
 		return exitValid, nil
 	}
 	// A wall-clock budget that ran out on one side and not the other is
 	// the machine's doing, not a difference of the run: the same history
 	// was checked, on a busier or an idler machine.
-	if same && differsOnlyByBudget(stored.Checkers, checked.Results) {
+	if same && sameTrace && differsOnlyByBudget(stored.Checkers, checked.Results) {
 		fmt.Fprintf(stdout, "replay identical: history %s, verdict %s (stored %s: the only difference is a linearizability budget that ran out on one machine, which says nothing of the run)\n",
 			hash, verdictWord(valid), verdictWord(stored.Valid))
 		return exitValid, nil

@@ -31,6 +31,9 @@ type runFlags struct {
 	spares int
 	// bin and binArgs are the node binary of --system maelstrom.
 	bin, binArgs string
+	// keepTrace is --trace: the full trace.txt is written even for a run
+	// that passes (a failing run's always is).
+	keepTrace bool
 }
 
 func newRunFlags(name string) *runFlags {
@@ -57,6 +60,7 @@ func newRunFlags(name string) *runFlags {
 	fs.StringVar(&f.store, "store", "store", "the store directory")
 	fs.DurationVar(&f.budget, "check-budget", time.Minute, "wall-clock budget of the linearizability check (exhausted: unknown)")
 	fs.StringVar(&f.bug, "bug", "", "plant a known bug on purpose (see raftcheck zoo): "+strings.Join(plantedBugs(), ", "))
+	fs.BoolVar(&f.keepTrace, "trace", false, "write the full trace.txt even when every checker passes (a run that does not pass always has it; every run's trace is hashed into results.json)")
 	fs.BoolVar(&f.swarmWorld, "swarm", false, "the seed draws the whole world: cluster size, Raft timing and batching, read mode, workload, clients, run length, faults and their density, clocks within the lease's bound (options given explicitly are kept: "+strings.Join(run.SwarmOptions, ", ")+")")
 	return f
 }

@@ -29,6 +29,7 @@ type resultsFile struct {
 	Config        map[string]any             `json:"config"`
 	Checkers      map[string]json.RawMessage `json:"checkers"`
 	HistorySHA256 string                     `json:"history_sha256"`
+	TraceSHA256   string                     `json:"trace_sha256"`
 	Ops           int                        `json:"ops"`
 	SimSeconds    float64                    `json:"sim_seconds"`
 	WallSeconds   float64                    `json:"wall_seconds"`
@@ -66,7 +67,7 @@ func TestRunWritesTheStoreAsDesignSays(t *testing.T) {
 	for _, name := range []string{"linearizable", "raft-invariants", "liveness", "stats", "perf"} {
 		assert.Contains(t, r.Checkers, name)
 	}
-	for _, f := range []string{"results.json", "history.jsonl", "report.html", "trace.txt", "linearizability.html", "raft.jsonl"} {
+	for _, f := range []string{"results.json", "history.jsonl", "report.html", "linearizability.html", "raft.jsonl"} {
 		assert.FileExists(t, filepath.Join(dir, f))
 	}
 	hash, err := results.HashFile(filepath.Join(dir, "history.jsonl"))

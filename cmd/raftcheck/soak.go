@@ -180,9 +180,9 @@ func (s *soaker) runSeed(seed uint64) (seedVerdict, error) {
 	if s.f.guided {
 		rf.cfg, mutated = s.guide.next(rf.cfg, seed)
 	}
-	// A passing run's trace is thrown away, and recording it is a fifth
-	// of what a run allocates: each seed runs without one, and a failing
-	// seed runs again with it, to be stored (runAgainTraced).
+	// A passing run's trace is thrown away, and hashing it is a fifth of
+	// a run's time: each seed runs without one, and a failing seed runs
+	// again with it when it is stored (storeTrace).
 	traced := rf.cfg.Trace
 	rf.cfg.Trace = false
 	cr, err := executeAndCheck(&rf)
@@ -201,15 +201,7 @@ func (s *soaker) runSeed(seed uint64) (seedVerdict, error) {
 	}
 	v := seedVerdict{Seed: seed, Valid: cr.checked.Results.Valid(), Mutant: mutated}
 	v.points = s.guide.observe(rf.cfg, cr.out.Coverage, mutated, s.f.guided)
-	if v.Valid != checker.Valid && traced {
-		if cr, err = runAgainTraced(&rf, cr); err != nil {
-			return seedVerdict{}, fmt.Errorf("seed %d: running again with a trace: %w", seed, err)
-		}
-		v.Valid = cr.checked.Results.Valid()
-	}
 	if v.Valid != checker.Valid {
-		v.Undecided = cr.checked.Results.UndecidedByBudget()
-		v.Summary = summarize(cr.checked.Results)
 		runs := filepath.Join(s.f.out, "runs")
 		s.storing.Lock()
 		st, err := storeRun(&rf, runs, cr)
@@ -217,6 +209,11 @@ func (s *soaker) runSeed(seed uint64) (seedVerdict, error) {
 		if err != nil {
 			return seedVerdict{}, fmt.Errorf("seed %d: %w", seed, err)
 		}
+		// Storing ran the seed again for its trace, and a second run that
+		// differs adds a failing determinism check (storeTrace).
+		v.Valid = cr.checked.Results.Valid()
+		v.Undecided = cr.checked.Results.UndecidedByBudget()
+		v.Summary = summarize(cr.checked.Results)
 		v.Dir = st.dir
 		if s.f.shrink > 0 {
 			if v.Shrunk, err = s.shrinkSeed(rf, cr, runs); err != nil {

@@ -25,32 +25,6 @@ func recheck(cfg run.Config, first *run.Outcome) (checker.Result, error) {
 	return sameHistory(first, again)
 }
 
-// runAgainTraced runs a failing seed's configuration again, with its
-// trace, for the store: the soak ran it without one. The same history
-// keeps the first run's checks (checking again could only cost time, or
-// turn an exhausted budget's unknown into another verdict). A different
-// history is checked on its own, and its results say the seed does not
-// reproduce (the run then fails as nondeterministic whatever else it did).
-func runAgainTraced(f *runFlags, first *checkedRun) (*checkedRun, error) {
-	again, err := run.Execute(f.cfg)
-	if err != nil {
-		return nil, err
-	}
-	same, err := sameHistory(first.out, again)
-	if err != nil {
-		return nil, err
-	}
-	if same.Valid == checker.Valid {
-		return &checkedRun{started: first.started, took: first.took, out: again, checked: first.checked}, nil
-	}
-	cr, err := checkOutcome(f, first.started, again)
-	if err != nil {
-		return nil, err
-	}
-	cr.checked.Results["determinism"] = same
-	return cr, nil
-}
-
 // sameHistory compares two runs of one seed, byte for byte.
 func sameHistory(first, again *run.Outcome) (checker.Result, error) {
 	a, err := historyDigest(first.History)

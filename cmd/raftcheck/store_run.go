@@ -25,8 +25,9 @@ type stored struct {
 }
 
 // executeAndStore runs the test, checks its history, and writes the run
-// directory: history.jsonl, trace.txt, raft.jsonl, linearizability.html,
-// results.json and report.html, all or nothing; then the store's index.
+// directory: history.jsonl, raft.jsonl, linearizability.html, results.json,
+// report.html, and trace.txt when the run did not pass or --trace asks,
+// all or nothing; then the store's index.
 func executeAndStore(f *runFlags) (*stored, error) {
 	cr, err := executeAndCheck(f)
 	if err != nil {
@@ -85,10 +86,7 @@ func storeRun(f *runFlags, root string, cr *checkedRun) (*stored, error) {
 	if err != nil {
 		return nil, err
 	}
-	traceHash, err := dir.Create(results.FileTrace, func(w io.Writer) error {
-		_, err := out.Cluster.World.Trace().WriteTo(w)
-		return err
-	})
+	traceHash, traceWritten, err := storeTrace(f, dir, cr)
 	if err != nil {
 		return nil, err
 	}
@@ -135,7 +133,7 @@ func storeRun(f *runFlags, root string, cr *checkedRun) (*stored, error) {
 	if err := dir.WriteJSON(results.FileResults, r); err != nil {
 		return nil, err
 	}
-	report := results.Report{Run: r, History: out.History, Raft: samples, Linearizability: checked.Linearizability}
+	report := results.Report{Run: r, History: out.History, Raft: samples, Linearizability: checked.Linearizability, Trace: traceWritten}
 	if _, err := dir.Create(results.FileReport, func(w io.Writer) error { return results.WriteReport(w, report) }); err != nil {
 		return nil, err
 	}
@@ -231,4 +229,51 @@ func replayLine(f *runFlags, dir string) string {
 		return "raftcheck replay " + dir
 	}
 	return f.replay()
+}
+
+// storeTrace writes the run's full trace into dir when the run did not
+// pass or --trace asks for it, and returns the trace's hash for
+// results.json, and whether it wrote the file.
+//
+// The trace is hashed as the run goes and not kept (harness.Trace), so its
+// text is had by running the seed again with the file as the trace's sink:
+// the simulation reproduces a run byte for byte, and the second run is
+// also a check of that. If its history or its trace hash differ from the
+// first run's, the run's results gain a failing "determinism" checker,
+// and the trace written is the second run's.
+func storeTrace(f *runFlags, dir *results.RunDir, cr *checkedRun) (string, bool, error) {
+	first := cr.out.Cluster.World.Trace()
+	var hash string
+	if first.On() {
+		hash = first.SHA256()
+	}
+	if !f.keepTrace && cr.checked.Results.Valid() == checker.Valid {
+		return hash, false, nil
+	}
+	var again *run.Outcome
+	written, err := dir.Create(results.FileTrace, func(w io.Writer) error {
+		cfg := f.cfg
+		cfg.Trace, cfg.TraceTo = true, w
+		var err error
+		if again, err = run.Execute(cfg); err != nil {
+			return err
+		}
+		return again.Cluster.World.Trace().Flush()
+	})
+	if err != nil {
+		return "", false, err
+	}
+	same, err := sameHistory(cr.out, again)
+	if err != nil {
+		return "", false, err
+	}
+	if same.Valid == checker.Valid && hash != "" && hash != written {
+		same = checker.Result{Valid: checker.Invalid, Summary: fmt.Sprintf(
+			"the same seed ran twice gave the same history but two traces (sha256 %.12s and %.12s): the nodes or the harness depend on something the seed does not control, such as map iteration order; trace.txt is the second run's",
+			hash, written)}
+	}
+	if same.Valid != checker.Valid {
+		cr.checked.Results["determinism"] = same
+	}
+	return written, true, nil
 }

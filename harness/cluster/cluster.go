@@ -3,6 +3,7 @@ package cluster
 import (
 	"errors"
 	"fmt"
+	"io"
 	"time"
 
 	"raftcheck/harness"
@@ -20,6 +21,8 @@ type Config struct {
 	Network harness.NetworkConfig
 	Disk    harness.DiskConfig
 	Trace   bool
+	// TraceTo, with Trace, receives the trace's text as the run goes.
+	TraceTo io.Writer `json:"-"`
 	// NewApp builds the service each node runs (nil: none); it is called
 	// again for every incarnation.
 	NewApp func() raftnode.App `json:"-"`
@@ -65,7 +68,7 @@ func New(cfg Config) (*Cluster, error) {
 	if err := cfg.System.Check(cfg.Raft); err != nil {
 		return nil, err
 	}
-	w, err := harness.New(harness.Config{Seed: cfg.Seed, Network: cfg.Network, Disk: cfg.Disk, Trace: cfg.Trace})
+	w, err := harness.New(harness.Config{Seed: cfg.Seed, Network: cfg.Network, Disk: cfg.Disk, Trace: cfg.Trace, TraceTo: cfg.TraceTo})
 	if err != nil {
 		return nil, err
 	}

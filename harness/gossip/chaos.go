@@ -2,6 +2,7 @@ package gossip
 
 import (
 	"fmt"
+	"io"
 	"time"
 
 	"raftcheck/harness"
@@ -13,6 +14,8 @@ type ChaosConfig struct {
 	Nodes    int
 	Duration time.Duration
 	Trace    bool
+	// TraceTo, with Trace, receives the trace's text as the run goes.
+	TraceTo io.Writer
 }
 
 // Chaos runs gossiping nodes in a world whose every fault is on: lossy,
@@ -33,8 +36,9 @@ func Chaos(cfg ChaosConfig) (*harness.World, error) {
 			Duplicate: harness.Prob(0.05),
 			Reorder:   harness.Prob(0.1),
 		},
-		Disk:  harness.DiskConfig{SyncLatency: harness.Uniform(100*time.Microsecond, 2*time.Millisecond), Torn: harness.Prob(0.5)},
-		Trace: cfg.Trace,
+		Disk:    harness.DiskConfig{SyncLatency: harness.Uniform(100*time.Microsecond, 2*time.Millisecond), Torn: harness.Prob(0.5)},
+		Trace:   cfg.Trace,
+		TraceTo: cfg.TraceTo,
 	})
 	if err != nil {
 		return nil, err

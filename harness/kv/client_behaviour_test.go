@@ -108,8 +108,9 @@ func TestServiceRunsAreDeterministic(t *testing.T) {
 // are redirected: the nodes answer not-leader with a hint, and the client's
 // next request goes to the leader.
 func TestRedirectsShowInTheTrace(t *testing.T) {
+	var buf bytes.Buffer
 	ccfg := cluster.DefaultConfig(5)
-	ccfg.Trace = true
+	ccfg.Trace, ccfg.TraceTo = true, &buf
 	ccfg.NewApp = kv.NewServer(kv.DefaultConfig())
 	c, err := cluster.New(ccfg)
 	require.NoError(t, err)
@@ -121,9 +122,7 @@ func TestRedirectsShowInTheTrace(t *testing.T) {
 		require.NoError(t, cl.Invoke(kv.Op{F: kv.FWrite, Key: "k", Value: int64(i + 1)}))
 	}
 	require.NoError(t, c.World.RunFor(time.Second))
-	var buf bytes.Buffer
-	_, err = c.World.Trace().WriteTo(&buf)
-	require.NoError(t, err)
+	require.NoError(t, c.World.Trace().Flush())
 	trace := buf.String()
 	assert.Equal(t, 4, strings.Count(trace, "not-leader leader="), "the four clients that started at followers were redirected once each")
 	oks := 0

@@ -398,16 +398,23 @@ func (s *Server) Apply(e raft.Entry) {
 // Snapshot is the state machine, sessions included, after the last entry
 // applied (raftnode.App).
 func (s *Server) Snapshot() []byte {
-	data := s.store.snapshot(s.cfg.Bug == BugSnapshotWithoutSessions)
+	forget := s.cfg.Bug == BugSnapshotWithoutSessions
+	data := s.store.snapshot(forget)
 	if s.watch != nil {
 		// For the oracle: what the snapshot restores to, beside what it
-		// was taken from.
+		// was taken from. A snapshot is the store's canonical encoding, so
+		// the state it was taken from hashes as the snapshot does, unless
+		// the planted bug made the snapshot something else.
+		state := encodingHash(data)
+		if forget {
+			state = s.store.StateHash()
+		}
 		probe := newStore(s.cfg.SessionTTL, false)
 		restored := uint64(0)
 		if probe.Restore(data) == nil {
 			restored = probe.StateHash()
 		}
-		s.watch.SnapshotTaken(s.host.Env().Addr(), s.store.Applied(), s.store.StateHash(), restored)
+		s.watch.SnapshotTaken(s.host.Env().Addr(), s.store.Applied(), state, restored)
 	}
 	return data
 }

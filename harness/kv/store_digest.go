@@ -61,10 +61,13 @@ func (s *Store) Digest() uint64 { return uint64(s.digest) }
 // snapshot encoding holds them. Two stores that hold the same state have
 // the same hash, whatever order their maps were filled in. It costs a
 // snapshot's encoding: for oracles at snapshot time, not for every entry.
-func (s *Store) StateHash() uint64 {
+func (s *Store) StateHash() uint64 { return encodingHash(s.snapshot(false)) }
+
+// encodingHash is StateHash of a store whose canonical encoding is b.
+func encodingHash(b []byte) uint64 {
 	d := digest(fnvOffset)
-	for _, b := range s.snapshot(false) {
-		d ^= digest(b)
+	for _, c := range b {
+		d ^= digest(c)
 		d *= fnvPrime
 	}
 	return uint64(d)

@@ -2,6 +2,7 @@ package run
 
 import (
 	"fmt"
+	"io"
 	"time"
 
 	"raftcheck/harness"
@@ -51,6 +52,9 @@ type Config struct {
 	Network    harness.NetworkConfig `json:"network"`
 	Disk       harness.DiskConfig    `json:"disk"`
 	Trace      bool                  `json:"trace"`
+	// TraceTo, with Trace, receives the trace's text as the run goes. It
+	// is where the trace is kept, not what the run does: not replayed.
+	TraceTo io.Writer `json:"-"`
 }
 
 // DefaultConfig is DESIGN §7's default run: 5 nodes, the register workload,

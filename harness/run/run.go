@@ -112,7 +112,7 @@ func Execute(cfg Config) (*Outcome, error) {
 	ccfg := cluster.Config{
 		System: sys,
 		Seed:   cfg.Seed, Nodes: cfg.Nodes, Raft: cfg.Raft,
-		Network: cfg.Network, Disk: cfg.Disk, Trace: cfg.Trace,
+		Network: cfg.Network, Disk: cfg.Disk, Trace: cfg.Trace, TraceTo: cfg.TraceTo,
 		NewApp: kv.NewWatchedServer(cfg.Server, orc),
 		Watch:  cov,
 	}

@@ -1,0 +1,75 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"raftcheck/results"
+)
+
+// TestTheTraceIsWrittenWhenARunFailsOrWhenAsked checks where the full
+// trace goes since it is hashed as the run goes rather than kept: a run
+// that passes records only the hash, --trace writes the text, and a
+// failing run always has it; the text written hashes to results.json's
+// trace_sha256, and replay compares that hash too.
+func TestTheTraceIsWrittenWhenARunFailsOrWhenAsked(t *testing.T) {
+	cases := []struct {
+		name      string
+		args      []string
+		exit      int
+		wantTrace bool
+	}{
+		{"passing", nil, exitValid, false},
+		{"passing, --trace", []string{"--trace"}, exitValid, true},
+		{"failing", []string{"--bug", "leader-reads"}, exitInvalid, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			store := t.TempDir()
+			args := append([]string{"run", "--seed", "1", "--time", "5s", "--store", store}, tc.args...)
+			code, stdout, stderr := runCLI(t, args...)
+			require.Equal(t, tc.exit, code, stdout+stderr)
+			r, dir := readResults(t, stdout)
+			require.Len(t, r.TraceSHA256, 64, "every run's trace is hashed")
+			path := filepath.Join(dir, results.FileTrace)
+			if !tc.wantTrace {
+				assert.NoFileExists(t, path)
+				return
+			}
+			hash, err := results.HashFile(path)
+			require.NoError(t, err)
+			assert.Equal(t, r.TraceSHA256, hash, "the trace written is the trace hashed")
+			assert.NotContains(t, r.Checkers, "determinism", "the run again for its trace did the same")
+			report, err := os.ReadFile(filepath.Join(dir, results.FileReport))
+			require.NoError(t, err)
+			assert.Contains(t, string(report), `href="trace.txt"`)
+		})
+	}
+}
+
+// TestReplayComparesTheTrace checks that replay says a run differs when
+// its trace does, even with the same history.
+func TestReplayComparesTheTrace(t *testing.T) {
+	store := t.TempDir()
+	code, stdout, stderr := runCLI(t, "run", "--seed", "2", "--time", "3s", "--store", store)
+	require.Equal(t, exitValid, code, stdout+stderr)
+	r, dir := readResults(t, stdout)
+	code, stdout, stderr = runCLI(t, "replay", dir)
+	require.Equal(t, exitValid, code, stdout+stderr)
+	assert.Contains(t, stdout, "replay identical")
+
+	path := filepath.Join(dir, results.FileResults)
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	forged := strings.Replace(string(b), r.TraceSHA256, strings.Repeat("0", 64), 1)
+	require.NotEqual(t, string(b), forged)
+	require.NoError(t, os.WriteFile(path, []byte(forged), 0o644))
+	code, stdout, stderr = runCLI(t, "replay", dir)
+	require.Equal(t, exitInvalid, code, stdout+stderr)
+	assert.Contains(t, stdout, "replay differs: trace "+r.TraceSHA256)
+}
