@@ -1,10 +1,8 @@
 package checker
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"math"
 	"sort"
 	"strings"
 )
@@ -100,6 +98,9 @@ func malformedAt(h History, pos int, format string, args ...any) MalformedValue 
 
 // decodeInt reads a value that must be one integer.
 func decodeInt(raw json.RawMessage) (int64, error) {
+	if n, ok := ScanInt(raw); ok {
+		return n, nil
+	}
 	var v *int64
 	if err := json.Unmarshal(raw, &v); err != nil || v == nil {
 		return 0, fmt.Errorf("want an integer, got %s", shortJSON(raw))
@@ -110,7 +111,7 @@ func decodeInt(raw json.RawMessage) (int64, error) {
 // decodeInts reads a value that must be a list of integers. null reads as
 // the empty list: Jepsen reads nil from a key never written.
 func decodeInts(raw json.RawMessage) ([]int64, error) {
-	if v, ok := scanInts(raw); ok {
+	if v, ok := ScanInts(raw); ok {
 		return v, nil
 	}
 	var v []int64
@@ -118,51 +119,6 @@ func decodeInts(raw json.RawMessage) ([]int64, error) {
 		return nil, fmt.Errorf("want a list of integers, got %s", shortJSON(raw))
 	}
 	return v, nil
-}
-
-// scanInts is decodeInts's fast path for the common shape, a flat JSON
-// array of decimal integers: reads of large sets and lists are most of a
-// workload checker's time. It reports false on anything else (null,
-// spaces in odd places, overflow, malformed input), which the slow path
-// then decides.
-func scanInts(b []byte) ([]int64, bool) {
-	if len(b) < 2 || b[0] != '[' || b[len(b)-1] != ']' {
-		return nil, false
-	}
-	body := b[1 : len(b)-1]
-	if len(body) == 0 {
-		return []int64{}, true
-	}
-	out := make([]int64, 0, bytes.Count(body, []byte{','})+1)
-	for i := 0; ; {
-		neg := i < len(body) && body[i] == '-'
-		if neg {
-			i++
-		}
-		start := i
-		var n uint64
-		for ; i < len(body) && asciiDigit(body[i]); i++ {
-			if n > (math.MaxInt64-9)/10 {
-				return nil, false // near overflow: let the slow path judge
-			}
-			n = n*10 + uint64(body[i]-'0')
-		}
-		if i == start || (body[start] == '0' && i-start > 1) {
-			return nil, false
-		}
-		if neg {
-			out = append(out, -int64(n))
-		} else {
-			out = append(out, int64(n))
-		}
-		if i == len(body) {
-			return out, true
-		}
-		if body[i] != ',' {
-			return nil, false
-		}
-		i++
-	}
 }
 
 // shortJSON is a value for an error message: at most 60 bytes of it.

@@ -38,7 +38,7 @@ func TestScanIntsAgreesWithJSON(t *testing.T) {
 		`[]`, `[1]`, `[1,2,3]`, `[-5,0,-0,42]`, `[9223372036854775807]`, `[-9223372036854775808]`,
 		`null`, `[1, 2]`, `[1,]`, `[,1]`, `[01]`, `[1.5]`, `[1e3]`, `["1"]`, `[-]`, `[99999999999999999999]`, `[`, `{}`, ``,
 	} {
-		fast, ok := scanInts([]byte(in))
+		fast, ok := ScanInts([]byte(in))
 		var slow []int64
 		err := json.Unmarshal([]byte(in), &slow)
 		if ok {
@@ -59,7 +59,7 @@ func FuzzScanInts(f *testing.F) {
 	f.Add([]byte(`[1,-2,30]`))
 	f.Add([]byte(`[9223372036854775807]`))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		fast, ok := scanInts(b)
+		fast, ok := ScanInts(b)
 		if !ok {
 			return
 		}
@@ -74,6 +74,25 @@ func FuzzScanInts(f *testing.F) {
 			if slow[i] != fast[i] {
 				t.Fatalf("%q: %v vs %v", b, fast, slow)
 			}
+		}
+	})
+}
+
+func FuzzScanInt(f *testing.F) {
+	for _, s := range []string{`1`, `-2`, `0`, `-0`, `01`, `1.0`, `1e3`, ` 1`, `null`, `999999999999999999`, `9223372036854775807`, `-`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		fast, ok := ScanInt(b)
+		if !ok {
+			return
+		}
+		var slow int64
+		if err := json.Unmarshal(b, &slow); err != nil {
+			t.Fatalf("ScanInt accepted %q, which JSON rejects: %v", b, err)
+		}
+		if slow != fast {
+			t.Fatalf("%q: %d vs %d", b, fast, slow)
 		}
 	})
 }

@@ -30,6 +30,9 @@ func shown(v json.RawMessage) string {
 
 // intValue decodes e's value as an integer.
 func intValue(e *checker.Event, what string) (int64, error) {
+	if n, ok := checker.ScanInt(e.Value); ok {
+		return n, nil
+	}
 	var n int64
 	if isNull(e.Value) || json.Unmarshal(e.Value, &n) != nil {
 		return 0, fmt.Errorf("event %d: %s value must be an integer, got %s", e.Index, what, shown(e.Value))
@@ -42,6 +45,9 @@ func optionalInt(e *checker.Event, what string) (n int64, present bool, err erro
 	if isNull(e.Value) {
 		return 0, false, nil
 	}
+	if n, ok := checker.ScanInt(e.Value); ok {
+		return n, true, nil
+	}
 	if json.Unmarshal(e.Value, &n) != nil {
 		return 0, false, fmt.Errorf("event %d: %s value must be an integer or null, got %s", e.Index, what, shown(e.Value))
 	}
@@ -50,6 +56,9 @@ func optionalInt(e *checker.Event, what string) (n int64, present bool, err erro
 
 // ints decodes a JSON list of integers; null elements are not integers.
 func ints(v json.RawMessage) ([]int64, bool) {
+	if l, ok := checker.ScanInts(v); ok {
+		return l, true
+	}
 	var raw []json.RawMessage
 	if json.Unmarshal(v, &raw) != nil || raw == nil {
 		return nil, false
