@@ -77,4 +77,3 @@ func ScanInts(b []byte) ([]int64, bool) {
 		i++
 	}
 }
-
