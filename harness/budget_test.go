@@ -51,3 +51,40 @@ func TestBudgetStopsAStorm(t *testing.T) {
 	w.After(0, tick)
 	require.NoError(t, w.Run(time.Hour), "a thousand events in a budget of a thousand")
 }
+
+// A run that retains more heap than its Budget's Memory stops with
+// ErrMemory, with the amount; a run under it is untouched.
+func TestBudgetStopsARunOverItsMemory(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		ceiling uint64
+		stops   bool
+	}{
+		{"over", 16 << 20, true},
+		{"under", 1 << 40, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w, err := harness.New(harness.Config{Seed: 1})
+			require.NoError(t, err)
+			w.SetBudget(harness.Budget{Memory: tc.ceiling})
+			var kept [][]byte
+			n := 0
+			var grow func()
+			grow = func() {
+				kept = append(kept, make([]byte, 1<<10)) // 1 KiB an event, kept
+				if n++; n < 100_000 {
+					w.After(time.Millisecond, grow)
+				}
+			}
+			w.After(0, grow)
+			err = w.Run(time.Hour)
+			if !tc.stops {
+				require.NoError(t, err)
+				return
+			}
+			require.ErrorIs(t, err, harness.ErrMemory)
+			assert.ErrorContains(t, err, "MiB allowed")
+			assert.Less(t, n, 100_000, "stopped before the end")
+		})
+	}
+}

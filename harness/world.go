@@ -311,7 +311,22 @@ type Budget struct {
 	// Pending bounds the events waiting in the queue at once: what a
 	// storm of messages in flight costs in memory.
 	Pending int
+	// Memory bounds the process's live heap, in bytes: a run too long or
+	// too busy for the machine stops with ErrMemory, a clear error, rather
+	// than being killed by the machine. The heap is the whole process's,
+	// so parallel runs share it. Unlike the other bounds it depends on
+	// more than the seed; it ends a run as an error, never as a verdict.
+	Memory uint64
 }
+
+// ErrMemory is wrapped by the error a world stops with when the process's
+// heap goes over its Budget's Memory.
+var ErrMemory = errors.New("over the run's memory ceiling")
+
+// memoryCheckEvery is how many events pass between looks at the heap: a
+// look costs about a microsecond, and a run allocates far less than the
+// ceiling's margin in that many events.
+const memoryCheckEvery = 1 << 15
 
 // SetBudget sets the run's budget from now on.
 func (w *World) SetBudget(b Budget) { w.budget = b }
@@ -323,6 +338,10 @@ func (w *World) checkBudget() {
 		w.Stop(fmt.Errorf("%w: %d events dispatched by %v", ErrBudget, w.dispatched, w.now))
 	case w.budget.Pending > 0 && w.queue.Len() > w.budget.Pending:
 		w.Stop(fmt.Errorf("%w: %d events pending at %v", ErrBudget, w.queue.Len(), w.now))
+	case w.budget.Memory > 0 && w.dispatched%memoryCheckEvery == 0:
+		if heap := HeapLive(); heap > w.budget.Memory {
+			w.Stop(fmt.Errorf("%w: the heap retains %d MiB, more than the %d MiB allowed, at %v simulated", ErrMemory, heap>>20, w.budget.Memory>>20, w.now))
+		}
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"time"
@@ -16,6 +17,10 @@ import (
 )
 
 // runFlags are `raftcheck run`'s flags, bound to a run.Config.
+// defaultMaxMemory is --max-memory's default: a quarter of a 16 GiB
+// machine, and more than any default run or soak needs by far.
+const defaultMaxMemory = 4 << 30
+
 type runFlags struct {
 	fs       *flag.FlagSet
 	cfg      run.Config
@@ -34,6 +39,8 @@ type runFlags struct {
 	// keepTrace is --trace: the full trace.txt is written even for a run
 	// that passes (a failing run's always is).
 	keepTrace bool
+	// maxMemory is --max-memory: the heap the process may retain.
+	maxMemory byteSize
 }
 
 func newRunFlags(name string) *runFlags {
@@ -60,6 +67,8 @@ func newRunFlags(name string) *runFlags {
 	fs.StringVar(&f.store, "store", "store", "the store directory")
 	fs.DurationVar(&f.budget, "check-budget", time.Minute, "wall-clock budget of the linearizability check (exhausted: unknown)")
 	fs.StringVar(&f.bug, "bug", "", "plant a known bug on purpose (see raftcheck zoo): "+strings.Join(plantedBugs(), ", "))
+	f.maxMemory = defaultMaxMemory
+	fs.Var(&f.maxMemory, "max-memory", "the heap the process may retain (such as 4GiB, 512MiB; 0: no ceiling): over it a run stops with an error, exit 3, rather than being killed by the machine; the garbage collector keeps the whole heap under it too")
 	fs.BoolVar(&f.keepTrace, "trace", false, "write the full trace.txt even when every checker passes (a run that does not pass always has it; every run's trace is hashed into results.json)")
 	fs.BoolVar(&f.swarmWorld, "swarm", false, "the seed draws the whole world: cluster size, Raft timing and batching, read mode, workload, clients, run length, faults and their density, clocks within the lease's bound (options given explicitly are kept: "+strings.Join(run.SwarmOptions, ", ")+")")
 	return f
@@ -102,6 +111,10 @@ func (f *runFlags) parse(args []string) error {
 	}
 	if f.budget <= 0 {
 		return usagef("--check-budget must be positive, got %v", f.budget)
+	}
+	f.cfg.MaxMemory = uint64(f.maxMemory)
+	if f.maxMemory > 0 {
+		debug.SetMemoryLimit(int64(f.maxMemory))
 	}
 	if f.spares < 0 || f.spares > 0 && f.spares >= f.cfg.Nodes {
 		return usagef("--spares must be at least 0 and fewer than --nodes (%d), got %d", f.cfg.Nodes, f.spares)

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"math"
 	"os"
+	"runtime/debug"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -72,4 +74,25 @@ func TestReplayComparesTheTrace(t *testing.T) {
 	code, stdout, stderr = runCLI(t, "replay", dir)
 	require.Equal(t, exitInvalid, code, stdout+stderr)
 	assert.Contains(t, stdout, "replay differs: trace "+r.TraceSHA256)
+}
+
+// TestARunOverItsMemoryCeilingStopsWithAnError checks --max-memory: a run
+// that retains more than it allows ends with a one-line error and exit 3,
+// stores nothing, and a value that is not an amount is refused before any
+// work.
+func TestARunOverItsMemoryCeilingStopsWithAnError(t *testing.T) {
+	defer debug.SetMemoryLimit(math.MaxInt64)
+	store := t.TempDir()
+	code, stdout, stderr := runCLI(t, "run", "--seed", "1", "--time", "60s", "--max-memory", "1MiB", "--store", store)
+	require.Equal(t, exitError, code, stdout+stderr)
+	assert.Contains(t, stderr, "over the run's memory ceiling")
+	assert.Contains(t, stderr, "--max-memory")
+	assert.Equal(t, 1, strings.Count(strings.TrimSpace(stderr), "\n")+1, "one line: %q", stderr)
+	entries, err := os.ReadDir(store)
+	require.NoError(t, err)
+	assert.Empty(t, entries, "nothing is stored")
+
+	code, _, stderr = runCLI(t, "run", "--max-memory", "lots")
+	assert.Equal(t, exitError, code)
+	assert.Contains(t, stderr, "such as 4GiB")
 }

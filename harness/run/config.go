@@ -55,6 +55,10 @@ type Config struct {
 	// TraceTo, with Trace, receives the trace's text as the run goes. It
 	// is where the trace is kept, not what the run does: not replayed.
 	TraceTo io.Writer `json:"-"`
+	// MaxMemory, when positive, is the heap the run may retain, in bytes
+	// (harness.Budget.Memory): over it the run stops with an error. It is
+	// the machine's limit, not part of what the run does: not replayed.
+	MaxMemory uint64 `json:"-"`
 }
 
 // DefaultConfig is DESIGN §7's default run: 5 nodes, the register workload,
@@ -168,7 +172,7 @@ func (c Config) budget() harness.Budget {
 	// The liveness phase and the degraded phase after it each run for
 	// at most the liveness window and a few client timeouts.
 	planned := c.Time + 2*c.livenessWindow() + 6*c.Client.OpTimeout
-	return harness.Budget{Events: uint64(planned.Seconds()+1) * eventsPerSecond, Pending: maxPending}
+	return harness.Budget{Events: uint64(planned.Seconds()+1) * eventsPerSecond, Pending: maxPending, Memory: c.MaxMemory}
 }
 
 // meanGap is the mean pause of one client between operations.

@@ -174,6 +174,11 @@ func Execute(cfg Config) (*Outcome, error) {
 	if stopErr == nil && live.Valid == checker.Valid {
 		live, stopErr = r.degradedPhase(live)
 	}
+	if errors.Is(stopErr, harness.ErrMemory) {
+		// The machine's limit, not the system's doing: an error, never a
+		// verdict.
+		return nil, fmt.Errorf("run stopped: %w; give it more (--max-memory) or run it shorter", stopErr)
+	}
 	out.History = r.rec.History()
 	out.Witness = orc.witness.witness()
 	out.Faults = nem.Intervals()
