@@ -3,8 +3,8 @@ package main
 import (
 	"math"
 	"os"
-	"runtime/debug"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 
