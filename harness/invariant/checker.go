@@ -81,12 +81,18 @@ type Checker struct {
 	// term of the entry before it: by induction on the index, equal
 	// predecessors everywhere make equal prefixes (Log Matching).
 	appended map[indexTerm]appendedEntry
+	// appendedFloor is the lowest index appended still keeps: further
+	// back, an entry of a committed index's term is checked against the
+	// committed entry instead (forgetAppendedBelow).
+	appendedFloor uint64
+	// appendedWindow is appendedWindow, but for tests.
+	appendedWindow uint64
 	// committed[i-1] is the entry committed at index i and the term of the
 	// leader that committed it (an upper bound when first seen on a
 	// follower).
 	committed []committedEntry
 	// applied[i-1] is the entry first applied at index i by any node.
-	applied []raft.Entry
+	applied []entryPrint
 	// lastCommit is the commit index each node has reached in its current
 	// incarnation; ids are the nodes seen, sorted, for deterministic
 	// iteration.
@@ -140,11 +146,11 @@ type indexTerm struct{ index, term uint64 }
 
 type appendedEntry struct {
 	prevTerm uint64
-	entry    raft.Entry
+	entry    entryPrint
 }
 
 type committedEntry struct {
-	entry  raft.Entry
+	entry  entryPrint
 	inTerm uint64
 	// byLeader says a leader's commit covered it, which Durable Quorum
 	// checked against the disks of that moment.
@@ -155,23 +161,24 @@ type committedEntry struct {
 // seed.
 func New(world World, seed uint64) *Checker {
 	c := &Checker{
-		world:      world,
-		seed:       seed,
-		leaders:    map[uint64]uint64{},
-		appended:   map[indexTerm]appendedEntry{},
-		lastCommit: map[uint64]uint64{},
-		durables:   map[uint64]*durableLog{},
-		votes:      map[voteKey]uint64{},
-		requests:   map[requestKey]requestState{},
-		lease:      leaseClock{ticks: map[uint64]int{}},
-		camp:       newCampaigns(),
-		tracks:     map[uint64]*leaderTrack{},
-		hints:      map[uint64]map[probeKey][]expectedHint{},
-		rejectedBy: map[uint64]map[uint64]bool{},
-		staleTo:    map[uint64]staleResponse{},
-		confs:      map[uint64]*confModel{},
-		xfer:       newTransfers(),
-		terms:      newTermWatch(),
+		world:          world,
+		seed:           seed,
+		leaders:        map[uint64]uint64{},
+		appended:       map[indexTerm]appendedEntry{},
+		appendedWindow: appendedWindow,
+		lastCommit:     map[uint64]uint64{},
+		durables:       map[uint64]*durableLog{},
+		votes:          map[voteKey]uint64{},
+		requests:       map[requestKey]requestState{},
+		lease:          leaseClock{ticks: map[uint64]int{}},
+		camp:           newCampaigns(),
+		tracks:         map[uint64]*leaderTrack{},
+		hints:          map[uint64]map[probeKey][]expectedHint{},
+		rejectedBy:     map[uint64]map[uint64]bool{},
+		staleTo:        map[uint64]staleResponse{},
+		confs:          map[uint64]*confModel{},
+		xfer:           newTransfers(),
+		terms:          newTermWatch(),
 	}
 	c.visitPeer = c.visit.peer
 	return c
@@ -249,17 +256,59 @@ func (c *Checker) Appending(n raftnode.View, prevTerm uint64, entries []raft.Ent
 }
 
 func (c *Checker) checkAppended(n raftnode.View, prevTerm uint64, e raft.Entry) error {
+	if e.Index < c.appendedFloor {
+		return c.checkAppendedCommitted(n, prevTerm, e)
+	}
 	key := indexTerm{e.Index, e.Term}
 	seen, ok := c.appended[key]
 	if !ok {
-		c.appended[key] = appendedEntry{prevTerm: prevTerm, entry: e}
+		c.appended[key] = appendedEntry{prevTerm: prevTerm, entry: printOf(e)}
 		return nil
 	}
 	if seen.prevTerm != prevTerm {
 		return c.violation(LogMatching, n, "entry %v follows an entry of term %d here but of term %d elsewhere", e, prevTerm, seen.prevTerm)
 	}
-	if !sameEntry(seen.entry, e) {
-		return c.violation(LogMatching, n, "entry at index %d term %d differs: %v here, %v elsewhere", e.Index, e.Term, e, seen.entry)
+	if !seen.entry.same(e) {
+		return c.violation(LogMatching, n, "entry at index %d term %d differs: %v here, %s elsewhere", e.Index, e.Term, e, seen.entry.at(e.Index))
+	}
+	return nil
+}
+
+// appendedWindow is how many indexes below the highest committed one the
+// appended map keeps: a run of a day commits millions of entries, and a
+// map of every one was most of the checker's memory.
+const appendedWindow = 1 << 16
+
+// forgetAppendedBelow moves the appended map's floor up to appendedWindow
+// below committed, once it is two windows behind, so the map's size stays
+// under two windows and the walk to delete is paid once a window.
+func (c *Checker) forgetAppendedBelow(committed uint64) {
+	if committed < c.appendedFloor+2*c.appendedWindow {
+		return
+	}
+	c.appendedFloor = committed - c.appendedWindow
+	for key := range c.appended {
+		if key.index < c.appendedFloor {
+			delete(c.appended, key)
+		}
+	}
+}
+
+// checkAppendedCommitted is Log Matching for an entry below the appended
+// map's floor, which is far below the commit index: an entry of the term
+// committed there must be the committed entry and follow the committed
+// one; an entry of another term is a stale, uncommitted one, which Raft
+// overwrites, and its copies elsewhere are no longer known.
+func (c *Checker) checkAppendedCommitted(n raftnode.View, prevTerm uint64, e raft.Entry) error {
+	known := c.committed[e.Index-1]
+	if known.entry.term != e.Term {
+		return nil
+	}
+	if !known.entry.same(e) {
+		return c.violation(LogMatching, n, "entry at index %d term %d differs: %v here, %s committed", e.Index, e.Term, e, known.entry.at(e.Index))
+	}
+	if want := c.committedTerm(e.Index - 1); e.Index > 1 && prevTerm != want {
+		return c.violation(LogMatching, n, "entry %v follows an entry of term %d here but the committed entry of term %d", e, prevTerm, want)
 	}
 	return nil
 }
@@ -275,15 +324,15 @@ func (c *Checker) Applied(n raftnode.View, entries []raft.Entry) error {
 			return c.violation(AppliedCommitted, n, "applied index %d beyond commit %d", e.Index, st.Commit)
 		}
 		if e.Index <= uint64(len(c.applied)) {
-			if first := c.applied[e.Index-1]; !sameEntry(first, e) {
-				return c.violation(StateMachineSafety, n, "applied %v at index %d, where %v was applied before", e, e.Index, first)
+			if first := c.applied[e.Index-1]; !first.same(e) {
+				return c.violation(StateMachineSafety, n, "applied %v at index %d, where %s was applied before", e, e.Index, first.at(e.Index))
 			}
 			continue
 		}
 		if e.Index != uint64(len(c.applied))+1 {
 			return c.violation(StateMachineSafety, n, "applied index %d before index %d was ever applied", e.Index, len(c.applied)+1)
 		}
-		c.applied = append(c.applied, e)
+		c.applied = append(c.applied, printOf(e))
 	}
 	if len(entries) > 0 {
 		// Durable logs obey Log Matching too, so the last entry durable
@@ -402,8 +451,8 @@ func (c *Checker) Stepped(n raftnode.View) error {
 func (c *Checker) recordCommitted(n raftnode.View, e raft.Entry, inTerm uint64, byLeader bool) error {
 	if e.Index <= uint64(len(c.committed)) {
 		known := &c.committed[e.Index-1]
-		if !sameEntry(known.entry, e) {
-			return c.violation(LeaderCompleteness, n, "committed %v at index %d, where %v was committed in term %d", e, e.Index, known.entry, known.inTerm)
+		if !known.entry.same(e) {
+			return c.violation(LeaderCompleteness, n, "committed %v at index %d, where %s was committed in term %d", e, e.Index, known.entry.at(e.Index), known.inTerm)
 		}
 		if byLeader && inTerm < known.inTerm {
 			known.inTerm = inTerm
@@ -416,14 +465,17 @@ func (c *Checker) recordCommitted(n raftnode.View, e raft.Entry, inTerm uint64, 
 		// a commit was observed out of order; fill as we go.
 		for uint64(len(c.committed))+1 < e.Index {
 			i := uint64(len(c.committed)) + 1
-			pe, ok := n.Entry(i)
-			if !ok && i <= uint64(len(c.applied)) {
+			var pe entryPrint
+			if got, ok := n.Entry(i); ok {
+				pe = printOf(got)
+			} else if i <= uint64(len(c.applied)) {
 				pe = c.applied[i-1] // n's snapshot covers it: it was applied
 			}
 			c.committed = append(c.committed, committedEntry{entry: pe, inTerm: inTerm})
 		}
 	}
-	c.committed = append(c.committed, committedEntry{entry: e, inTerm: inTerm, byLeader: byLeader})
+	c.committed = append(c.committed, committedEntry{entry: printOf(e), inTerm: inTerm, byLeader: byLeader})
+	c.forgetAppendedBelow(uint64(len(c.committed)))
 	for _, id := range c.ids {
 		other := c.world.Live(id)
 		if other == nil || id == n.ID() {
@@ -446,14 +498,15 @@ func (c *Checker) recordCommitted(n raftnode.View, e raft.Entry, inTerm uint64, 
 // checkNewLeaderHasCommitted checks that the new leader of term holds every
 // entry committed in an earlier term.
 func (c *Checker) checkNewLeaderHasCommitted(n raftnode.View, term uint64) error {
-	covered := n.Status().Snapshot // applied, so checked as it was applied
-	for i := range c.committed {
-		ce := c.committed[i]
-		if ce.inTerm >= term || ce.entry.Index <= covered {
+	// What its snapshot covers it applied, so that was checked as it was
+	// applied: the walk starts after it (committed[i] is index i+1).
+	for i := min(n.Status().Snapshot, uint64(len(c.committed))); i < uint64(len(c.committed)); i++ {
+		ce, index := c.committed[i], i+1
+		if ce.inTerm >= term {
 			continue
 		}
-		if got, ok := n.Entry(ce.entry.Index); !ok || !sameEntry(got, ce.entry) {
-			return c.violation(LeaderCompleteness, n, "new leader of term %d lacks %v, committed in term %d", term, ce.entry, ce.inTerm)
+		if got, ok := n.Entry(index); !ok || !ce.entry.same(got) {
+			return c.violation(LeaderCompleteness, n, "new leader of term %d lacks %s, committed in term %d", term, ce.entry.at(index), ce.inTerm)
 		}
 	}
 	return nil

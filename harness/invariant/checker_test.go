@@ -321,3 +321,42 @@ func TestCommitRule(t *testing.T) {
 	n[1].st.Commit, n[1].st.Term = 3, 3
 	require.NoError(t, c.Stepped(n[1]), "a follower learns commits of any term from its leader")
 }
+
+// TestLogMatchingFarBelowTheCommitIndex checks Log Matching where the
+// checker no longer keeps every appended entry: an entry of the committed
+// term must be the committed entry, after the committed entry's term; an
+// entry of another term is a stale one, and passes.
+func TestLogMatchingFarBelowTheCommitIndex(t *testing.T) {
+	tests := []struct {
+		name     string
+		prevTerm uint64
+		entry    raft.Entry
+		ok       bool
+	}{
+		{"the committed entry", 1, raft.Entry{Index: 3, Term: 1, Data: []byte("3")}, true},
+		{"the committed index and term with other data", 1, raft.Entry{Index: 3, Term: 1, Data: []byte("x")}, false},
+		{"the committed entry after another term", 2, raft.Entry{Index: 3, Term: 1, Data: []byte("3")}, false},
+		{"a stale entry of another term", 1, raft.Entry{Index: 3, Term: 2, Data: []byte("x")}, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c, _, n := newCluster(t, 2)
+			invariant.SetAppendedWindow(c, 2)
+			var log []raft.Entry
+			for i := uint64(1); i <= 8; i++ {
+				log = append(log, raft.Entry{Index: i, Term: 1, Data: []byte{byte('0' + i)}})
+			}
+			require.NoError(t, c.Appending(n[0], 0, log))
+			n[0].log, n[0].st.LastIndex, n[0].st.Term = log, 8, 1
+			n[0].st.Commit = 8
+			require.NoError(t, c.Stepped(n[0]))
+			require.Equal(t, 3, invariant.AppendedKept(c), "indexes 6-8 kept, 1-5 forgotten")
+			err := c.Appending(n[1], tc.prevTerm, []raft.Entry{tc.entry})
+			if tc.ok {
+				require.NoError(t, err)
+			} else {
+				requireViolation(t, err, invariant.LogMatching, "n2")
+			}
+		})
+	}
+}

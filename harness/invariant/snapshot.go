@@ -37,12 +37,12 @@ func (c *Checker) checkSnapshot(n raftnode.View, what string, snap raft.Snapshot
 	if snap.Index > uint64(len(c.applied)) {
 		return c.violation(SnapshotSafety, n, "%s a snapshot of index %d/t%d, beyond any index ever applied (%d): a snapshot of entries not known committed", what, snap.Index, snap.Term, len(c.applied))
 	}
-	if first := c.applied[snap.Index-1]; first.Term != snap.Term {
-		return c.violation(SnapshotSafety, n, "%s a snapshot of index %d/t%d, where an entry of term %d was applied", what, snap.Index, snap.Term, first.Term)
+	if first := c.applied[snap.Index-1]; first.term != snap.Term {
+		return c.violation(SnapshotSafety, n, "%s a snapshot of index %d/t%d, where an entry of term %d was applied", what, snap.Index, snap.Term, first.term)
 	}
 	if known := uint64(len(c.committed)); snap.Index <= known {
-		if ce := c.committed[snap.Index-1]; ce.entry.Term != snap.Term {
-			return c.violation(SnapshotSafety, n, "%s a snapshot of index %d/t%d, where an entry of term %d was committed", what, snap.Index, snap.Term, ce.entry.Term)
+		if ce := c.committed[snap.Index-1]; ce.entry.term != snap.Term {
+			return c.violation(SnapshotSafety, n, "%s a snapshot of index %d/t%d, where an entry of term %d was committed", what, snap.Index, snap.Term, ce.entry.term)
 		}
 	}
 	return nil

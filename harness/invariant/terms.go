@@ -20,7 +20,7 @@ func (c *Checker) termAt(n raftnode.View, index uint64) (uint64, bool) {
 		return t, true
 	}
 	if index <= n.Status().Snapshot && index <= uint64(len(c.applied)) {
-		return c.applied[index-1].Term, true
+		return c.applied[index-1].term, true
 	}
 	return 0, false
 }
@@ -31,7 +31,7 @@ func (c *Checker) committedTerm(index uint64) uint64 {
 	if index == 0 || index > uint64(len(c.committed)) {
 		return 0
 	}
-	return c.committed[index-1].entry.Term
+	return c.committed[index-1].entry.term
 }
 
 // appliedTerm is the term of the entry first applied at index, 0 if none
@@ -40,5 +40,5 @@ func (c *Checker) appliedTerm(index uint64) uint64 {
 	if index == 0 || index > uint64(len(c.applied)) {
 		return 0
 	}
-	return c.applied[index-1].Term
+	return c.applied[index-1].term
 }

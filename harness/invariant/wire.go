@@ -242,7 +242,7 @@ func (c *Checker) checkAck(n raftnode.View, d *durableLog, m raft.Message) error
 // change commits, not before.
 func (c *Checker) checkDurableQuorum(n raftnode.View, what string, e raft.Entry, byLeader bool) error {
 	if !byLeader && e.Index <= uint64(len(c.committed)) {
-		if known := c.committed[e.Index-1]; known.byLeader && sameEntry(known.entry, e) {
+		if known := c.committed[e.Index-1]; known.byLeader && known.entry.same(e) {
 			// A leader committed it, checked against the disks then: a
 			// follower that learns of it later only follows, and a disk
 			// wiped since (the operator's replacement) took no
