@@ -11,7 +11,12 @@ import (
 
 // raftTimeline samples every node every interval and keeps a sample only
 // when something changed since the node's last one, so a quiet cluster
-// costs little.
+// costs little. A cluster under load commits between any two samples, so
+// after the first progressDetail of simulated time a sample whose only
+// news is progress (the commit and snapshot indexes) is kept once every
+// progressEvery: a day's run keeps every change of role, term, life and
+// configuration, and its progress at a second's resolution, in tens of MB
+// instead of a GB (issue 16).
 type raftTimeline struct {
 	c     *cluster.Cluster
 	every time.Duration
@@ -22,6 +27,9 @@ type raftTimeline struct {
 	samples []checker.RaftSample
 	// quorum is the CheckQuorum oracle, which looks at each sample.
 	quorum *quorumWatch
+	// final is set for the sample at the end of the run, which keeps
+	// whatever changed.
+	final bool
 }
 
 func startRaftTimeline(c *cluster.Cluster, every time.Duration, quorum *quorumWatch) *raftTimeline {
@@ -33,6 +41,19 @@ func startRaftTimeline(c *cluster.Cluster, every time.Duration, quorum *quorumWa
 	}
 	c.World.At(0, tick)
 	return t
+}
+
+// After progressDetail, a sample of progress only is kept once every
+// progressEvery per node.
+const (
+	progressDetail = 10 * time.Minute
+	progressEvery  = time.Second
+)
+
+// finish takes the run's last sample.
+func (t *raftTimeline) finish() {
+	t.final = true
+	t.sample()
 }
 
 func (t *raftTimeline) sample() {
@@ -50,9 +71,12 @@ func (t *raftTimeline) sample() {
 			s.Conf = t.confString(i, n.ConfState())
 		}
 		prev := t.last[i]
-		if prev.Node != "" && prev.Life == s.Life && prev.State == s.State && prev.Term == s.Term && prev.Commit == s.Commit && prev.Snapshot == s.Snapshot &&
-			prev.Conf == s.Conf && prev.Installs == s.Installs {
+		same := prev.Node != "" && prev.Life == s.Life && prev.State == s.State && prev.Term == s.Term && prev.Conf == s.Conf && prev.Installs == s.Installs
+		if same && prev.Commit == s.Commit && prev.Snapshot == s.Snapshot {
 			continue
+		}
+		if same && !t.final && w.Now() > progressDetail && s.At-prev.At < int64(progressEvery) {
+			continue // progress only, and soon after the last sample kept
 		}
 		t.last[i] = s
 		t.samples = append(t.samples, s)

@@ -184,7 +184,7 @@ func Execute(cfg Config) (*Outcome, error) {
 	out.Faults = nem.Intervals()
 	out.FaultsSkipped = nem.Unsupported()
 	out.SimTime = w.Now()
-	timeline.sample()
+	timeline.finish()
 	out.Raft = timeline.samples
 	out.Clocks = r.clocks.result()
 	out.Invariants = checker.Result{Valid: checker.Valid, Summary: fmt.Sprintf("no violation in %d terms with a leader, %d entries committed", len(c.Invariants.Leaders()), c.Invariants.Committed())}
