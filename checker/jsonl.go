@@ -3,9 +3,12 @@ package checker
 import (
 	"bufio"
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"io/fs"
 	"strings"
@@ -13,15 +16,56 @@ import (
 
 // WriteJSONL writes the history as JSON Lines, one event a line.
 func WriteJSONL(w io.Writer, h History) error {
-	bw := bufio.NewWriterSize(w, 64<<10)
-	enc := json.NewEncoder(bw)
-	enc.SetEscapeHTML(false)
+	jw := NewJSONLWriter(w)
 	for i := range h {
-		if err := enc.Encode(&h[i]); err != nil {
+		if err := jw.Write(&h[i]); err != nil {
 			return err
 		}
 	}
-	return bw.Flush()
+	return jw.Flush()
+}
+
+// JSONLWriter writes a history as JSON Lines one event at a time, as a run
+// records them, and hashes what it writes: the bytes are WriteJSONL's, and
+// SHA256 is their hash. A nil destination hashes only.
+type JSONLWriter struct {
+	bw   *bufio.Writer
+	enc  *json.Encoder
+	hash hash.Hash
+	n    int
+}
+
+// NewJSONLWriter writes to w (nil: nowhere, the hash only).
+func NewJSONLWriter(w io.Writer) *JSONLWriter {
+	jw := &JSONLWriter{hash: sha256.New()}
+	dst := io.Writer(jw.hash)
+	if w != nil {
+		dst = io.MultiWriter(w, jw.hash)
+	}
+	jw.bw = bufio.NewWriterSize(dst, 64<<10)
+	jw.enc = json.NewEncoder(jw.bw)
+	jw.enc.SetEscapeHTML(false)
+	return jw
+}
+
+// Write writes one event.
+func (jw *JSONLWriter) Write(e *Event) error {
+	jw.n++
+	return jw.enc.Encode(e)
+}
+
+// Events is how many events were written.
+func (jw *JSONLWriter) Events() int { return jw.n }
+
+// Flush writes what is buffered.
+func (jw *JSONLWriter) Flush() error { return jw.bw.Flush() }
+
+// SHA256 is the hex SHA-256 of every byte written; it flushes first.
+func (jw *JSONLWriter) SHA256() (string, error) {
+	if err := jw.Flush(); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(jw.hash.Sum(nil)), nil
 }
 
 // ReadJSONL reads a JSON Lines history. name is used in errors, which say

@@ -59,7 +59,11 @@ type Latency struct {
 // Times that go back (a history written by threads, as Jepsen's is) are
 // raised to the latest time before them (InFileOrder), so no latency is
 // negative; the summary then says how many were.
-func Perf(h History) Result {
+func Perf(h History) Result { return PerfWith(h, nil) }
+
+// PerfWith is Perf over h and the operations in more, which h no longer
+// holds (nil: none).
+func PerfWith(h History, more *OpSamples) Result {
 	var d PerfDetails
 	h, back := h.InFileOrder()
 	d.TimesBack = back
@@ -72,6 +76,12 @@ func Perf(h History) Result {
 			first = h[i].Time
 		}
 		last = h[i].Time
+	}
+	if more != nil && more.any {
+		if first < 0 || more.first < first {
+			first = more.first
+		}
+		last = max(last, more.last)
 	}
 	var spanNS int64
 	if first >= 0 {
@@ -99,6 +109,25 @@ func Perf(h History) Result {
 			s.completed = append(s.completed, lat)
 			if o.Type == OK {
 				s.ok = append(s.ok, lat)
+			}
+		}
+	}
+	if more != nil {
+		for _, f := range more.functions() {
+			s := by[f]
+			if s == nil {
+				s = &samples{}
+				by[f] = s
+				fs = append(fs, f)
+			}
+			for _, packed := range more.lat[f] {
+				lat := packed >> 1
+				for _, s := range []*samples{s, all} {
+					s.completed = append(s.completed, lat)
+					if packed&1 == 1 {
+						s.ok = append(s.ok, lat)
+					}
+				}
 			}
 		}
 	}

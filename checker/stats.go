@@ -36,7 +36,11 @@ type StatsCounts struct {
 // nothing of that function (a workload whose every cas fails, say), so
 // its other verdicts say little. The summary names those functions. A
 // history with no client operations is unknown.
-func Stats(h History) Result {
+func Stats(h History) Result { return StatsWith(h, nil) }
+
+// StatsWith is Stats over h and the operations in more, which h no longer
+// holds (nil: none).
+func StatsWith(h History, more *OpSamples) Result {
 	d := StatsDetails{}
 	by := map[string]*StatsCounts{}
 	for i := range h {
@@ -51,18 +55,19 @@ func Stats(h History) Result {
 			c = &StatsCounts{F: f}
 			by[f] = c
 		}
-		for _, c := range []*StatsCounts{c, &d.Total} {
-			c.Count++
-			switch {
-			case !o.Completed():
-				c.Unfinished++
-			case o.Type == OK:
-				c.OK++
-			case o.Type == Fail:
-				c.Fail++
-			default:
-				c.Info++
+		countOperation(c, &o)
+		countOperation(&d.Total, &o)
+	}
+	if more != nil {
+		for _, f := range more.functions() {
+			m := more.counts[f]
+			c := by[f]
+			if c == nil {
+				c = &StatsCounts{F: f}
+				by[f] = c
 			}
+			c.add(m)
+			d.Total.add(m)
 		}
 	}
 	for _, c := range by {
@@ -85,4 +90,12 @@ func Stats(h History) Result {
 		return Result{Valid: Invalid, Details: d, Summary: fmt.Sprintf("stats: %s; never succeeded: %s", counts, strings.Join(never, ", "))}
 	}
 	return Result{Valid: Valid, Details: d, Summary: fmt.Sprintf("stats: %s; every function succeeded at least once", counts)}
+}
+
+func (c *StatsCounts) add(o *StatsCounts) {
+	c.Count += o.Count
+	c.OK += o.OK
+	c.Fail += o.Fail
+	c.Info += o.Info
+	c.Unfinished += o.Unfinished
 }

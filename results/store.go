@@ -108,8 +108,12 @@ func (d *RunDir) Commit() error {
 	return nil
 }
 
-// Abort removes the unfinished run.
-func (d *RunDir) Abort() { _ = os.RemoveAll(d.tmp) }
+// Abort removes the unfinished run, and its test's directory if that
+// holds nothing else (Begin may have made it for this run).
+func (d *RunDir) Abort() {
+	_ = os.RemoveAll(d.tmp)
+	_ = os.Remove(filepath.Dir(d.tmp)) // fails, as it should, unless empty
+}
 
 // HashFile is the hex SHA-256 of a file's content.
 func HashFile(path string) (string, error) {

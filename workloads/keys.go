@@ -21,6 +21,9 @@ type Keys struct {
 	// used are the keys that have had an operation, in order of first use.
 	used     []string
 	usedKeys map[string]bool
+	// retired are the keys that took their share and will be picked no
+	// more.
+	retired map[string]bool
 }
 
 // NewKeys returns n active keys, each retired after perKey operations
@@ -55,11 +58,18 @@ func (k *Keys) Pick(r Rand) string {
 	}
 	k.ops[i]++
 	if k.perKey > 0 && k.ops[i] >= k.perKey {
+		if k.retired == nil {
+			k.retired = map[string]bool{}
+		}
+		k.retired[key] = true
 		k.active[i] = k.fresh()
 		k.ops[i] = 0
 	}
 	return key
 }
+
+// Retired reports whether key took its share and will be picked no more.
+func (k *Keys) Retired(key string) bool { return k.retired[key] }
 
 // NextValue is a value never used before on key.
 func (k *Keys) NextValue(key string) int64 {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"flag"
@@ -15,7 +14,6 @@ import (
 	"raftcheck/checker"
 	"raftcheck/harness/run"
 	"raftcheck/results"
-	"raftcheck/workloads"
 )
 
 // runReplay runs a stored run again from its results.json and compares:
@@ -37,16 +35,21 @@ func runReplay(args []string, stdout io.Writer) (int, error) {
 	if err != nil {
 		return exitError, err
 	}
+	// The replayed history streams to a temporary file, as the run
+	// records it: a long run does not keep it whole in memory.
+	replayed, err := os.CreateTemp("", "raftcheck-replay-*.jsonl")
+	if err != nil {
+		return exitError, err
+	}
+	defer os.Remove(replayed.Name())
+	defer replayed.Close()
+	cfg.HistoryTo, cfg.CheckBudget = replayed, *budget
 	out, err := run.Execute(cfg)
 	if err != nil {
 		return exitError, fmt.Errorf("%s: config: %w", filepath.Join(dir, "results.json"), err)
 	}
-	var buf bytes.Buffer
-	if err := checker.WriteJSONL(&buf, out.History); err != nil {
-		return exitError, err
-	}
-	hash := sha256Hex(buf.Bytes())
-	checked, err := workloads.CheckWitnessed(out.History, cfg.Workload, *budget, out.Witness)
+	hash := out.HistorySHA256
+	checked, err := out.Check(*budget)
 	if err != nil {
 		return exitError, err
 	}
@@ -87,7 +90,7 @@ func runReplay(args []string, stdout io.Writer) (int, error) {
 		return exitValid, nil
 	}
 	if !same {
-		where, err := firstDifference(histPath, buf.Bytes())
+		where, err := firstDifference(histPath, replayed.Name())
 		if err != nil {
 			return exitError, err
 		}
@@ -101,15 +104,20 @@ func runReplay(args []string, stdout io.Writer) (int, error) {
 
 // firstDifference names the first line where the stored history file and
 // the replayed history differ.
-func firstDifference(path string, replayed []byte) (string, error) {
+func firstDifference(path, replayedPath string) (string, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return "", err
 	}
 	defer f.Close()
+	r, err := os.Open(replayedPath)
+	if err != nil {
+		return "", err
+	}
+	defer r.Close()
 	stored := bufio.NewScanner(f)
 	stored.Buffer(make([]byte, 0, 64<<10), 64<<20)
-	again := bufio.NewScanner(bytes.NewReader(replayed))
+	again := bufio.NewScanner(r)
 	again.Buffer(make([]byte, 0, 64<<10), 64<<20)
 	for line := 1; ; line++ {
 		a, b := stored.Scan(), again.Scan()

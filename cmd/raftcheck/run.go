@@ -59,6 +59,7 @@ func newRunFlags(name string) *runFlags {
 	fs.StringVar(&c.Workload, "workload", c.Workload, "register, counter, set or append")
 	fs.IntVar(&c.Keys, "keys", c.Keys, "independent keys in use at a time")
 	fs.IntVar(&c.OpsPerKey, "ops-per-key", c.OpsPerKey, "operations after which a key is retired for a fresh one (0: never)")
+	fs.IntVar(&c.RetainEvents, "retain-events", 0, fmt.Sprintf("history events kept in memory before the keys that retired are checked and their events evicted, so a long run's memory depends on the keys in use (0: %d); history.jsonl always holds every event", run.DefaultRetainEvents))
 	fs.Float64Var(&c.Rate, "rate", c.Rate, "target operations per second over all clients")
 	fs.StringVar(&f.readMode, "read-mode", string(c.Server.ReadMode), "index, lease or local")
 	fs.StringVar(&f.nemesis, "nemesis", "partition", "none, all, swarm (the seed draws the fault world), or a comma list of fault kinds: "+strings.Join(nemesis.Kinds(), ", "))
@@ -113,6 +114,7 @@ func (f *runFlags) parse(args []string) error {
 		return usagef("--check-budget must be positive, got %v", f.budget)
 	}
 	f.cfg.MaxMemory = uint64(f.maxMemory)
+	f.cfg.CheckBudget = f.budget
 	if f.maxMemory > 0 {
 		debug.SetMemoryLimit(int64(f.maxMemory))
 	}
@@ -171,6 +173,9 @@ func (f *runFlags) replay() string {
 		line += fmt.Sprintf(" --spares %d", c.Nodes-v)
 	}
 	line += fmt.Sprintf(" --liveness %d", c.Liveness)
+	if c.RetainEvents > 0 {
+		line += fmt.Sprintf(" --retain-events %d", c.RetainEvents)
+	}
 	if bug := c.Raft.Bug + c.Server.Bug; bug != "" {
 		line += " --bug " + bug
 	}
@@ -223,6 +228,9 @@ func swarmWorldReplay(c run.Config) string {
 		line += fmt.Sprintf(" --%s %v", name, v)
 	}
 	line += fmt.Sprintf(" --liveness %d", c.Liveness)
+	if c.RetainEvents > 0 {
+		line += fmt.Sprintf(" --retain-events %d", c.RetainEvents)
+	}
 	if bug := c.Raft.Bug + c.Server.Bug; bug != "" {
 		line += " --bug " + bug
 	}

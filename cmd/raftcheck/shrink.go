@@ -58,7 +58,7 @@ func runShrink(args []string, stdout io.Writer) (int, error) {
 	if err != nil {
 		return exitError, err
 	}
-	fmt.Fprintf(stdout, "shrunk in %d runs to %d operations: %s\n", s.runs, countOps(cr.out.History), replayLine(f, st.dir))
+	fmt.Fprintf(stdout, "shrunk in %d runs to %d operations: %s\n", s.runs, runOps(cr.out), replayLine(f, st.dir))
 	fmt.Fprintf(stdout, "run directory: %s\nreport: %s\n", st.dir, st.report)
 	return st.valid.ExitCode(), nil
 }
@@ -103,7 +103,7 @@ func (s *shrinker) shrink(cfg run.Config, log io.Writer) (run.Config, *checkedRu
 				return cfg, nil, err
 			}
 			if ok {
-				fmt.Fprintf(log, "  %s: still fails (%d operations)\n", step.what, countOps(cr.out.History))
+				fmt.Fprintf(log, "  %s: still fails (%d operations)\n", step.what, runOps(cr.out))
 				cfg, best, progress = step.cfg, cr, true
 				break
 			}

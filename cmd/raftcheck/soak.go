@@ -240,7 +240,7 @@ func (s *soaker) shrinkSeed(rf runFlags, cr *checkedRun, runs string) (string, e
 	sort.Strings(failing)
 	sh := &shrinker{failing: failing, budget: rf.budget, tries: s.f.shrink}
 	best, smallest, err := sh.shrink(rf.cfg, io.Discard)
-	if err != nil || smallest == nil || countOps(smallest.out.History) >= countOps(cr.out.History) {
+	if err != nil || smallest == nil || runOps(smallest.out) >= runOps(cr.out) {
 		return "", err
 	}
 	rf.cfg = best

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -27,13 +28,42 @@ type stored struct {
 // executeAndStore runs the test, checks its history, and writes the run
 // directory: history.jsonl, raft.jsonl, linearizability.html, results.json,
 // report.html, and trace.txt when the run did not pass or --trace asks,
-// all or nothing; then the store's index.
+// all or nothing; then the store's index. The run directory is begun
+// first, so that the history streams into it as the run records it: a
+// long run keeps only the keys in use in memory (run.Outcome.Evicted).
 func executeAndStore(f *runFlags) (*stored, error) {
-	cr, err := executeAndCheck(f)
+	started := time.Now()
+	store := &results.Store{Root: f.store}
+	dir, err := store.Begin(f.testName(), f.cfg.Seed, started)
 	if err != nil {
 		return nil, err
 	}
-	return storeRun(f, f.store, cr)
+	ok := false
+	defer func() {
+		if !ok {
+			dir.Abort()
+		}
+	}()
+	hist, err := os.Create(filepath.Join(dir.WorkPath(), results.FileHistory))
+	if err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	cfg := f.cfg
+	cfg.HistoryTo = hist
+	out, err := run.Execute(cfg)
+	if cerr := hist.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("store: writing %s: %w", results.FileHistory, cerr)
+	}
+	if err != nil {
+		return nil, err
+	}
+	cr, err := checkOutcome(f, started, out)
+	if err != nil {
+		return nil, err
+	}
+	st, err := storeRunIn(f, f.store, dir, cr)
+	ok = err == nil
+	return st, err
 }
 
 // checkedRun is a run and its checks, in memory.
@@ -57,7 +87,7 @@ func executeAndCheck(f *runFlags) (*checkedRun, error) {
 
 // checkOutcome checks a run's history, in memory.
 func checkOutcome(f *runFlags, started time.Time, out *run.Outcome) (*checkedRun, error) {
-	checked, err := workloads.CheckWitnessed(out.History, f.cfg.Workload, f.budget, out.Witness)
+	checked, err := out.Check(f.budget)
 	if err != nil {
 		return nil, err
 	}
@@ -69,24 +99,26 @@ func checkOutcome(f *runFlags, started time.Time, out *run.Outcome) (*checkedRun
 // storeRun writes a checked run into the store at root, and rewrites the
 // store's index.
 func storeRun(f *runFlags, root string, cr *checkedRun) (*stored, error) {
+	store := &results.Store{Root: root}
+	dir, err := store.Begin(f.testName(), f.cfg.Seed, cr.started)
+	if err != nil {
+		return nil, err
+	}
+	st, err := storeRunIn(f, root, dir, cr)
+	if err != nil {
+		dir.Abort()
+	}
+	return st, err
+}
+
+// storeRunIn writes a checked run into dir, begun in the store at root
+// (and holding history.jsonl already if the run streamed it there), moves
+// it into place, and rewrites the store's index. The caller aborts dir on
+// an error.
+func storeRunIn(f *runFlags, root string, dir *results.RunDir, cr *checkedRun) (*stored, error) {
 	started, out, checked := cr.started, cr.out, cr.checked
 	storing := time.Now()
-	store := &results.Store{Root: root}
-	dir, err := store.Begin(f.testName(), f.cfg.Seed, started)
-	if err != nil {
-		return nil, err
-	}
-	ok := false
-	defer func() {
-		if !ok {
-			dir.Abort()
-		}
-	}()
-	histHash, err := dir.Create(results.FileHistory, func(w io.Writer) error { return checker.WriteJSONL(w, out.History) })
-	if err != nil {
-		return nil, err
-	}
-	traceHash, traceWritten, err := storeTrace(f, dir, cr)
+	histHash, traceHash, traceWritten, err := storeStreams(f, dir, cr)
 	if err != nil {
 		return nil, err
 	}
@@ -113,7 +145,7 @@ func storeRun(f *runFlags, root string, cr *checkedRun) (*stored, error) {
 		Checkers:      checked.Results,
 		HistorySHA256: histHash,
 		TraceSHA256:   traceHash,
-		Ops:           countOps(out.History),
+		Ops:           runOps(out),
 		SimSeconds:    out.SimTime.Seconds(),
 		Replay:        replayLine(f, dir.Path()),
 		Started:       started.UTC(),
@@ -140,7 +172,6 @@ func storeRun(f *runFlags, root string, cr *checkedRun) (*stored, error) {
 	if err := dir.Commit(); err != nil {
 		return nil, err
 	}
-	ok = true
 	// The run is in place; the index lists it. An index that cannot be
 	// written is an error of the store, reported as such, though the run
 	// itself is complete.
@@ -153,6 +184,10 @@ func storeRun(f *runFlags, root string, cr *checkedRun) (*stored, error) {
 // countOps is the number of client operations in the history, as
 // results.json's ops and the shrinker count them: checker's pairing.
 func countOps(h checker.History) int { return len(h.Operations()) }
+
+// runOps is a run's operations: those in its history in memory and those
+// of the keys it evicted.
+func runOps(out *run.Outcome) int { return countOps(out.History) + out.Evicted.Operations() }
 
 func diskCounters(w *harness.World) map[string]harness.DiskCounters {
 	out := map[string]harness.DiskCounters{}
@@ -231,49 +266,96 @@ func replayLine(f *runFlags, dir string) string {
 	return f.replay()
 }
 
-// storeTrace writes the run's full trace into dir when the run did not
-// pass or --trace asks for it, and returns the trace's hash for
-// results.json, and whether it wrote the file.
+// storeStreams writes what the run did not keep in memory and returns
+// the hashes for results.json: the history (already in dir if the run
+// streamed it there; written from memory if the run kept it whole), and
+// the full trace, when the run did not pass or --trace asks for it.
 //
-// The trace is hashed as the run goes and not kept (harness.Trace), so its
-// text is had by running the seed again with the file as the trace's sink:
-// the simulation reproduces a run byte for byte, and the second run is
-// also a check of that. If its history or its trace hash differ from the
-// first run's, the run's results gain a failing "determinism" checker,
-// and the trace written is the second run's.
-func storeTrace(f *runFlags, dir *results.RunDir, cr *checkedRun) (string, bool, error) {
-	first := cr.out.Cluster.World.Trace()
-	var hash string
+// The trace is hashed as the run goes and not kept (harness.Trace), and a
+// long run evicts the events of keys it has checked (run.Outcome.Evicted),
+// so what is missing is had by running the seed again with files as
+// sinks: the simulation reproduces a run byte for byte, and the second run
+// is also a check of that. If its history or its trace hash differ from
+// the first run's, the run's results gain a failing "determinism"
+// checker, and the files written are the second run's.
+func storeStreams(f *runFlags, dir *results.RunDir, cr *checkedRun) (histHash, traceHash string, traceWritten bool, err error) {
+	out := cr.out
+	first := out.Cluster.World.Trace()
 	if first.On() {
-		hash = first.SHA256()
+		traceHash = first.SHA256()
 	}
-	if !f.keepTrace && cr.checked.Results.Valid() == checker.Valid {
-		return hash, false, nil
-	}
-	var again *run.Outcome
-	written, err := dir.Create(results.FileTrace, func(w io.Writer) error {
-		cfg := f.cfg
-		cfg.Trace, cfg.TraceTo = true, w
-		var err error
-		if again, err = run.Execute(cfg); err != nil {
-			return err
+	histHash = out.HistorySHA256
+	needHistory := histHash == ""
+	if needHistory && out.Whole() {
+		if histHash, err = dir.Create(results.FileHistory, func(w io.Writer) error { return checker.WriteJSONL(w, out.History) }); err != nil {
+			return "", "", false, err
 		}
-		return again.Cluster.World.Trace().Flush()
-	})
-	if err != nil {
-		return "", false, err
+		needHistory = false
 	}
-	same, err := sameHistory(cr.out, again)
-	if err != nil {
-		return "", false, err
+	needTrace := f.keepTrace || cr.checked.Results.Valid() != checker.Valid
+	if !needTrace && !needHistory {
+		return histHash, traceHash, false, nil
 	}
-	if same.Valid == checker.Valid && hash != "" && hash != written {
+	cfg := f.cfg
+	var files []*os.File
+	open := func(name string) (*os.File, error) {
+		fh, err := os.Create(filepath.Join(dir.WorkPath(), name))
+		if err == nil {
+			files = append(files, fh)
+		}
+		return fh, err
+	}
+	defer func() {
+		for _, fh := range files {
+			if cerr := fh.Close(); err == nil && cerr != nil {
+				err = fmt.Errorf("store: %w", cerr)
+			}
+		}
+	}()
+	if needTrace {
+		fh, err := open(results.FileTrace)
+		if err != nil {
+			return "", "", false, fmt.Errorf("store: %w", err)
+		}
+		cfg.Trace, cfg.TraceTo = true, fh
+	}
+	if needHistory {
+		fh, err := open(results.FileHistory)
+		if err != nil {
+			return "", "", false, fmt.Errorf("store: %w", err)
+		}
+		cfg.HistoryTo = fh
+	}
+	again, err := run.Execute(cfg)
+	if err != nil {
+		return "", "", false, err
+	}
+	same, err := sameHistory(out, again)
+	if err != nil {
+		return "", "", false, err
+	}
+	if needHistory {
+		histHash = again.HistorySHA256
+	} else if again.HistorySHA256 != "" && again.HistorySHA256 != histHash && same.Valid == checker.Valid {
 		same = checker.Result{Valid: checker.Invalid, Summary: fmt.Sprintf(
-			"the same seed ran twice gave the same history but two traces (sha256 %.12s and %.12s): the nodes or the harness depend on something the seed does not control, such as map iteration order; trace.txt is the second run's",
-			hash, written)}
+			"the same seed ran twice gave two histories (sha256 %.12s and %.12s): the system or the harness depends on something the seed does not control, such as map iteration order",
+			histHash, again.HistorySHA256)}
+	}
+	if needTrace {
+		tr := again.Cluster.World.Trace()
+		if err := tr.Flush(); err != nil {
+			return "", "", false, fmt.Errorf("store: writing %s: %w", results.FileTrace, err)
+		}
+		written := tr.SHA256()
+		if same.Valid == checker.Valid && traceHash != "" && traceHash != written {
+			same = checker.Result{Valid: checker.Invalid, Summary: fmt.Sprintf(
+				"the same seed ran twice gave the same history but two traces (sha256 %.12s and %.12s): the nodes or the harness depend on something the seed does not control, such as map iteration order; trace.txt is the second run's",
+				traceHash, written)}
+		}
+		traceHash, traceWritten = written, true
 	}
 	if same.Valid != checker.Valid {
 		cr.checked.Results["determinism"] = same
 	}
-	return written, true, nil
+	return histHash, traceHash, traceWritten, nil
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"raftcheck/checker"
 	"raftcheck/results"
 )
 
@@ -95,4 +96,30 @@ func TestARunOverItsMemoryCeilingStopsWithAnError(t *testing.T) {
 	code, _, stderr = runCLI(t, "run", "--max-memory", "lots")
 	assert.Equal(t, exitError, code)
 	assert.Contains(t, stderr, "such as 4GiB")
+}
+
+// TestARunThatEvictsStoresItsWholeHistory checks a run that evicts the
+// keys it checked (--retain-events): history.jsonl holds every event and
+// hashes as results.json says, the ops count is the file's, and replay
+// says identical.
+func TestARunThatEvictsStoresItsWholeHistory(t *testing.T) {
+	store := t.TempDir()
+	code, stdout, stderr := runCLI(t, "run", "--seed", "3", "--time", "30s", "--retain-events", "1000", "--store", store)
+	require.Equal(t, exitValid, code, stdout+stderr)
+	r, dir := readResults(t, stdout)
+	hash, err := results.HashFile(filepath.Join(dir, results.FileHistory))
+	require.NoError(t, err)
+	assert.Equal(t, r.HistorySHA256, hash)
+	f, err := os.Open(filepath.Join(dir, results.FileHistory))
+	require.NoError(t, err)
+	defer f.Close()
+	h, err := checker.ReadJSONL(f, "history.jsonl")
+	require.NoError(t, err)
+	assert.Equal(t, len(h.Operations()), r.Ops)
+	assert.Contains(t, string(r.Checkers["linearizable"]), "checked as they retired")
+	assert.Contains(t, r.Replay, "--retain-events 1000")
+
+	code, stdout, stderr = runCLI(t, "replay", dir)
+	require.Equal(t, exitValid, code, stdout+stderr)
+	assert.Contains(t, stdout, "replay identical")
 }

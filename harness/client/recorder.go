@@ -10,10 +10,19 @@ import (
 // Recorder holds a run's history and hands out process ids. Every event is
 // stamped with the world's virtual time when it is recorded, so the history
 // is in time order by construction.
+//
+// A long run's history does not stay whole in memory: its owner may Evict
+// the events of keys it has checked, and a Sink sees every event as it is
+// recorded (to write history.jsonl and hash it), so the file and its hash
+// are the whole history whatever was evicted. An event's Index is its
+// place in the whole history, evicted events counted.
 type Recorder struct {
 	world       *harness.World
 	history     checker.History
+	recorded    int
 	nextProcess checker.Process
+	sink        *checker.JSONLWriter
+	sinkErr     error
 }
 
 // NewRecorder returns an empty recorder for the world's run.
@@ -30,7 +39,7 @@ func (r *Recorder) NewProcess() checker.Process {
 // next index, and returns that index.
 func (r *Recorder) Record(typ checker.Type, p checker.Process, f, key string, value json.RawMessage, errText string) int {
 	r.history = append(r.history, checker.Event{
-		Index:   len(r.history),
+		Index:   r.recorded,
 		Type:    typ,
 		F:       f,
 		Key:     key,
@@ -39,9 +48,38 @@ func (r *Recorder) Record(typ checker.Type, p checker.Process, f, key string, va
 		Time:    int64(r.world.Now()),
 		Error:   errText,
 	})
-	return len(r.history) - 1
+	r.recorded++
+	if r.sink != nil && r.sinkErr == nil {
+		r.sinkErr = r.sink.Write(&r.history[len(r.history)-1])
+	}
+	return r.recorded - 1
 }
 
-// History is the history so far. The slice is the recorder's own: do not
-// modify it.
+// History is the history so far, less what was evicted. The slice is the
+// recorder's own: do not modify it.
 func (r *Recorder) History() checker.History { return r.history }
+
+// Recorded is how many events were recorded, evicted ones included.
+func (r *Recorder) Recorded() int { return r.recorded }
+
+// SetSink has every event from now on written to sink as it is recorded.
+func (r *Recorder) SetSink(sink *checker.JSONLWriter) { r.sink = sink }
+
+// SinkErr is the sink's first error: once it failed, nothing more was
+// written to it.
+func (r *Recorder) SinkErr() error { return r.sinkErr }
+
+// Evict removes the events drop selects from the history kept in memory,
+// keeping the others in order, and returns how many it removed.
+func (r *Recorder) Evict(drop func(*checker.Event) bool) int {
+	kept := r.history[:0]
+	for i := range r.history {
+		if !drop(&r.history[i]) {
+			kept = append(kept, r.history[i])
+		}
+	}
+	removed := len(r.history) - len(kept)
+	clear(r.history[len(kept):]) // what was evicted must not stay reachable
+	r.history = kept
+	return removed
+}

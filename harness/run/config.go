@@ -55,6 +55,18 @@ type Config struct {
 	// TraceTo, with Trace, receives the trace's text as the run goes. It
 	// is where the trace is kept, not what the run does: not replayed.
 	TraceTo io.Writer `json:"-"`
+	// RetainEvents is how many history events the run keeps in memory
+	// before it checks its retired keys and evicts the events of those
+	// that pass (evict.go); 0 is DefaultRetainEvents. It changes which
+	// keys get a final read, so it is part of what the run does.
+	RetainEvents int `json:"retain_events,omitempty"`
+	// CheckBudget is the wall-clock budget of the check of each retired
+	// key a run evicts (0: a minute); a key it leaves undecided keeps its
+	// events for the final check.
+	CheckBudget time.Duration `json:"-"`
+	// HistoryTo, if set, receives the history as JSON Lines as the run
+	// records it: the whole history, whatever was evicted from memory.
+	HistoryTo io.Writer `json:"-"`
 	// MaxMemory, when positive, is the heap the run may retain, in bytes
 	// (harness.Budget.Memory): over it the run stops with an error. It is
 	// the machine's limit, not part of what the run does: not replayed.
@@ -94,6 +106,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("--nodes must be between 1 and 64, got %d", c.Nodes)
 	case c.Clients < 1 || c.Clients > 10000:
 		return fmt.Errorf("--clients must be between 1 and 10000, got %d", c.Clients)
+	case c.RetainEvents < 0:
+		return fmt.Errorf("--retain-events must not be negative, got %d", c.RetainEvents)
 	case c.Keys < 1 || c.Keys > 100000:
 		return fmt.Errorf("--keys must be between 1 and 100000, got %d", c.Keys)
 	case c.OpsPerKey < 0:
@@ -173,6 +187,14 @@ func (c Config) budget() harness.Budget {
 	// at most the liveness window and a few client timeouts.
 	planned := c.Time + 2*c.livenessWindow() + 6*c.Client.OpTimeout
 	return harness.Budget{Events: uint64(planned.Seconds()+1) * eventsPerSecond, Pending: maxPending, Memory: c.MaxMemory}
+}
+
+// checkBudget is CheckBudget, or its default.
+func (c Config) checkBudget() time.Duration {
+	if c.CheckBudget > 0 {
+		return c.CheckBudget
+	}
+	return time.Minute
 }
 
 // meanGap is the mean pause of one client between operations.

@@ -54,6 +54,22 @@ type Outcome struct {
 	// operations, which the linearizability check verifies before it
 	// searches (witness.go).
 	Witness workloads.Witness
+	// Evicted are the keys checked as they retired whose events left
+	// memory (evict.go): History lacks them, and the checks count them in
+	// (Check). Zero for a run that never reached Config.RetainEvents.
+	Evicted workloads.Evicted
+	// HistorySHA256 is the hash of the whole history as Config.HistoryTo
+	// received it ("" without one).
+	HistorySHA256 string
+}
+
+// Whole reports whether History is the whole history: nothing evicted.
+func (o *Outcome) Whole() bool { return o.Evicted.Keys == 0 }
+
+// Check runs every checker of the run's workload over its history, with
+// the service's order of the operations, counting the evicted keys in.
+func (o *Outcome) Check(budget time.Duration) (*workloads.Checked, error) {
+	return workloads.CheckWitnessedWith(o.History, o.Config.Workload, budget, o.Witness, &o.Evicted)
 }
 
 // phase is where a run is.
@@ -91,6 +107,8 @@ type runner struct {
 	leaderAt time.Duration // when a leader was first seen after the heal; -1 before
 
 	deg *degraded // in the last phase
+
+	evict *evictor
 }
 
 // Execute runs one test: the main phase with load and faults, the final
@@ -142,10 +160,19 @@ func Execute(cfg Config) (*Outcome, error) {
 	if err != nil {
 		return nil, err
 	}
+	var sink *checker.JSONLWriter
+	if cfg.HistoryTo != nil {
+		sink = checker.NewJSONLWriter(cfg.HistoryTo)
+		r.rec.SetSink(sink)
+	}
+	r.evict = newEvictor(cfg, &r.phase, r.rec, r.keys, &orc.witness)
 	for i, cl := range r.clients {
 		i := i
 		cl.OnComplete = func(cl *client.Client, op kv.Op, done client.Completion) {
 			orc.witness.completed(done)
+			if err := r.evict.completed(op.Key); err != nil {
+				r.c.World.Stop(err)
+			}
 			r.completed(i, cl, op, done)
 		}
 		cl.OnNamed = orc.witness.named
@@ -181,6 +208,15 @@ func Execute(cfg Config) (*Outcome, error) {
 	}
 	out.History = r.rec.History()
 	out.Witness = orc.witness.witness()
+	out.Evicted = r.evict.evicted
+	if sink != nil {
+		if err := r.rec.SinkErr(); err != nil {
+			return nil, fmt.Errorf("run: writing the history: %w", err)
+		}
+		if out.HistorySHA256, err = sink.SHA256(); err != nil {
+			return nil, fmt.Errorf("run: writing the history: %w", err)
+		}
+	}
 	out.Faults = nem.Intervals()
 	out.FaultsSkipped = nem.Unsupported()
 	out.SimTime = w.Now()
@@ -245,6 +281,7 @@ func (r *runner) next(i int, cl *client.Client) {
 	default:
 		return
 	}
+	r.evict.invoked(op.Key)
 	if err := cl.Invoke(kvOp(op)); err != nil {
 		r.c.World.Stop(fmt.Errorf("run: %w", err))
 	}
@@ -289,9 +326,15 @@ func (r *runner) liveness() (checker.Result, error) {
 		return checker.Result{}, err
 	}
 	r.phase = livenessPhase
-	// Every key that had an operation gets a final read; a run so short
-	// that none did still probes one key.
-	all := r.keys.Used()
+	// Every key that had an operation gets a final read, but those an
+	// eviction round checked (evict.go); a run so short that none did
+	// still probes one key.
+	var all []string
+	for _, key := range r.keys.Used() {
+		if !r.evict.checked[key] {
+			all = append(all, key)
+		}
+	}
 	if len(all) == 0 {
 		all = r.keys.All()[:1]
 	}

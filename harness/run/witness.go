@@ -1,6 +1,7 @@
 package run
 
 import (
+	"raftcheck/checker"
 	"raftcheck/harness/client"
 	"raftcheck/harness/kv"
 	"raftcheck/workloads"
@@ -16,6 +17,7 @@ import (
 // check verifies it and falls back to the search.
 type witnessLog struct {
 	invokes map[opName]int // a command's invocation in the history
+	names   map[int]opName // and back
 	applied map[opName]uint64
 	reads   workloads.Witness
 }
@@ -26,9 +28,10 @@ type opName struct{ session, seq uint64 }
 // named ties an operation of the history to its name.
 func (w *witnessLog) named(invoke int, session, seq uint64) {
 	if w.invokes == nil {
-		w.invokes = map[opName]int{}
+		w.invokes, w.names = map[opName]int{}, map[int]opName{}
 	}
 	w.invokes[opName{session, seq}] = invoke
+	w.names[invoke] = opName{session, seq}
 }
 
 // command takes the first replica's outcome of the command at index. A
@@ -42,6 +45,12 @@ func (w *witnessLog) command(index uint64, out kv.Outcome) {
 		w.applied = map[opName]uint64{}
 	}
 	n := opName{out.Session, out.Seq}
+	if _, named := w.invokes[n]; !named {
+		// Not a client operation of the history, or one whose key was
+		// checked and evicted (an info operation applied after its
+		// client gave up): no place to keep.
+		return
+	}
 	if _, seen := w.applied[n]; !seen {
 		w.applied[n] = 2 * index
 	}
@@ -71,4 +80,41 @@ func (w *witnessLog) witness() workloads.Witness {
 		out[inv] = at
 	}
 	return out
+}
+
+// forKey is the claimed order of one key's events, by invocation.
+func (w *witnessLog) forKey(h checker.History) workloads.Witness {
+	out := workloads.Witness{}
+	for i := range h {
+		if h[i].Type != checker.Invoke {
+			continue
+		}
+		inv := h[i].Index
+		if n, ok := w.names[inv]; ok {
+			if at, ok := w.applied[n]; ok {
+				out[inv] = at
+			}
+		}
+		if at, ok := w.reads[inv]; ok {
+			out[inv] = at
+		}
+	}
+	return out
+}
+
+// forget drops what the log holds of a key's events, once they are
+// evicted.
+func (w *witnessLog) forget(h checker.History) {
+	for i := range h {
+		if h[i].Type != checker.Invoke {
+			continue
+		}
+		inv := h[i].Index
+		if n, ok := w.names[inv]; ok {
+			delete(w.invokes, n)
+			delete(w.applied, n)
+			delete(w.names, inv)
+		}
+		delete(w.reads, inv)
+	}
 }
