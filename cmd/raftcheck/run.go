@@ -64,6 +64,7 @@ func newRunFlags(name string) *runFlags {
 	fs.StringVar(&f.readMode, "read-mode", string(c.Server.ReadMode), "index, lease or local")
 	fs.StringVar(&f.nemesis, "nemesis", "partition", "none, all, swarm (the seed draws the fault world), or a comma list of fault kinds: "+strings.Join(nemesis.Kinds(), ", "))
 	fs.DurationVar(&c.Nemesis.Interval, "nemesis-interval", c.Nemesis.Interval, "time between nemesis actions")
+	fs.IntVar(&c.Raft.SnapshotEntries, "snapshot-entries", c.Raft.SnapshotEntries, "each node snapshots its state machine and compacts its log every this many applied entries (0: never; a run of hours needs it, or its logs grow without end)")
 	fs.IntVar(&c.Liveness, "liveness", c.Liveness, "election timeouts after the final heal within which a leader, an operation by every client, and every final read must succeed")
 	fs.StringVar(&f.store, "store", "store", "the store directory")
 	fs.DurationVar(&f.budget, "check-budget", time.Minute, "wall-clock budget of the linearizability check (exhausted: unknown)")
@@ -175,6 +176,9 @@ func (f *runFlags) replay() string {
 	line += fmt.Sprintf(" --liveness %d", c.Liveness)
 	if c.RetainEvents > 0 {
 		line += fmt.Sprintf(" --retain-events %d", c.RetainEvents)
+	}
+	if c.Raft.SnapshotEntries > 0 {
+		line += fmt.Sprintf(" --snapshot-entries %d", c.Raft.SnapshotEntries)
 	}
 	if bug := c.Raft.Bug + c.Server.Bug; bug != "" {
 		line += " --bug " + bug
