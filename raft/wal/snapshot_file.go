@@ -46,7 +46,7 @@ func EncodeSnapshot(snap raft.Snapshot) []byte {
 	b = append(b, autoLeave)
 	b = binary.AppendUvarint(b, uint64(len(snap.Data)))
 	b = append(b, snap.Data...)
-	return binary.BigEndian.AppendUint32(b, crc32.Checksum(b, castagnoli))
+	return binary.BigEndian.AppendUint32(b, crc32.Checksum(b, castagnoli()))
 }
 
 // DecodeSnapshot reads a snapshot file. Data aliases b. Any damage,
@@ -57,7 +57,7 @@ func DecodeSnapshot(b []byte) (raft.Snapshot, error) {
 		return snap, fmt.Errorf("%w: not a snapshot file (%d bytes)", ErrCorrupt, len(b))
 	}
 	body, sum := b[:len(b)-4], binary.BigEndian.Uint32(b[len(b)-4:])
-	if crc32.Checksum(body, castagnoli) != sum {
+	if crc32.Checksum(body, castagnoli()) != sum {
 		return snap, fmt.Errorf("%w: snapshot file checksum does not match", ErrCorrupt)
 	}
 	p := body[len(snapshotMagic):]

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"sync"
 
 	"raftcheck/raft"
 )
@@ -24,7 +25,9 @@ const headerSize = 8
 // or corrupt header), not a record to allocate for.
 const maxRecord = 1 << 30
 
-var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+// castagnoli is built on first use, not at init: a command that never
+// checksums (raftcheck check) should not pay for the table at start-up.
+var castagnoli = sync.OnceValue(func() *crc32.Table { return crc32.MakeTable(crc32.Castagnoli) })
 
 // State is what a WAL holds: the latest HardState, the snapshot its log
 // starts after (zero if it starts at index 1), and the log after it.
@@ -111,7 +114,7 @@ func AppendEntry(b []byte, e raft.Entry) []byte {
 
 func appendRecord(b, body []byte) []byte {
 	b = binary.BigEndian.AppendUint32(b, uint32(len(body)))
-	b = binary.BigEndian.AppendUint32(b, crc32.Checksum(body, castagnoli))
+	b = binary.BigEndian.AppendUint32(b, crc32.Checksum(body, castagnoli()))
 	return append(b, body...)
 }
 
@@ -223,7 +226,7 @@ func nextRecord(data []byte, off int) (body []byte, next int, r recordState) {
 	}
 	next = off + headerSize + int(n)
 	body = data[off+headerSize : next]
-	if crc32.Checksum(body, castagnoli) != sum {
+	if crc32.Checksum(body, castagnoli()) != sum {
 		return nil, next, recordDamaged
 	}
 	return body, next, recordWhole
