@@ -1,6 +1,7 @@
 package invariant
 
 import (
+	"math"
 	"slices"
 
 	"raftcheck/harness/raftnode"
@@ -165,8 +166,10 @@ func nodeEntry[V any](m map[uint64]*V, id uint64) *V {
 // heldEntries is a set of (index, term) pairs. Nearly every index is
 // held in one term only, so that term is kept in a slice by index and
 // the rare others in a map: a step adds its last entry without hashing.
+// The slice holds 32-bit terms (a day's run holds millions of indexes on
+// every node); a term beyond them goes to the map.
 type heldEntries struct {
-	first []uint64 // first[i-1]: the first term held at index i, 0 if none
+	first []uint32 // first[i-1]: the first term held at index i, 0 if none
 	more  map[indexTerm]bool
 }
 
@@ -177,9 +180,9 @@ func (h *heldEntries) add(index, term uint64) {
 	for uint64(len(h.first)) < index {
 		h.first = append(h.first, 0)
 	}
-	switch t := h.first[index-1]; {
-	case t == 0:
-		h.first[index-1] = term
+	switch t := uint64(h.first[index-1]); {
+	case t == 0 && term <= math.MaxUint32:
+		h.first[index-1] = uint32(term)
 	case t != term:
 		if h.more == nil {
 			h.more = map[indexTerm]bool{}
@@ -192,7 +195,7 @@ func (h *heldEntries) has(index, term uint64) bool {
 	if h == nil || index == 0 || index > uint64(len(h.first)) {
 		return false
 	}
-	return h.first[index-1] == term || h.more[indexTerm{index, term}]
+	return uint64(h.first[index-1]) == term || h.more[indexTerm{index, term}]
 }
 
 // campaignDelivered notes a pre-vote grant reaching a pre-candidate for
