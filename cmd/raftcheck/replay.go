@@ -67,8 +67,8 @@ func runReplay(args []string, stdout io.Writer) (int, error) {
 	// The trace is every message, fault and fsync: the same history with
 	// a different trace is a run that did other things on the way.
 	traceHash, sameTrace := "", true
-	if tr := out.Cluster.World.Trace(); tr.On() && stored.TraceSHA256 != "" {
-		traceHash = tr.SHA256()
+	if out.World.Traced && stored.TraceSHA256 != "" {
+		traceHash = out.World.TraceSHA256
 		sameTrace = traceHash == stored.TraceSHA256
 	}
 	if !sameTrace {

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"raftcheck/checker"
-	"raftcheck/harness"
 	"raftcheck/harness/kv"
 	"raftcheck/harness/run"
 	"raftcheck/nemesis"
@@ -87,6 +86,8 @@ func executeAndCheck(f *runFlags) (*checkedRun, error) {
 
 // checkOutcome checks a run's history, in memory.
 func checkOutcome(f *runFlags, started time.Time, out *run.Outcome) (*checkedRun, error) {
+	// The checks and the store need nothing of the cluster itself.
+	out.Release()
 	checked, err := out.Check(f.budget)
 	if err != nil {
 		return nil, err
@@ -153,8 +154,8 @@ func storeRunIn(f *runFlags, root string, dir *results.RunDir, cr *checkedRun) (
 		FaultWorld:    results.Raw(faultWorld{Swarm: f.cfg.Swarm, Nemesis: f.cfg.Nemesis, TornWrites: f.cfg.Disk.Torn.Float()}),
 		Clocks:        results.Raw(out.Clocks),
 		Coverage:      out.Coverage,
-		Network:       results.Raw(out.Cluster.World.NetworkCounters()),
-		Disks:         results.Raw(diskCounters(out.Cluster.World)),
+		Network:       results.Raw(out.World.Network),
+		Disks:         results.Raw(out.World.Disks),
 	}
 	if len(out.FaultsSkipped) > 0 {
 		r.FaultsSkipped = results.Raw(out.FaultsSkipped)
@@ -188,16 +189,6 @@ func countOps(h checker.History) int { return len(h.Operations()) }
 // runOps is a run's operations: those in its history in memory and those
 // of the keys it evicted.
 func runOps(out *run.Outcome) int { return countOps(out.History) + out.Evicted.Operations() }
-
-func diskCounters(w *harness.World) map[string]harness.DiskCounters {
-	out := map[string]harness.DiskCounters{}
-	for a := 0; a < w.Endpoints(); a++ {
-		if d := w.Disk(harness.Addr(a)); d != nil {
-			out[w.Name(harness.Addr(a))] = d.Counters()
-		}
-	}
-	return out
-}
 
 // summarize names the checkers that did not pass, or says all passed.
 func summarize(rs checker.Results) string {
@@ -280,10 +271,7 @@ func replayLine(f *runFlags, dir string) string {
 // checker, and the files written are the second run's.
 func storeStreams(f *runFlags, dir *results.RunDir, cr *checkedRun) (histHash, traceHash string, traceWritten bool, err error) {
 	out := cr.out
-	first := out.Cluster.World.Trace()
-	if first.On() {
-		traceHash = first.SHA256()
-	}
+	traceHash = out.World.TraceSHA256
 	histHash = out.HistorySHA256
 	needHistory := histHash == ""
 	if needHistory && out.Whole() {

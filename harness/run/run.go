@@ -24,8 +24,11 @@ type Outcome struct {
 	Config  Config
 	History checker.History
 	// Cluster is the simulated cluster after the run: its world holds the
-	// trace and the network and disk counters.
+	// trace and the network and disk counters. Release drops it.
 	Cluster *cluster.Cluster
+	// World is what the checks and the store need of the world, kept
+	// after Release.
+	World WorldSummary
 	// Faults are the nemesis's fault intervals.
 	Faults []nemesis.Interval
 	// FaultsSkipped are the kinds the nemesis skipped because the target
@@ -62,6 +65,35 @@ type Outcome struct {
 	// received it ("" without one).
 	HistorySHA256 string
 }
+
+// WorldSummary is what a run's world leaves for the store: the trace's
+// hash and the network's and disks' counters.
+type WorldSummary struct {
+	// Traced says the trace was on; TraceSHA256 is then its hash.
+	Traced      bool
+	TraceSHA256 string
+	Network     harness.NetworkCounters
+	Disks       map[string]harness.DiskCounters
+}
+
+func summarizeWorld(w *harness.World) WorldSummary {
+	s := WorldSummary{Traced: w.Trace().On(), Network: w.NetworkCounters(), Disks: map[string]harness.DiskCounters{}}
+	if s.Traced {
+		s.TraceSHA256 = w.Trace().SHA256()
+	}
+	for a := 0; a < w.Endpoints(); a++ {
+		if d := w.Disk(harness.Addr(a)); d != nil {
+			s.Disks[w.Name(harness.Addr(a))] = d.Counters()
+		}
+	}
+	return s
+}
+
+// Release drops the simulated cluster, which the checks and the store do
+// not need: a day's run holds hundreds of MB in its nodes, disks and the
+// invariant checker's state, which would otherwise stay in memory while
+// its history is checked and its report drawn.
+func (o *Outcome) Release() { o.Cluster = nil }
 
 // Whole reports whether History is the whole history: nothing evicted.
 func (o *Outcome) Whole() bool { return o.Evicted.Keys == 0 }
@@ -237,6 +269,7 @@ func Execute(cfg Config) (*Outcome, error) {
 	out.Oracles = orc.results(cfg.Server.ReadMode)
 	out.Oracles["check-quorum"] = quorum.result(cfg.Raft.CheckQuorum)
 	out.Coverage = cov.Points()
+	out.World = summarizeWorld(w)
 	return out, nil
 }
 
