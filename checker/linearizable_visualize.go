@@ -33,7 +33,10 @@ type Annotation struct {
 // Visualize writes porcupine's visualization of the check, one
 // self-contained HTML file, with annotations over it. It shows the keys
 // that decided the verdict: the invalid keys if there are any, else the
-// unknown ones if there are any, else every key. The file is the same for
+// unknown ones if there are any, else every key; at most
+// MaxVisualizedKeys of them, the first to appear, so that the page of a
+// long run is drawn in time and memory proportional to what a reader can
+// look at, not to the run (issue 16). The file is the same for
 // the same check and annotations.
 //
 // Rows are client processes in process order (the row number is not the
@@ -85,14 +88,18 @@ func (l *Linearizability) decisiveKeys() []string {
 			unknown = append(unknown, k.key)
 		}
 	}
+	shown := all
 	switch {
 	case len(invalid) > 0:
-		return invalid
+		shown = invalid
 	case len(unknown) > 0:
-		return unknown
+		shown = unknown
 	}
-	return all
+	return shown[:min(len(shown), MaxVisualizedKeys)]
 }
+
+// MaxVisualizedKeys is how many keys Visualize draws at most.
+const MaxVisualizedKeys = 100
 
 // The data porcupine's visualization script (v1.3.1) draws. Porcupine
 // builds it from a LinearizationInfo, one per check; we build it ourselves

@@ -3,6 +3,7 @@ package checker_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -152,4 +153,14 @@ func TestVisualizeEscapesWhatIsShownAsHTML(t *testing.T) {
 	assert.False(t, strings.Contains(page, "</script><b>"))
 	assert.Contains(t, d.Partitions[0].History[0].Metadata, "&lt;img")
 	assert.Equal(t, "</script><b>", d.Annotations[0].Description, "drawn as text, so kept as it is")
+}
+
+func TestVisualizeDrawsAtMostMaxVisualizedKeys(t *testing.T) {
+	var ops regOps
+	for i := 0; i < checker.MaxVisualizedKeys+20; i++ {
+		ops = append(ops, w(0, fmt.Sprintf("k%03d", i), 1, 10*i, 10*i+5))
+	}
+	_, d := visualize(t, checker.CheckLinearizable(ops, regModel, 0), nil)
+	require.Len(t, d.Partitions, checker.MaxVisualizedKeys)
+	assert.Equal(t, "write(1)", d.Partitions[0].History[0].Description, "the first keys to appear")
 }
