@@ -268,7 +268,12 @@ func replayLine(f *runFlags, dir string) string {
 // sinks: the simulation reproduces a run byte for byte, and the second run
 // is also a check of that. If its history or its trace hash differ from
 // the first run's, the run's results gain a failing "determinism"
-// checker, and the files written are the second run's.
+// checker, and the files the second run wrote (trace.txt, and
+// history.jsonl if the first run had not written it) are its own.
+//
+// A second run that fails only for the trace's sake (it outgrew
+// --max-memory, say, beside the first run's history and checks) does not
+// lose the run: it is stored without trace.txt, and its results say why.
 func storeStreams(f *runFlags, dir *results.RunDir, cr *checkedRun) (histHash, traceHash string, traceWritten bool, err error) {
 	out := cr.out
 	traceHash = out.World.TraceSHA256
@@ -315,6 +320,15 @@ func storeStreams(f *runFlags, dir *results.RunDir, cr *checkedRun) (histHash, t
 		cfg.HistoryTo = fh
 	}
 	again, err := run.Execute(cfg)
+	if err != nil && !needHistory {
+		for _, fh := range files {
+			_ = fh.Close()
+			_ = os.Remove(fh.Name())
+		}
+		files = nil
+		cr.checked.Results["determinism"] = checker.Result{Valid: checker.Valid, Summary: "not rechecked: the seed run again for its trace stopped (" + err.Error() + "), so the run is stored without trace.txt"}
+		return histHash, traceHash, false, nil
+	}
 	if err != nil {
 		return "", "", false, err
 	}
@@ -330,11 +344,10 @@ func storeStreams(f *runFlags, dir *results.RunDir, cr *checkedRun) (histHash, t
 			histHash, again.HistorySHA256)}
 	}
 	if needTrace {
-		tr := again.Cluster.World.Trace()
-		if err := tr.Flush(); err != nil {
+		if err := again.Cluster.World.Trace().Flush(); err != nil {
 			return "", "", false, fmt.Errorf("store: writing %s: %w", results.FileTrace, err)
 		}
-		written := tr.SHA256()
+		written := again.World.TraceSHA256
 		if same.Valid == checker.Valid && traceHash != "" && traceHash != written {
 			same = checker.Result{Valid: checker.Invalid, Summary: fmt.Sprintf(
 				"the same seed ran twice gave the same history but two traces (sha256 %.12s and %.12s): the nodes or the harness depend on something the seed does not control, such as map iteration order; trace.txt is the second run's",

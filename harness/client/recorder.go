@@ -65,6 +65,28 @@ func (r *Recorder) Recorded() int { return r.recorded }
 // SetSink has every event from now on written to sink as it is recorded.
 func (r *Recorder) SetSink(sink *checker.JSONLWriter) { r.sink = sink }
 
+// Sink is the sink, nil if none.
+func (r *Recorder) Sink() *checker.JSONLWriter { return r.sink }
+
+// HashFromHere makes sure the whole history is hashed even once events
+// leave memory: a recorder without a sink gets one that only hashes, fed
+// first with every event recorded so far, which must all still be in
+// memory (the first eviction has not happened yet).
+func (r *Recorder) HashFromHere() {
+	if r.sink != nil {
+		return
+	}
+	if len(r.history) != r.recorded {
+		panic("client: HashFromHere after events were evicted")
+	}
+	r.sink = checker.NewJSONLWriter(nil)
+	for i := range r.history {
+		if r.sinkErr = r.sink.Write(&r.history[i]); r.sinkErr != nil {
+			return
+		}
+	}
+}
+
 // SinkErr is the sink's first error: once it failed, nothing more was
 // written to it.
 func (r *Recorder) SinkErr() error { return r.sinkErr }

@@ -302,12 +302,12 @@ func (c *Checker) forgetAppendedBelow(committed uint64) {
 func (c *Checker) checkAppendedCommitted(n raftnode.View, prevTerm uint64, e raft.Entry) error {
 	known := c.committed[e.Index-1]
 	if known.entry.term != e.Term {
-		return nil
+		return nil // a stale entry, or one the checker knows nothing of (term 0)
 	}
 	if !known.entry.same(e) {
 		return c.violation(LogMatching, n, "entry at index %d term %d differs: %v here, %s committed", e.Index, e.Term, e, known.entry.at(e.Index))
 	}
-	if want := c.committedTerm(e.Index - 1); e.Index > 1 && prevTerm != want {
+	if want := c.committedTerm(e.Index - 1); want != 0 && prevTerm != want {
 		return c.violation(LogMatching, n, "entry %v follows an entry of term %d here but the committed entry of term %d", e, prevTerm, want)
 	}
 	return nil
@@ -502,8 +502,8 @@ func (c *Checker) checkNewLeaderHasCommitted(n raftnode.View, term uint64) error
 	// applied: the walk starts after it (committed[i] is index i+1).
 	for i := min(n.Status().Snapshot, uint64(len(c.committed))); i < uint64(len(c.committed)); i++ {
 		ce, index := c.committed[i], i+1
-		if ce.inTerm >= term {
-			continue
+		if ce.inTerm >= term || ce.entry.term == 0 {
+			continue // (term 0: a place the checker filled without the entry)
 		}
 		if got, ok := n.Entry(index); !ok || !ce.entry.same(got) {
 			return c.violation(LeaderCompleteness, n, "new leader of term %d lacks %s, committed in term %d", term, ce.entry.at(index), ce.inTerm)

@@ -27,10 +27,16 @@ const DefaultRetainEvents = 500_000
 // recorder's sink) already holds them, and stats and perf count its
 // operations (workloads.Evicted). A key whose checks do not pass keeps its
 // events, so the run's final check finds and reports it as it would have.
-// Either way the key gets no final read: whether a key is read at the end
-// depends only on the run, never on a verdict or on how long a check took,
-// so the history stays the seed's. A run that never reaches the limit
-// evicts nothing and is what it always was.
+// Either way the key gets no final read, and its events count as gone for
+// the limit: when a round runs and which keys it checks depend only on the
+// run, never on a verdict or on how long a check took, so the history
+// stays the seed's. After a round the next waits until the events in
+// memory have grown by a quarter of the limit again, so a run whose
+// active keys alone hold more than the limit does not scan the history at
+// every completion. A run that never reaches the limit evicts nothing and
+// is what it always was. At the first round, the recorder starts hashing
+// the whole history (if it did not write it somewhere already), for the
+// determinism checks that compare runs.
 type evictor struct {
 	limit    int
 	workload string
@@ -48,8 +54,13 @@ type evictor struct {
 	// read. kept are those whose checks did not pass, whose events stay.
 	checked map[string]bool
 	kept    int
-	evicted workloads.Evicted
-	err     error
+	// keptEvents are the events in memory of the kept keys, which count
+	// as gone for the limit; next is the count of the others at which the
+	// next round runs.
+	keptEvents int
+	next       int
+	evicted    workloads.Evicted
+	err        error
 }
 
 func newEvictor(cfg Config, ph *phase, rec *client.Recorder, keys *workloads.Keys, w *witnessLog) *evictor {
@@ -57,7 +68,7 @@ func newEvictor(cfg Config, ph *phase, rec *client.Recorder, keys *workloads.Key
 	if limit <= 0 {
 		limit = DefaultRetainEvents
 	}
-	return &evictor{limit: limit, workload: cfg.Workload, budget: cfg.checkBudget(), phase: ph, rec: rec, keys: keys, witness: w,
+	return &evictor{limit: limit, next: limit, workload: cfg.Workload, budget: cfg.checkBudget(), phase: ph, rec: rec, keys: keys, witness: w,
 		open: map[string]int{}, checked: map[string]bool{}}
 }
 
@@ -82,14 +93,19 @@ func (e *evictor) completed(key string) error {
 	}
 	// Only in the main phase: after it, final reads are being planned
 	// and made for the keys still unchecked.
-	if *e.phase == mainPhase && len(e.rec.History()) > e.limit && len(e.closed) > 0 {
+	if *e.phase == mainPhase && e.inMemory() > e.next && len(e.closed) > 0 {
 		return e.evict()
 	}
 	return nil
 }
 
+// inMemory is the events in memory that count for the limit: all but
+// those of the keys a round checked and kept.
+func (e *evictor) inMemory() int { return len(e.rec.History()) - e.keptEvents }
+
 // evict checks every closed key and evicts the events of those that pass.
 func (e *evictor) evict() error {
+	e.rec.HashFromHere()
 	round := map[string]bool{}
 	for _, k := range e.closed {
 		round[k] = true
@@ -110,6 +126,7 @@ func (e *evictor) evict() error {
 		}
 		if rs.Valid() != checker.Valid {
 			e.kept++
+			e.keptEvents += len(h)
 			continue
 		}
 		passed[k] = true
@@ -118,5 +135,6 @@ func (e *evictor) evict() error {
 	}
 	e.closed = e.closed[:0]
 	e.rec.Evict(func(ev *checker.Event) bool { return passed[ev.Key] })
+	e.next = max(e.limit, e.inMemory()+e.limit/4)
 	return nil
 }

@@ -93,3 +93,35 @@ func TestEvictionKeepsTheKeysThatFail(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, checker.Invalid, checked.Results["linearizable"].Valid, checked.Results["linearizable"].Summary)
 }
+
+// TestEvictionLeavesTheFinalReadsConsistent is a run whose every used key
+// an eviction round checked before the end: the probe and final reads go
+// to a key whose events are all still in memory, and the run is valid.
+func TestEvictionLeavesTheFinalReadsConsistent(t *testing.T) {
+	for seed := uint64(1); seed <= 6; seed++ {
+		cfg := run.DefaultConfig(seed)
+		cfg.Time = 5 * time.Second
+		cfg.OpsPerKey, cfg.Clients, cfg.Rate, cfg.RetainEvents = 1, 1, 5, 1
+		cfg.Nemesis.Kinds = nil
+		cfg.Trace = false
+		out, err := run.Execute(cfg)
+		require.NoError(t, err)
+		require.Positive(t, out.Evicted.Keys, "seed %d", seed)
+		checked, err := out.Check(time.Minute)
+		require.NoError(t, err)
+		assert.Equal(t, checker.Valid, checked.Results["linearizable"].Valid, "seed %d: %s", seed, checked.Results["linearizable"].Summary)
+	}
+}
+
+// TestAnEvictingRunHashesItsWholeHistory checks that a run that evicts
+// without writing its history anywhere still has the whole history's hash:
+// the one a run writing it gets.
+func TestAnEvictingRunHashesItsWholeHistory(t *testing.T) {
+	written, _ := evictingRun(t, 4, "register", "")
+	cfg := run.DefaultConfig(4)
+	cfg.Time, cfg.Trace, cfg.RetainEvents = 30*time.Second, false, 1000
+	hashed, err := run.Execute(cfg)
+	require.NoError(t, err)
+	require.Positive(t, hashed.Evicted.Keys)
+	assert.Equal(t, written.HistorySHA256, hashed.HistorySHA256)
+}

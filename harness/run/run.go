@@ -61,8 +61,9 @@ type Outcome struct {
 	// memory (evict.go): History lacks them, and the checks count them in
 	// (Check). Zero for a run that never reached Config.RetainEvents.
 	Evicted workloads.Evicted
-	// HistorySHA256 is the hash of the whole history as Config.HistoryTo
-	// received it ("" without one).
+	// HistorySHA256 is the hash of the whole history: as Config.HistoryTo
+	// received it, or as a run that evicted hashed it ("" for a run with
+	// neither, whose History is whole).
 	HistorySHA256 string
 }
 
@@ -192,10 +193,8 @@ func Execute(cfg Config) (*Outcome, error) {
 	if err != nil {
 		return nil, err
 	}
-	var sink *checker.JSONLWriter
 	if cfg.HistoryTo != nil {
-		sink = checker.NewJSONLWriter(cfg.HistoryTo)
-		r.rec.SetSink(sink)
+		r.rec.SetSink(checker.NewJSONLWriter(cfg.HistoryTo))
 	}
 	r.evict = newEvictor(cfg, &r.phase, r.rec, r.keys, &orc.witness)
 	for i, cl := range r.clients {
@@ -203,6 +202,7 @@ func Execute(cfg Config) (*Outcome, error) {
 		cl.OnComplete = func(cl *client.Client, op kv.Op, done client.Completion) {
 			orc.witness.completed(done)
 			if err := r.evict.completed(op.Key); err != nil {
+				r.evict.err = err
 				r.c.World.Stop(err)
 			}
 			r.completed(i, cl, op, done)
@@ -233,6 +233,11 @@ func Execute(cfg Config) (*Outcome, error) {
 	if stopErr == nil && live.Valid == checker.Valid {
 		live, stopErr = r.degradedPhase(live)
 	}
+	if r.evict.err != nil {
+		// The harness's own failure, not the system's: an error, never a
+		// verdict.
+		return nil, r.evict.err
+	}
 	if errors.Is(stopErr, harness.ErrMemory) {
 		// The machine's limit, not the system's doing: an error, never a
 		// verdict.
@@ -241,7 +246,7 @@ func Execute(cfg Config) (*Outcome, error) {
 	out.History = r.rec.History()
 	out.Witness = orc.witness.witness()
 	out.Evicted = r.evict.evicted
-	if sink != nil {
+	if sink := r.rec.Sink(); sink != nil {
 		if err := r.rec.SinkErr(); err != nil {
 			return nil, fmt.Errorf("run: writing the history: %w", err)
 		}
@@ -369,7 +374,14 @@ func (r *runner) liveness() (checker.Result, error) {
 		}
 	}
 	if len(all) == 0 {
-		all = r.keys.All()[:1]
+		// The first key no eviction round checked: an active one, never
+		// retired, so its events are all still in memory.
+		for _, key := range r.keys.All() {
+			if !r.evict.checked[key] {
+				all = []string{key}
+				break
+			}
+		}
 	}
 	for i := range r.clients {
 		r.probes = append(r.probes, r.work.Final(all[i%len(all)])[0])
