@@ -167,35 +167,57 @@ func nodeEntry[V any](m map[uint64]*V, id uint64) *V {
 // held in one term only, so that term is kept in a slice by index and
 // the rare others in a map: a step adds its last entry without hashing.
 // The slice holds 32-bit terms (a day's run holds millions of indexes on
-// every node); a term beyond them goes to the map.
+// every node); a term beyond them goes to the map. Indexes at or below
+// base are forgotten, once the slice holds twice keptIndexes: a node that
+// names one of them (a removed node campaigning hours later) is taken to
+// have held it, which loses a check, never makes a false one.
 type heldEntries struct {
-	first []uint32 // first[i-1]: the first term held at index i, 0 if none
+	base  uint64
+	first []uint32 // first[i-1-base]: the first term held at index i, 0 if none
 	more  map[indexTerm]bool
 }
 
 func (h *heldEntries) add(index, term uint64) {
-	if index == 0 {
+	if index <= h.base {
 		return
 	}
-	for uint64(len(h.first)) < index {
+	for h.base+uint64(len(h.first)) < index {
 		h.first = append(h.first, 0)
 	}
-	switch t := uint64(h.first[index-1]); {
+	switch t := uint64(h.first[index-1-h.base]); {
 	case t == 0 && term <= math.MaxUint32:
-		h.first[index-1] = uint32(term)
+		h.first[index-1-h.base] = uint32(term)
 	case t != term:
 		if h.more == nil {
 			h.more = map[indexTerm]bool{}
 		}
 		h.more[indexTerm{index, term}] = true
 	}
+	if len(h.first) >= 2*keptIndexes {
+		h.forgetOldest(keptIndexes)
+	}
+}
+
+// forgetOldest keeps the latest keep indexes.
+func (h *heldEntries) forgetOldest(keep int) {
+	drop := len(h.first) - keep
+	h.first = append(make([]uint32, 0, 2*keep), h.first[drop:]...)
+	h.base += uint64(drop)
+	for k := range h.more {
+		if k.index <= h.base {
+			delete(h.more, k)
+		}
+	}
 }
 
 func (h *heldEntries) has(index, term uint64) bool {
-	if h == nil || index == 0 || index > uint64(len(h.first)) {
+	switch {
+	case h == nil || index == 0 || index > h.base+uint64(len(h.first)):
 		return false
+	case index <= h.base:
+		return true // forgotten: taken as held
 	}
-	return uint64(h.first[index-1]) == term || h.more[indexTerm{index, term}]
+	return uint64(h.first[index-1-h.base]) == term || h.more[indexTerm{index, term}]
 }
 
 // campaignDelivered notes a pre-vote grant reaching a pre-candidate for

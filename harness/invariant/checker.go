@@ -90,9 +90,11 @@ type Checker struct {
 	// committed[i-1] is the entry committed at index i and the term of the
 	// leader that committed it (an upper bound when first seen on a
 	// follower).
-	committed []committedEntry
-	// applied[i-1] is the entry first applied at index i by any node.
-	applied []entryPrint
+	committed window[committedEntry]
+	// applied.at(i) is the entry first applied at index i by any node.
+	applied window[entryPrint]
+	// keep is keptIndexes, but for tests.
+	keep int
 	// lastCommit is the commit index each node has reached in its current
 	// incarnation; ids are the nodes seen, sorted, for deterministic
 	// iteration.
@@ -166,6 +168,7 @@ func New(world World, seed uint64) *Checker {
 		leaders:        map[uint64]uint64{},
 		appended:       map[indexTerm]appendedEntry{},
 		appendedWindow: appendedWindow,
+		keep:           keptIndexes,
 		lastCommit:     map[uint64]uint64{},
 		durables:       map[uint64]*durableLog{},
 		votes:          map[voteKey]uint64{},
@@ -300,8 +303,8 @@ func (c *Checker) forgetAppendedBelow(committed uint64) {
 // one; an entry of another term is a stale, uncommitted one, which Raft
 // overwrites, and its copies elsewhere are no longer known.
 func (c *Checker) checkAppendedCommitted(n raftnode.View, prevTerm uint64, e raft.Entry) error {
-	known := c.committed[e.Index-1]
-	if known.entry.term != e.Term {
+	known, ok := c.committed.at(e.Index)
+	if !ok || known.entry.term != e.Term {
 		return nil // a stale entry, or one the checker knows nothing of (term 0)
 	}
 	if !known.entry.same(e) {
@@ -323,16 +326,16 @@ func (c *Checker) Applied(n raftnode.View, entries []raft.Entry) error {
 		if e.Index > st.Commit {
 			return c.violation(AppliedCommitted, n, "applied index %d beyond commit %d", e.Index, st.Commit)
 		}
-		if e.Index <= uint64(len(c.applied)) {
-			if first := c.applied[e.Index-1]; !first.same(e) {
+		if e.Index <= c.applied.len() {
+			if first, ok := c.applied.at(e.Index); ok && !first.same(e) {
 				return c.violation(StateMachineSafety, n, "applied %v at index %d, where %s was applied before", e, e.Index, first.at(e.Index))
 			}
 			continue
 		}
-		if e.Index != uint64(len(c.applied))+1 {
-			return c.violation(StateMachineSafety, n, "applied index %d before index %d was ever applied", e.Index, len(c.applied)+1)
+		if e.Index != c.applied.len()+1 {
+			return c.violation(StateMachineSafety, n, "applied index %d before index %d was ever applied", e.Index, c.applied.len()+1)
 		}
-		c.applied = append(c.applied, printOf(e))
+		c.applied.push(printOf(e), c.keep)
 	}
 	if len(entries) > 0 {
 		// Durable logs obey Log Matching too, so the last entry durable
@@ -422,7 +425,7 @@ func (c *Checker) Stepped(n raftnode.View) error {
 			}
 		}
 		inTerm := st.Term
-		known := uint64(len(c.committed))
+		known := c.committed.len()
 		// What a snapshot covers was checked when it was installed
 		// (snapshot.go); the entries after it are in the log.
 		for i := max(last, st.Snapshot) + 1; i <= st.Commit; i++ {
@@ -449,8 +452,11 @@ func (c *Checker) Stepped(n raftnode.View) error {
 // that knows it committed agrees on it, and that every live leader of a
 // later term already holds it.
 func (c *Checker) recordCommitted(n raftnode.View, e raft.Entry, inTerm uint64, byLeader bool) error {
-	if e.Index <= uint64(len(c.committed)) {
-		known := &c.committed[e.Index-1]
+	if e.Index <= c.committed.len() {
+		known, ok := c.committed.at(e.Index)
+		if !ok {
+			return nil // forgotten: far behind every check (window.go)
+		}
 		if !known.entry.same(e) {
 			return c.violation(LeaderCompleteness, n, "committed %v at index %d, where %s was committed in term %d", e, e.Index, known.entry.at(e.Index), known.inTerm)
 		}
@@ -460,22 +466,22 @@ func (c *Checker) recordCommitted(n raftnode.View, e raft.Entry, inTerm uint64, 
 		known.byLeader = known.byLeader || byLeader
 		return nil
 	}
-	if e.Index != uint64(len(c.committed))+1 {
+	if e.Index != c.committed.len()+1 {
 		// A node's commit runs ahead of every commit seen so far only if
 		// a commit was observed out of order; fill as we go.
-		for uint64(len(c.committed))+1 < e.Index {
-			i := uint64(len(c.committed)) + 1
+		for c.committed.len()+1 < e.Index {
+			i := c.committed.len() + 1
 			var pe entryPrint
 			if got, ok := n.Entry(i); ok {
 				pe = printOf(got)
-			} else if i <= uint64(len(c.applied)) {
-				pe = c.applied[i-1] // n's snapshot covers it: it was applied
+			} else if a, ok := c.applied.at(i); ok {
+				pe = *a // n's snapshot covers it: it was applied
 			}
-			c.committed = append(c.committed, committedEntry{entry: pe, inTerm: inTerm})
+			c.committed.push(committedEntry{entry: pe, inTerm: inTerm}, c.keep)
 		}
 	}
-	c.committed = append(c.committed, committedEntry{entry: printOf(e), inTerm: inTerm, byLeader: byLeader})
-	c.forgetAppendedBelow(uint64(len(c.committed)))
+	c.committed.push(committedEntry{entry: printOf(e), inTerm: inTerm, byLeader: byLeader}, c.keep)
+	c.forgetAppendedBelow(c.committed.len())
 	for _, id := range c.ids {
 		other := c.world.Live(id)
 		if other == nil || id == n.ID() {
@@ -500,8 +506,8 @@ func (c *Checker) recordCommitted(n raftnode.View, e raft.Entry, inTerm uint64, 
 func (c *Checker) checkNewLeaderHasCommitted(n raftnode.View, term uint64) error {
 	// What its snapshot covers it applied, so that was checked as it was
 	// applied: the walk starts after it (committed[i] is index i+1).
-	for i := min(n.Status().Snapshot, uint64(len(c.committed))); i < uint64(len(c.committed)); i++ {
-		ce, index := c.committed[i], i+1
+	for index := max(n.Status().Snapshot, c.committed.base) + 1; index <= c.committed.len(); index++ {
+		ce, _ := c.committed.at(index)
 		if ce.inTerm >= term || ce.entry.term == 0 {
 			continue // (term 0: a place the checker filled without the entry)
 		}
@@ -522,7 +528,7 @@ func (c *Checker) Leaders() map[uint64]uint64 {
 }
 
 // Committed is the number of entries known committed.
-func (c *Checker) Committed() int { return len(c.committed) }
+func (c *Checker) Committed() int { return int(c.committed.len()) }
 
 func sameEntry(a, b raft.Entry) bool {
 	return a.Index == b.Index && a.Term == b.Term && a.Type == b.Type && bytes.Equal(a.Data, b.Data)

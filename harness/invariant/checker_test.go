@@ -360,3 +360,26 @@ func TestLogMatchingFarBelowTheCommitIndex(t *testing.T) {
 		})
 	}
 }
+
+// TestTheCheckerForgetsOnlyOldIndexes checks the window over committed and
+// applied entries: State Machine Safety still judges the latest indexes,
+// passes by those forgotten, and the count of committed entries is the
+// run's.
+func TestTheCheckerForgetsOnlyOldIndexes(t *testing.T) {
+	c, _, n := newCluster(t, 2)
+	invariant.SetKeptIndexes(c, 4)
+	var log []raft.Entry
+	for i := uint64(1); i <= 20; i++ {
+		log = append(log, raft.Entry{Index: i, Term: 1, Data: []byte{byte(i)}})
+	}
+	require.NoError(t, c.Appending(n[0], 0, log))
+	n[0].log, n[0].st.LastIndex, n[0].st.Term, n[0].st.Commit = log, 20, 1, 20
+	require.NoError(t, c.Stepped(n[0]))
+	require.NoError(t, c.Applied(n[0], log))
+	assert.Equal(t, 20, c.Committed())
+
+	n[1].st.Commit = 20
+	other := func(i uint64) []raft.Entry { return []raft.Entry{{Index: i, Term: 1, Data: []byte("other")}} }
+	require.NoError(t, c.Applied(n[1], other(2)), "index 2 is forgotten: nothing to compare it with")
+	requireViolation(t, c.Applied(n[1], other(19)), invariant.StateMachineSafety, "n2")
+}

@@ -62,7 +62,7 @@ func (c *Checker) SetSemantics(s Semantics) {
 	// the run: they are no-ops of its term, which no node ever holds.
 	for i := uint64(1); i <= s.Initial.Index; i++ {
 		e := raft.Entry{Index: i, Term: s.Initial.Term, Type: raft.EntryNoOp}
-		c.committed = append(c.committed, committedEntry{entry: printOf(e), inTerm: s.Initial.Term, byLeader: true})
-		c.applied = append(c.applied, printOf(e))
+		c.committed.push(committedEntry{entry: printOf(e), inTerm: s.Initial.Term, byLeader: true}, c.keep)
+		c.applied.push(printOf(e), c.keep)
 	}
 }

@@ -34,14 +34,14 @@ func (c *Checker) Restored(n raftnode.View, snap raft.SnapshotMeta) error {
 }
 
 func (c *Checker) checkSnapshot(n raftnode.View, what string, snap raft.SnapshotMeta) error {
-	if snap.Index > uint64(len(c.applied)) {
-		return c.violation(SnapshotSafety, n, "%s a snapshot of index %d/t%d, beyond any index ever applied (%d): a snapshot of entries not known committed", what, snap.Index, snap.Term, len(c.applied))
+	if snap.Index > c.applied.len() {
+		return c.violation(SnapshotSafety, n, "%s a snapshot of index %d/t%d, beyond any index ever applied (%d): a snapshot of entries not known committed", what, snap.Index, snap.Term, c.applied.len())
 	}
-	if first := c.applied[snap.Index-1]; first.term != snap.Term {
+	if first, ok := c.applied.at(snap.Index); ok && first.term != snap.Term {
 		return c.violation(SnapshotSafety, n, "%s a snapshot of index %d/t%d, where an entry of term %d was applied", what, snap.Index, snap.Term, first.term)
 	}
-	if known := uint64(len(c.committed)); snap.Index <= known {
-		if ce := c.committed[snap.Index-1]; ce.entry.term != snap.Term {
+	if snap.Index <= c.committed.len() {
+		if ce, ok := c.committed.at(snap.Index); ok && ce.entry.term != snap.Term {
 			return c.violation(SnapshotSafety, n, "%s a snapshot of index %d/t%d, where an entry of term %d was committed", what, snap.Index, snap.Term, ce.entry.term)
 		}
 	}

@@ -19,8 +19,10 @@ func (c *Checker) termAt(n raftnode.View, index uint64) (uint64, bool) {
 	if t, ok := n.Term(index); ok {
 		return t, true
 	}
-	if index <= n.Status().Snapshot && index <= uint64(len(c.applied)) {
-		return c.applied[index-1].term, true
+	if index <= n.Status().Snapshot {
+		if a, ok := c.applied.at(index); ok {
+			return a.term, true
+		}
 	}
 	return 0, false
 }
@@ -28,17 +30,17 @@ func (c *Checker) termAt(n raftnode.View, index uint64) (uint64, bool) {
 // committedTerm is the term of the entry known committed at index, 0 if
 // none is yet.
 func (c *Checker) committedTerm(index uint64) uint64 {
-	if index == 0 || index > uint64(len(c.committed)) {
-		return 0
+	if ce, ok := c.committed.at(index); ok {
+		return ce.entry.term
 	}
-	return c.committed[index-1].entry.term
+	return 0
 }
 
 // appliedTerm is the term of the entry first applied at index, 0 if none
 // has been yet.
 func (c *Checker) appliedTerm(index uint64) uint64 {
-	if index == 0 || index > uint64(len(c.applied)) {
-		return 0
+	if a, ok := c.applied.at(index); ok {
+		return a.term
 	}
-	return c.applied[index-1].term
+	return 0
 }

@@ -241,8 +241,8 @@ func (c *Checker) checkAck(n raftnode.View, d *durableLog, m raft.Message) error
 // nothing until it catches up, and Raft needs it to hold e before the
 // change commits, not before.
 func (c *Checker) checkDurableQuorum(n raftnode.View, what string, e raft.Entry, byLeader bool) error {
-	if !byLeader && e.Index <= uint64(len(c.committed)) {
-		if known := c.committed[e.Index-1]; known.byLeader && known.entry.same(e) {
+	if !byLeader && e.Index <= c.committed.len() {
+		if known, ok := c.committed.at(e.Index); !ok || known.byLeader && known.entry.same(e) {
 			// A leader committed it, checked against the disks then: a
 			// follower that learns of it later only follows, and a disk
 			// wiped since (the operator's replacement) took no

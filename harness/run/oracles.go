@@ -45,8 +45,12 @@ type oracles struct {
 	staleReads int
 	firstStale *staleRead
 
-	// digests[i-1] is the digest first reported at index i, and by whom.
-	digests    []reportedDigest
+	// digests[i-1-digestsBase] is the digest first reported at index i,
+	// and by whom. The indexes up to digestsBase are forgotten (a day's
+	// run applies millions): a replica applying one of them again would
+	// have to replay a log hours long, past every fault the run has.
+	digests     []reportedDigest
+	digestsBase uint64
 	diverged   int
 	firstSplit *digestSplit
 	// snapshots maps an index to the hash of the state a node snapshotted
@@ -55,6 +59,10 @@ type oracles struct {
 	snapshots   map[uint64]uint64
 	badSnapshot *snapshotSplit
 }
+
+// keptDigests is how many of the latest indexes the replica-digest oracle
+// keeps at least.
+const keptDigests = 1 << 20
 
 // snapshotSplit is the first unfaithful snapshot, in results.json.
 type snapshotSplit struct {
@@ -239,7 +247,7 @@ func (o *oracles) Applied(node harness.Addr, index, digest uint64, clock int64, 
 	if index == 0 {
 		return
 	}
-	if index > uint64(len(o.digests)) {
+	if index > o.digestsBase+uint64(len(o.digests)) {
 		if out != nil {
 			o.once.applied(o.world, index, clock, *out)
 			o.witness.command(index, *out)
@@ -247,9 +255,17 @@ func (o *oracles) Applied(node harness.Addr, index, digest uint64, clock int64, 
 		// Indexes are applied in order by each node, so the first report
 		// of a new index is always the next one.
 		o.digests = append(o.digests, reportedDigest{digest: digest, node: node})
+		if len(o.digests) >= 2*keptDigests {
+			drop := len(o.digests) - keptDigests
+			o.digests = append(make([]reportedDigest, 0, 2*keptDigests), o.digests[drop:]...)
+			o.digestsBase += uint64(drop)
+		}
 		return
 	}
-	first := o.digests[index-1]
+	if index <= o.digestsBase {
+		return // forgotten
+	}
+	first := o.digests[index-1-o.digestsBase]
 	if first.digest == digest {
 		return
 	}
@@ -307,7 +323,7 @@ func (o *oracles) results(mode kv.ReadMode) checker.Results {
 			"replicas' state machines diverged at %d indexes; the first: %s's digest after index %d differs from %s's (at %.3fs)",
 			o.diverged, s.Node, s.Index, s.Other, s.AtSecond)}
 	} else {
-		rs["replica-digest"] = checker.Result{Valid: checker.Valid, Summary: fmt.Sprintf("every replica's state machine agreed at each of %d indexes", len(o.digests))}
+		rs["replica-digest"] = checker.Result{Valid: checker.Valid, Summary: fmt.Sprintf("every replica's state machine agreed at each of %d indexes", o.digestsBase+uint64(len(o.digests)))}
 	}
 	return rs
 }
