@@ -51,8 +51,8 @@ type oracles struct {
 	// have to replay a log hours long, past every fault the run has.
 	digests     []reportedDigest
 	digestsBase uint64
-	diverged   int
-	firstSplit *digestSplit
+	diverged    int
+	firstSplit  *digestSplit
 	// snapshots maps an index to the hash of the state a node snapshotted
 	// there; badSnapshot is the first snapshot that does not restore the
 	// state it was taken from, or a load of one into another state.
