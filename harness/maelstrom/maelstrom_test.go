@@ -51,7 +51,9 @@ func linearizable(t *testing.T, h checker.History) checker.Validity {
 	t.Helper()
 	checked, err := workloads.Check(h, "register", time.Minute)
 	require.NoError(t, err)
-	return checked.Results["linearizable"].Valid
+	r := checked.Results["linearizable"]
+	t.Logf("linearizable: %s", r.Summary)
+	return r.Valid
 }
 
 // The correct subject (one copy of the map, on n1, every request forwarded

@@ -3,7 +3,9 @@
 // and every other node forwards writes and compare-and-sets to it.
 //
 //	-mode forward      reads are forwarded too: linearizable while nothing
-//	                   happens to n1 (a correct subject)
+//	                   happens to n1 (a correct subject); n1 answers a
+//	                   request it already applied (a duplicated packet)
+//	                   from what it answered, without applying it again
 //	-mode local-reads  n1 sends each new value to the others when it can,
 //	                   and they answer reads from their own copy: stale
 //	                   reads under partitions (a buggy subject)
@@ -38,6 +40,10 @@ var (
 	store    = map[string]any{}
 	nextID   = 1000
 	forwards = map[int]pending{}
+	// answered holds n1's reply to each request it applied, by sender and
+	// msg_id: a duplicate is answered again, never applied twice (a write
+	// applied again after a later one would undo it).
+	answered = map[string]map[string]any{}
 	out      = bufio.NewWriter(os.Stdout)
 )
 
@@ -135,7 +141,17 @@ func main() {
 			body["in_reply_to"] = p.msgID
 			send(p.client, body)
 		case self == "n1":
-			reply(m, apply(m))
+			id := m.Src + "/" + fmt.Sprint(m.Body["msg_id"])
+			body, seen := answered[id]
+			if !seen {
+				body = apply(m)
+				answered[id] = body
+			}
+			again := map[string]any{}
+			for k, v := range body {
+				again[k] = v
+			}
+			reply(m, again)
 		case t == "read" && *mode == "local-reads":
 			v, ok := store[key(m)]
 			if !ok {
