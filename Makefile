@@ -52,8 +52,9 @@ zoo: build
 # checker says the same with the service's order as without it (make test
 # runs 4 seeds of it).
 WITNESS_SEEDS ?= 1000
+WITNESS_FIRST ?= 1
 witness-sweep:
-	RAFTCHECK_WITNESS_SEEDS=$(WITNESS_SEEDS) $(GO) test -count=1 -timeout 0 -run TestTheWitnessNeverChangesAVerdict -v ./harness/run/
+	RAFTCHECK_WITNESS_SEEDS=$(WITNESS_SEEDS) RAFTCHECK_WITNESS_FIRST=$(WITNESS_FIRST) $(GO) test -count=1 -timeout 0 -run TestTheWitnessNeverChangesAVerdict -v ./harness/run/
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
