@@ -73,8 +73,6 @@ func (jw *JSONLWriter) SHA256() (string, error) {
 // written by other tools with extra fields still read. The history is
 // validated (see Validate).
 func ReadJSONL(r io.Reader, name string) (History, error) {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 64<<10), 64<<20)
 	var h History
 	if st, ok := r.(interface{ Stat() (fs.FileInfo, error) }); ok {
 		// A file's size gives the number of events to within a little
@@ -84,8 +82,30 @@ func ReadJSONL(r io.Reader, name string) (History, error) {
 			h = make(History, 0, fi.Size()/80+1)
 		}
 	}
+	err := ScanJSONL(r, name, func(e *Event) error {
+		h = append(h, *e)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := h.Validate(); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return h, nil
+}
+
+// ScanJSONL reads a JSON Lines history one event at a time, for a history
+// too big to hold: each is called with every event in turn, its Index its
+// place in the history, and may keep the event (not the pointer). Lines
+// are checked as ReadJSONL checks them, with the same errors; the
+// history's structure is not (see Structure). An error from each stops
+// the scan and is returned as it is.
+func ScanJSONL(r io.Reader, name string, each func(*Event) error) error {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 64<<10), 64<<20)
 	var fast eventDecoder
-	line := 0
+	line, events := 0, 0
 	for sc.Scan() {
 		line++
 		b := bytes.TrimSpace(sc.Bytes())
@@ -97,22 +117,22 @@ func ReadJSONL(r io.Reader, name string) (History, error) {
 		if !ok || !hasType || !hasProcess {
 			var err error
 			if e, err = decodeEventJSON(b); err != nil {
-				return nil, fmt.Errorf("%s:%d: %s", name, line, err)
+				return fmt.Errorf("%s:%d: %s", name, line, err)
 			}
 		}
-		e.Index = len(h)
-		h = append(h, e)
-		if err := checkEvent(&h[len(h)-1]); err != nil {
-			return nil, fmt.Errorf("%s:%d: %w", name, line, err)
+		e.Index = events
+		events++
+		if err := checkEvent(&e); err != nil {
+			return fmt.Errorf("%s:%d: %w", name, line, err)
+		}
+		if err := each(&e); err != nil {
+			return err
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%s:%d: %w", name, line+1, err)
+		return fmt.Errorf("%s:%d: %w", name, line+1, err)
 	}
-	if err := h.Validate(); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	return h, nil
+	return nil
 }
 
 // decodeEventJSON decodes one line with encoding/json: every line the fast
@@ -168,28 +188,54 @@ func checkEvent(e *Event) error {
 // in Jepsen and Knossos, whose :time comes from concurrent threads and
 // can be a few nanoseconds out of order (see InFileOrder).
 func (h History) Validate() error {
-	open := map[Process]int{} // process -> index of its outstanding invoke
+	var st Structure
 	for i := range h {
-		e := &h[i]
-		if err := checkEvent(e); err != nil {
-			return fmt.Errorf("event %d: %w", i, err)
+		if err := st.Add(&h[i]); err != nil {
+			return err
 		}
-		if e.Process == Nemesis {
-			continue
-		}
-		inv, busy := open[e.Process]
-		switch {
-		case e.Type == Invoke && busy:
-			return fmt.Errorf("event %d: process %v invokes while its operation of event %d is outstanding", i, e.Process, inv)
-		case e.Type == Invoke:
-			open[e.Process] = i
-		case !busy:
-			return fmt.Errorf("event %d: process %v completes (%s) an operation it never invoked", i, e.Process, e.Type)
-		case h[inv].F != e.F:
-			return fmt.Errorf("event %d: process %v completes f=%q but invoked f=%q at event %d", i, e.Process, e.F, h[inv].F, inv)
-		default:
-			delete(open, e.Process)
-		}
+	}
+	return nil
+}
+
+// Structure is Validate one event at a time, for a history read as a
+// stream (ScanJSONL): Add each event in order; the first error is the one
+// Validate gives. It holds one entry per process with an operation
+// outstanding.
+type Structure struct {
+	open map[Process]openInvoke // process -> its outstanding invoke
+	n    int
+}
+
+type openInvoke struct {
+	index int
+	f     string
+}
+
+// Add checks the next event, e, the i-th added (its Index is not read).
+func (st *Structure) Add(e *Event) error {
+	i := st.n
+	st.n++
+	if st.open == nil {
+		st.open = map[Process]openInvoke{}
+	}
+	if err := checkEvent(e); err != nil {
+		return fmt.Errorf("event %d: %w", i, err)
+	}
+	if e.Process == Nemesis {
+		return nil
+	}
+	inv, busy := st.open[e.Process]
+	switch {
+	case e.Type == Invoke && busy:
+		return fmt.Errorf("event %d: process %v invokes while its operation of event %d is outstanding", i, e.Process, inv.index)
+	case e.Type == Invoke:
+		st.open[e.Process] = openInvoke{index: i, f: e.F}
+	case !busy:
+		return fmt.Errorf("event %d: process %v completes (%s) an operation it never invoked", i, e.Process, e.Type)
+	case inv.f != e.F:
+		return fmt.Errorf("event %d: process %v completes f=%q but invoked f=%q at event %d", i, e.Process, e.F, inv.f, inv.index)
+	default:
+		delete(st.open, e.Process)
 	}
 	return nil
 }

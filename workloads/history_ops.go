@@ -40,7 +40,7 @@ func historyOps[I, O any](h checker.History, decode decodeFunc[I, O]) ([]checker
 		}
 		in, out, read, err := decode(p.Invocation, done)
 		if err != nil {
-			return nil, err
+			return nil, &opError{invoked: p.Invocation.Index, err: err}
 		}
 		if p.Type == checker.Fail || !known && read {
 			continue
@@ -66,3 +66,14 @@ func historyOps[I, O any](h checker.History, decode decodeFunc[I, O]) ([]checker
 func notA(e *checker.Event, model, fs string) error {
 	return fmt.Errorf("event %d: f=%q is not a %s operation (%s)", e.Index, e.F, model, fs)
 }
+
+// opError is an operation the model cannot read, with where it was
+// invoked: of the errors of several keys checked apart, the one a check of
+// the whole history gives is the earliest invoked (CheckModelByKey).
+type opError struct {
+	invoked int
+	err     error
+}
+
+func (e *opError) Error() string { return e.err.Error() }
+func (e *opError) Unwrap() error { return e.err }

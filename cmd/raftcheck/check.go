@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -36,20 +37,36 @@ func runCheck(args []string, stdout io.Writer) (int, error) {
 	if err != nil {
 		return exitError, err
 	}
-	h, err := readHistoryFile(o.path, o.format)
+	path, format, err := historyFileIn(o.path, o.format)
 	if err != nil {
 		return exitError, err
 	}
-	if len(h) == 0 {
-		// A file with no event at all is far likelier cut short or the
-		// wrong file than a test that did nothing; a history of nemesis
-		// events alone is checked (and has nothing illegal).
-		return exitError, fmt.Errorf("%s: no events", o.path)
-	}
 	started := time.Now()
-	checked, err := workloads.CheckModelWith(h, o.model, o.semantics, o.budget)
-	if err != nil {
-		return exitError, usagef("%v", err)
+	var h checker.History
+	var checked *workloads.Checked
+	if format == "jsonl" && o.reportDir == "" {
+		// Key by key as the file is read: memory then depends on the keys
+		// open at once, not on the history's length.
+		checked, err = workloads.CheckModelByKey(scanJSONLFile(path), path, o.model, o.semantics, o.budget)
+		if errors.Is(err, workloads.ErrNoEvents) {
+			return exitError, fmt.Errorf("%s: no events", o.path)
+		}
+		if err != nil {
+			return exitError, err
+		}
+	} else {
+		if h, err = readHistory(path, format); err != nil {
+			return exitError, err
+		}
+		if len(h) == 0 {
+			// A file with no event at all is far likelier cut short or
+			// the wrong file than a test that did nothing; a history of
+			// nemesis events alone is checked (and has nothing illegal).
+			return exitError, fmt.Errorf("%s: no events", o.path)
+		}
+		if checked, err = workloads.CheckModelWith(h, o.model, o.semantics, o.budget); err != nil {
+			return exitError, usagef("%v", err)
+		}
 	}
 	valid := checker.Valid
 	for _, name := range o.verdictFrom {
@@ -80,7 +97,7 @@ func parseCheckFlags(args []string) (checkOptions, error) {
 	fs.SetOutput(io.Discard)
 	model := fs.String("model", "register", "register (cas-register), counter, set or list-append")
 	format := fs.String("format", "auto", "jsonl, jepsen-edn (or edn), or auto: jepsen-edn for a .edn file, jsonl otherwise")
-	budget := fs.Duration("budget", time.Minute, "wall-clock budget of the linearizability check; keys it leaves undecided get one more try with twice it, so a check takes at most three times it (exhausted: unknown)")
+	budget := fs.Duration("budget", time.Minute, "wall-clock budget of the linearizability check; keys it leaves undecided get one more try with twice it, so a check takes at most three times it, or four for a JSON Lines history without --report, checked key by key as it is read (exhausted: unknown)")
 	checkers := fs.String("checkers", "", "the checkers whose verdicts set the exit code, comma-separated (default: linearizable and the model's own checker; stats and perf are printed, and informational unless named)")
 	initial := fs.String("initial", "nil", "register: what every register holds at the start, an integer or nil")
 	nilRead := fs.String("nil-read", "absent", "register: what a read of nil means: absent (the register holds nothing) or any (the value was not seen, as in Knossos)")
@@ -158,6 +175,16 @@ func parseRegisterInitial(s string) (workloads.RegisterValue, error) {
 // Jepsen store directory (store/<test>/<time>/) holds history.edn, one of
 // ours history.jsonl.
 func readHistoryFile(path, format string) (checker.History, error) {
+	path, format, err := historyFileIn(path, format)
+	if err != nil {
+		return nil, err
+	}
+	return readHistory(path, format)
+}
+
+// historyFileIn is the history file path names (itself, or the history in
+// the store directory it names) and its format, with auto resolved.
+func historyFileIn(path, format string) (string, string, error) {
 	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
 		found := ""
 		for _, name := range []string{"history.edn", "history.jsonl"} {
@@ -167,7 +194,7 @@ func readHistoryFile(path, format string) (checker.History, error) {
 			}
 		}
 		if found == "" {
-			return nil, fmt.Errorf("%s: a directory without history.edn or history.jsonl", path)
+			return "", "", fmt.Errorf("%s: a directory without history.edn or history.jsonl", path)
 		}
 		path = found
 	}
@@ -177,6 +204,10 @@ func readHistoryFile(path, format string) (checker.History, error) {
 			format = "jepsen-edn"
 		}
 	}
+	return path, format, nil
+}
+
+func readHistory(path, format string) (checker.History, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -186,6 +217,19 @@ func readHistoryFile(path, format string) (checker.History, error) {
 		return checker.ReadJSONL(f, path)
 	}
 	return checker.ReadJepsenEDN(f, path)
+}
+
+// scanJSONLFile reads a JSON Lines history file from its start at each
+// call: workloads.CheckModelByKey reads it twice.
+func scanJSONLFile(path string) workloads.Scan {
+	return func(each func(*checker.Event) error) error {
+		f, err := os.Open(path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		return checker.ScanJSONL(f, path, each)
+	}
 }
 
 func sortedNames(rs checker.Results) []string {
