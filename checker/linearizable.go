@@ -46,6 +46,9 @@ type linKey struct {
 	// byWitness says the key was decided by the order its system under
 	// test claimed (witnessed), without a search.
 	byWitness bool
+	// infoPlaced says the witness decided the key only once a search put
+	// info operations it could not place into its order (placeInfo).
+	infoPlaced bool
 }
 
 // CheckLinearizable checks that ops, a history's client operations, are

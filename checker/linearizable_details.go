@@ -27,6 +27,10 @@ type LinearizabilityDetails struct {
 	// WitnessedKeys were decided by the order the system under test
 	// claimed (Op.Order), verified without a search.
 	WitnessedKeys int `json:"witnessed_keys,omitempty"`
+	// InfoPlacedKeys are the WitnessedKeys whose claimed order became a
+	// linearization only once a search limited to it put in info
+	// operations the system could not place.
+	InfoPlacedKeys int `json:"info_placed_keys,omitempty"`
 	// Budget is the time the check was allowed ("none": unlimited).
 	Budget string `json:"budget"`
 	// RetriedKeys were undecided within Budget and checked once more with
@@ -90,6 +94,9 @@ func (l *Linearizability) Details() LinearizabilityDetails {
 	for _, k := range l.keys {
 		if k.byWitness {
 			d.WitnessedKeys++
+		}
+		if k.infoPlaced {
+			d.InfoPlacedKeys++
 		}
 		switch k.valid() {
 		case Invalid:
