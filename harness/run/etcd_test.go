@@ -21,6 +21,13 @@ import (
 func etcdRun(t *testing.T, cfg run.Config) (*run.Outcome, checker.Results) {
 	t.Helper()
 	cfg.System = "etcd"
+	return executeChecked(t, cfg)
+}
+
+// executeChecked runs cfg and gives its outcome and every checker's result:
+// the run's own and the workload's.
+func executeChecked(t *testing.T, cfg run.Config) (*run.Outcome, checker.Results) {
+	t.Helper()
 	require.NoError(t, cfg.Validate())
 	out, err := run.Execute(cfg)
 	require.NoError(t, err)

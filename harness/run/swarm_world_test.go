@@ -3,15 +3,12 @@ package run_test
 import (
 	"slices"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 
 	"raftcheck/checker"
 	"raftcheck/harness/run"
 	"raftcheck/nemesis"
-	"raftcheck/workloads"
 )
 
 // A world that removes members and runs without PreVote keeps CheckQuorum:
@@ -57,16 +54,7 @@ func TestBundledSwarmSeedsThatFoundImpossibleWorlds(t *testing.T) {
 			cfg.UseSwarmWorld(nil)
 			cfg.Liveness = 100
 			cfg.Trace = false
-			require.NoError(t, cfg.Validate())
-			out, err := run.Execute(cfg)
-			require.NoError(t, err)
-			rs := checker.Results{}
-			out.AddResults(rs)
-			checked, err := workloads.Check(out.History, cfg.Workload, time.Minute)
-			require.NoError(t, err)
-			for name, r := range checked.Results {
-				rs[name] = r
-			}
+			_, rs := executeChecked(t, cfg)
 			for check, r := range rs {
 				assert.NotEqual(t, checker.Invalid, r.Valid, "%s: %s", check, r.Summary)
 			}
