@@ -127,7 +127,10 @@ func (k *linKey) placeInfo(model porcupine.Model, chain, unplaced []int) ([]int,
 		}
 		v := visit{at, put}
 		for _, s := range seen[v] {
-			if model.Equal(s, state) {
+			// Each comparison counts as a step: states of lists differ
+			// by every order of their appends, and a place can gather
+			// many.
+			if steps++; steps > maxPlacedSteps || model.Equal(s, state) {
 				return false
 			}
 		}

@@ -97,7 +97,7 @@ func parseCheckFlags(args []string) (checkOptions, error) {
 	fs.SetOutput(io.Discard)
 	model := fs.String("model", "register", "register (cas-register), counter, set or list-append")
 	format := fs.String("format", "auto", "jsonl, jepsen-edn (or edn), or auto: jepsen-edn for a .edn file, jsonl otherwise")
-	budget := fs.Duration("budget", time.Minute, "wall-clock budget of the linearizability check; keys it leaves undecided get one more try with twice it, so a check takes at most three times it, or four for a JSON Lines history without --report, checked key by key as it is read (exhausted: unknown)")
+	budget := fs.Duration("budget", time.Minute, "wall-clock budget of the linearizability check; keys it leaves undecided get one more try with twice it, so a check takes at most three times it, or six for a JSON Lines history without --report, checked key by key as it is read (exhausted: unknown)")
 	checkers := fs.String("checkers", "", "the checkers whose verdicts set the exit code, comma-separated (default: linearizable and the model's own checker; stats and perf are printed, and informational unless named)")
 	initial := fs.String("initial", "nil", "register: what every register holds at the start, an integer or nil")
 	nilRead := fs.String("nil-read", "absent", "register: what a read of nil means: absent (the register holds nothing) or any (the value was not seen, as in Knossos)")

@@ -120,6 +120,7 @@ func (g *guide) next(cfg run.Config, seed uint64) (run.Config, bool) {
 	// A mutant that reads by lease keeps the lease's world sound, so that
 	// its lease reads are judged, never excused.
 	m.FitLeaseReads(true)
+	m.FitMembershipFaults()
 	g.mutated++
 	return m, true
 }

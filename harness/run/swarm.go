@@ -262,17 +262,7 @@ func (c *Config) UseSwarmWorld(kept []string) {
 		c.Swarm = true
 		c.Nemesis = faults.Nemesis
 	}
-	if !c.Raft.PreVote && slices.ContainsFunc(c.Nemesis.Kinds, isMembershipKind) {
-		// A node removed while cut off keeps campaigning, and a node
-		// still behind on the change counts it as a voter. With neither
-		// PreVote nor CheckQuorum's lease nothing stops its ever higher
-		// terms from deposing each leader before the leader brings the
-		// others up to date, and the cluster never recovers (thesis
-		// §4.2.3; swarm seed 9100157 did). That is Raft's design, not a
-		// bug, and a run that hits it fails liveness: such worlds keep
-		// CheckQuorum, as etcd's server always does.
-		c.Raft.CheckQuorum = true
-	}
+	c.FitMembershipFaults()
 	if c.Server.ReadMode == kv.ReadLease {
 		c.Server.MaxDrift = maxDrift
 		if c.System != "" && c.System != "bundled" {
@@ -363,4 +353,19 @@ func firstIDs(n int) []uint64 {
 		ids[i] = uint64(i + 1)
 	}
 	return ids
+}
+
+// FitMembershipFaults keeps CheckQuorum in a world without PreVote whose
+// faults change the membership. A node removed while cut off keeps
+// campaigning, and a node still behind on the change counts it as a
+// voter. With neither PreVote nor CheckQuorum's lease nothing stops its
+// ever higher terms from deposing each leader before the leader brings the
+// others up to date, and the cluster never recovers (thesis §4.2.3; swarm
+// seed 9100157 did). That is Raft's design, not a bug, and a run that hits
+// it fails liveness: such worlds keep CheckQuorum, as etcd's server always
+// does. The swarm's draw and the guided soak's mutants both end with it.
+func (c *Config) FitMembershipFaults() {
+	if !c.Raft.PreVote && slices.ContainsFunc(c.Nemesis.Kinds, isMembershipKind) {
+		c.Raft.CheckQuorum = true
+	}
 }
