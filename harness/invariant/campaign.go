@@ -52,9 +52,9 @@ const (
 type campaigns struct {
 	// timer counts the ticks since the node's election timer last had to
 	// restart, up to ElectionTick.
-	timer map[uint64]int
+	timer byNode[int]
 	// last is the node's state after its previous activation.
-	last map[uint64]campaignState
+	last byNode[campaignState]
 	// grants are the pre-vote grants, by voter, that reached a
 	// pre-candidate for the term it would take, since it became one;
 	// votes the vote grants that reached a candidate for its term.
@@ -62,17 +62,17 @@ type campaigns struct {
 	votes  map[uint64]map[uint64]bool
 	// held are the (index, term) entries each node has ever held, as its
 	// last entry or written: a request's last entry must be one of them.
-	held map[uint64]*heldEntries
+	held byNode[*heldEntries]
 	// asked is the term of a vote request of a later term just delivered
 	// to a node that led, which it must not step down for.
-	asked map[uint64]askedLeader
+	asked byNode[askedLeader]
 	// retries time each node's campaigns that follow one another with
 	// nothing in between (retry.go).
-	retries map[uint64]*retryTimer
+	retries byNode[*retryTimer]
 	// outsider is the highest term of a vote request from a node outside
 	// the configuration just delivered to a node, which must not move to
 	// that term for it (RemovedNodeIgnored).
-	outsider map[uint64]outsiderRequest
+	outsider byNode[outsiderRequest]
 }
 
 type outsiderRequest struct {
@@ -92,15 +92,8 @@ type campaignState struct {
 
 func newCampaigns() campaigns {
 	return campaigns{
-		timer:   map[uint64]int{},
-		last:    map[uint64]campaignState{},
-		grants:  map[uint64]map[uint64]bool{},
-		votes:   map[uint64]map[uint64]bool{},
-		held:    map[uint64]*heldEntries{},
-		asked:   map[uint64]askedLeader{},
-		retries: map[uint64]*retryTimer{},
-
-		outsider: map[uint64]outsiderRequest{},
+		grants: map[uint64]map[uint64]bool{},
+		votes:  map[uint64]map[uint64]bool{},
 	}
 }
 
@@ -108,15 +101,15 @@ func newCampaigns() campaigns {
 // starts from zero. The checker restarts its own count only on events
 // where Raft must (Figure 2); Raft may restart on more, which only makes
 // it campaign later, never earlier.
-func (c *Checker) restartTimer(id uint64) { c.camp.timer[id] = 0 }
+func (c *Checker) restartTimer(id uint64) { c.camp.timer.put(id, 0) }
 
 // tickTimer counts a tick of node id; a leader hears from itself.
 func (c *Checker) tickTimer(id uint64, leader bool) {
-	switch t := c.camp.timer[id]; {
+	switch t := c.camp.timer.at(id); {
 	case leader:
-		c.camp.timer[id] = 0
+		c.camp.timer.put(id, 0)
 	case t < c.sticky.ElectionTick:
-		c.camp.timer[id] = t + 1
+		c.camp.timer.put(id, t+1)
 	}
 	c.retryTick(id)
 }
@@ -128,7 +121,7 @@ func (c *Checker) campaignStarted(n raftnode.View) {
 	c.restartTimer(id)
 	c.retryStop(id)
 	st := n.Status()
-	c.camp.last[id] = campaignState{state: st.State, term: st.Term, vote: st.Vote}
+	c.camp.last.put(id, campaignState{state: st.State, term: st.Term, vote: st.Vote})
 	delete(c.camp.grants, id)
 	delete(c.camp.votes, id)
 	held := c.heldBy(id)
@@ -151,17 +144,7 @@ func (c *Checker) hold(id uint64, e raft.Entry) {
 }
 
 // heldBy is the set of entries node id has held.
-func (c *Checker) heldBy(id uint64) *heldEntries { return nodeEntry(c.camp.held, id) }
-
-// nodeEntry is node id's value in m, a new zero one if it had none.
-func nodeEntry[V any](m map[uint64]*V, id uint64) *V {
-	v := m[id]
-	if v == nil {
-		v = new(V)
-		m[id] = v
-	}
-	return v
-}
+func (c *Checker) heldBy(id uint64) *heldEntries { return entry(&c.camp.held, id) }
 
 // heldEntries is a set of (index, term) pairs. Nearly every index is
 // held in one term only, so that term is kept in a slice by index and
@@ -228,11 +211,11 @@ func (h *heldEntries) has(index, term uint64) bool {
 func (c *Checker) campaignDelivered(n raftnode.View, st raft.Status, m raft.Message) {
 	if st.State == raft.StateLeader && m.Term > st.Term && !isTransferVote(m) &&
 		(m.Type == raft.MsgPreVote || m.Type == raft.MsgVote && c.sticky.CheckQuorum) {
-		c.camp.asked[n.ID()] = askedLeader{term: m.Term, typ: m.Type}
+		c.camp.asked.put(n.ID(), askedLeader{term: m.Term, typ: m.Type})
 	}
 	if (m.Type == raft.MsgVote || m.Type == raft.MsgPreVote) && m.Term > st.Term && !c.confOf(n.ID()).IsVoter(m.From) && c.inLease(n.ID()) {
-		if o := c.camp.outsider[n.ID()]; m.Term > o.term {
-			c.camp.outsider[n.ID()] = outsiderRequest{from: m.From, term: m.Term, typ: m.Type}
+		if o := c.camp.outsider.at(n.ID()); m.Term > o.term {
+			c.camp.outsider.put(n.ID(), outsiderRequest{from: m.From, term: m.Term, typ: m.Type})
 		}
 	}
 	if m.Reject {
@@ -264,9 +247,9 @@ func (c *Checker) grantedQuorum(id uint64, grants map[uint64]bool) (bool, raft.C
 
 // campaignStepped checks what node n's last activation did to its
 // elections: a campaign it began, a pre-candidacy it won, a vote it gave.
-func (c *Checker) campaignStepped(n raftnode.View) error {
+// st is n's status now.
+func (c *Checker) campaignStepped(n raftnode.View, st raft.Status) error {
 	id := n.ID()
-	st := n.Status()
 	// A request names the last entry the log had when it was made, in
 	// some activation; the entry may be gone by the time the request
 	// leaves (a later term truncated it before it was ever written).
@@ -274,16 +257,16 @@ func (c *Checker) campaignStepped(n raftnode.View) error {
 		c.hold(id, raft.Entry{Index: st.LastIndex, Term: t})
 	}
 	now := campaignState{state: st.State, term: st.Term, vote: st.Vote}
-	prev, known := c.camp.last[id]
-	c.camp.last[id] = now
-	if o, ok := c.camp.outsider[id]; ok {
-		delete(c.camp.outsider, id)
+	prev, known := c.camp.last.get(id)
+	c.camp.last.put(id, now)
+	if o, ok := c.camp.outsider.get(id); ok {
+		c.camp.outsider.del(id)
 		if known && now.term >= o.term && prev.term < o.term && len(c.confOf(id).Voters) > 0 {
 			return c.violation(RemovedNodeIgnored, n, "moved from term %d to term %d on a %s from node %d, which is not a voter of its configuration %v", prev.term, now.term, o.typ, o.from, c.confOf(id))
 		}
 	}
-	if a, ok := c.camp.asked[id]; ok {
-		delete(c.camp.asked, id)
+	if a, ok := c.camp.asked.get(id); ok {
+		c.camp.asked.del(id)
 		if now.state != raft.StateLeader && now.term >= a.term {
 			return c.violation(LeaderStickiness, n, "led term %d and stepped down to term %d for a %s: a leader disregards a request of a later term (a pre-vote always, a vote with CheckQuorum)", prev.term, now.term, a.typ)
 		}
@@ -313,11 +296,11 @@ func (c *Checker) campaignStepped(n raftnode.View) error {
 			return c.violation(VoteQuorum, n, "became leader of term %d with votes from %s and itself, not a quorum of its configuration %v", now.term, idList(votes), conf)
 		}
 	case began && !c.mayCampaign(n):
-		return c.violation(OnlyVotersCampaign, n, "became a %s in term %d, though it votes neither in its configuration %v nor in its committed one %v", now.state, now.term, c.confOf(id), c.confModel(id).at(n.Status().Commit))
+		return c.violation(OnlyVotersCampaign, n, "became a %s in term %d, though it votes neither in its configuration %v nor in its committed one %v", now.state, now.term, c.confOf(id), c.confModel(id).at(st.Commit))
 	case began:
 		told := now.state == raft.StateCandidate && c.toldToCampaign(id, now.term)
-		if c.sticky.ElectionTick > 0 && c.camp.timer[id] < c.sticky.ElectionTick && !told {
-			return c.violation(ElectionTimer, n, "became a %s in term %d %d ticks after it last heard from a leader, granted a vote, campaigned or booted; the election timeout is at least %d ticks", now.state, now.term, c.camp.timer[id], c.sticky.ElectionTick)
+		if c.sticky.ElectionTick > 0 && c.camp.timer.at(id) < c.sticky.ElectionTick && !told {
+			return c.violation(ElectionTimer, n, "became a %s in term %d %d ticks after it last heard from a leader, granted a vote, campaigned or booted; the election timeout is at least %d ticks", now.state, now.term, c.camp.timer.at(id), c.sticky.ElectionTick)
 		}
 		delete(c.camp.grants, id)
 		delete(c.camp.votes, id)
@@ -336,7 +319,7 @@ func (c *Checker) campaignSent(n raftnode.View, m raft.Message) error {
 	if m.Type != raft.MsgVote && m.Type != raft.MsgPreVote {
 		return c.retrySent(n, m)
 	}
-	if m.Index != 0 && !c.camp.held[n.ID()].has(m.Index, m.LogTerm) {
+	if m.Index != 0 && !c.camp.held.at(n.ID()).has(m.Index, m.LogTerm) {
 		return c.violation(TruthfulRequest, n, "asked for a %s in term %d naming (index %d, term %d) as its last entry, an entry it never held", m.Type, m.Term, m.Index, m.LogTerm)
 	}
 	return c.retrySent(n, m)

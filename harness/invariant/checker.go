@@ -98,13 +98,13 @@ type Checker struct {
 	// lastCommit is the commit index each node has reached in its current
 	// incarnation; ids are the nodes seen, sorted, for deterministic
 	// iteration.
-	lastCommit map[uint64]uint64
+	lastCommit byNode[uint64]
 	ids        []uint64
 
 	// What the wire checks (wire.go) remember: each node's durable state,
 	// every vote granted, and whether each vote request was up-to-date
 	// when delivered.
-	durables map[uint64]*durableLog
+	durables byNode[*durableLog]
 	votes    map[voteKey]uint64
 	requests map[requestKey]requestState
 	// sticky and lease are the leader-stickiness rule (lease.go).
@@ -116,14 +116,14 @@ type Checker struct {
 	// followers whose rejection, and staleTo the response of an earlier
 	// term, that reached a leader in the activation being checked; visit
 	// and visitPeer the progress visit in hand (progress.go).
-	tracks    map[uint64]*leaderTrack
+	tracks    byNode[*leaderTrack]
 	visit     progressVisit
 	visitPeer func(peer, match, next uint64)
 	// hints are the hints rejections of appends delivered must carry
 	// (hint.go).
 	hints      map[uint64]map[probeKey][]expectedHint
 	rejectedBy map[uint64]map[uint64]bool
-	staleTo    map[uint64]staleResponse
+	staleTo    byNode[staleResponse]
 	// latestLeaderTerm is the latest term a leader was seen in.
 	latestLeaderTerm uint64
 	// confs model each node's configuration, snapConfs hold the
@@ -131,7 +131,7 @@ type Checker struct {
 	// configurations leaders committed in (membership.go).
 	xfer        transfers
 	flow        FlowBounds
-	confs       map[uint64]*confModel
+	confs       byNode[*confModel]
 	snapConfs   map[indexTerm]raft.ConfState
 	commitConfs []confPoint
 	// terms watches where each node's term comes from (term_learned.go).
@@ -169,17 +169,11 @@ func New(world World, seed uint64) *Checker {
 		appended:       map[indexTerm]appendedEntry{},
 		appendedWindow: appendedWindow,
 		keep:           keptIndexes,
-		lastCommit:     map[uint64]uint64{},
-		durables:       map[uint64]*durableLog{},
 		votes:          map[voteKey]uint64{},
 		requests:       map[requestKey]requestState{},
-		lease:          leaseClock{ticks: map[uint64]int{}},
 		camp:           newCampaigns(),
-		tracks:         map[uint64]*leaderTrack{},
 		hints:          map[uint64]map[probeKey][]expectedHint{},
 		rejectedBy:     map[uint64]map[uint64]bool{},
-		staleTo:        map[uint64]staleResponse{},
-		confs:          map[uint64]*confModel{},
 		xfer:           newTransfers(),
 		terms:          newTermWatch(),
 	}
@@ -196,11 +190,11 @@ func (c *Checker) violation(invariant string, n raftnode.View, format string, ar
 // Started registers a new incarnation and checks the log it recovered.
 func (c *Checker) Started(n raftnode.View) error {
 	id := n.ID()
-	if _, known := c.lastCommit[id]; !known {
+	if _, known := c.lastCommit.get(id); !known {
 		c.ids = insertSorted(c.ids, id)
 	}
 	st := n.Status()
-	c.lastCommit[id] = st.Commit
+	c.lastCommit.put(id, st.Commit)
 	c.termStarted(id, st.Term)
 	c.resetLease(id) // a node boots within its promise
 	c.campaignStarted(n)
@@ -238,7 +232,7 @@ func (c *Checker) Started(n raftnode.View) error {
 // Wiped forgets what node id's disk held and the votes it gave: an
 // operator replaced its disk. Its durable state is read afresh, empty.
 func (c *Checker) Wiped(id uint64) {
-	delete(c.durables, id)
+	c.durables.del(id)
 	for k := range c.votes {
 		if k.voter == id {
 			delete(c.votes, k)
@@ -362,7 +356,7 @@ func (c *Checker) Stepped(n raftnode.View) error {
 	if applied := n.AppliedIndex(); applied > st.Commit {
 		return c.violation(AppliedCommitted, n, "the state machine applied up to %d but commit is %d", applied, st.Commit)
 	}
-	if err := c.checkConf(n); err != nil {
+	if err := c.checkConf(n, st); err != nil {
 		return err
 	}
 	if err := c.checkLeaderConf(n, st); err != nil {
@@ -375,7 +369,7 @@ func (c *Checker) Stepped(n raftnode.View) error {
 		if err := c.flowStepped(n, st); err != nil {
 			return err
 		}
-		if err := c.campaignStepped(n); err != nil {
+		if err := c.campaignStepped(n, st); err != nil {
 			return err
 		}
 	}
@@ -399,13 +393,13 @@ func (c *Checker) Stepped(n raftnode.View) error {
 	}
 	if st.State != raft.StateLeader {
 		delete(c.rejectedBy, id) // a rejection reaching a non-leader moves nothing
-		delete(c.staleTo, id)
+		c.staleTo.del(id)
 	} else {
 		if err := c.checkProgress(n, st.Term); err != nil {
 			return err
 		}
 	}
-	last := c.lastCommit[id]
+	last := c.lastCommit.at(id)
 	if st.Commit < last {
 		return c.violation(CommitMonotonicity, n, "commit went back from %d to %d", last, st.Commit)
 	}
@@ -443,7 +437,7 @@ func (c *Checker) Stepped(n raftnode.View) error {
 		if st.State == raft.StateLeader && st.Commit > known {
 			c.committedIn(st.Commit, c.confOf(id))
 		}
-		c.lastCommit[id] = st.Commit
+		c.lastCommit.put(id, st.Commit)
 	}
 	return nil
 }

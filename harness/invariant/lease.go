@@ -31,15 +31,15 @@ func (c *Checker) SetStickiness(s Stickiness) { c.sticky = s }
 // node's Raft keeps, kept here from what the wire and the clock show, so
 // that a Raft that forgets to count, or counts wrong, is caught.
 type leaseClock struct {
-	ticks map[uint64]int
+	ticks byNode[int]
 }
 
-func (c *Checker) resetLease(id uint64) { c.lease.ticks[id] = 0 }
+func (c *Checker) resetLease(id uint64) { c.lease.ticks.put(id, 0) }
 
 // inLease reports whether node id is within its promise: fewer than an
 // election timeout of ticks since it last heard from a leader.
 func (c *Checker) inLease(id uint64) bool {
-	return c.lease.ticks[id] < c.sticky.ElectionTick
+	return c.lease.ticks.at(id) < c.sticky.ElectionTick
 }
 
 // Ticking counts a tick of n's clock. A leader's tick resets the count (a
@@ -52,11 +52,12 @@ func (c *Checker) Ticking(n raftnode.View) error {
 	if err := c.transferTicking(n); err != nil {
 		return err
 	}
-	c.tickTimer(id, n.Status().State == raft.StateLeader)
-	if n.Status().State == raft.StateLeader {
+	leads := n.Status().State == raft.StateLeader
+	c.tickTimer(id, leads)
+	if leads {
 		c.resetLease(id)
-	} else if t := c.lease.ticks[id]; t < c.sticky.ElectionTick {
-		c.lease.ticks[id] = t + 1
+	} else if t := c.lease.ticks.at(id); t < c.sticky.ElectionTick {
+		c.lease.ticks.put(id, t+1)
 	}
 	return nil
 }

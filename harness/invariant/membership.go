@@ -181,25 +181,23 @@ func (c *Checker) confStarted(n raftnode.View, what string) error {
 			return c.violation(ConfigThroughLog, n, "%s a snapshot of index %d/t%d with configuration %v, where the configuration at that index is %v", what, st.Snapshot, t, got, want)
 		}
 	}
-	m.rescan(n)
-	return c.checkConf(n)
+	m.rescan(n, st)
+	return c.checkConf(n, st)
 }
 
 // rescan reads n's whole log from its start.
-func (m *confModel) rescan(n raftnode.View) {
-	st := n.Status()
+func (m *confModel) rescan(n raftnode.View, st raft.Status) {
 	t, _ := n.Term(st.Snapshot)
 	m.changes, m.scanned = m.changes[:0], indexTerm{st.Snapshot, t}
-	m.scan(n)
+	m.scan(n, st)
 }
 
 // scan reads the entries of n's log after the last one read, or the
 // whole log again if that one is gone (truncated by a leader, or replaced
 // by a snapshot's start). The model follows Raft's own log, written or
 // not: a configuration is in force from the moment its entry is in the
-// log, before the host is handed it to write.
-func (m *confModel) scan(n raftnode.View) {
-	st := n.Status()
+// log, before the host is handed it to write. st is n's status now.
+func (m *confModel) scan(n raftnode.View, st raft.Status) {
 	// A snapshot's configuration is in force from the moment the node
 	// holds it, as its log's start, whether applied yet or not.
 	m.applied = max(n.AppliedIndex(), st.Snapshot)
@@ -248,16 +246,16 @@ func (c *Checker) confCompacted(n raftnode.View, snap raft.SnapshotMeta) error {
 }
 
 // checkConf holds n's configuration to the model, brought up to date
-// with its log.
-func (c *Checker) checkConf(n raftnode.View) error {
+// with its log. st is n's status now.
+func (c *Checker) checkConf(n raftnode.View, st raft.Status) error {
 	m := c.confModel(n.ID())
-	m.scan(n)
+	m.scan(n, st)
 	want := m.latest()
 	if got := n.ConfState(); !got.Equal(want) {
 		if m.onApply {
 			return c.violation(ConfigThroughLog, n, "has configuration %v in force, where the latest it applied (applied index %d) is %v: in this system a configuration takes effect when it is applied", got, m.applied, want)
 		}
-		return c.violation(ConfigThroughLog, n, "has configuration %v in force, where the latest in its log (last index %d) is %v: a configuration takes effect when it is appended", got, n.Status().LastIndex, want)
+		return c.violation(ConfigThroughLog, n, "has configuration %v in force, where the latest in its log (last index %d) is %v: a configuration takes effect when it is appended", got, st.LastIndex, want)
 	}
 	return nil
 }
@@ -308,10 +306,10 @@ func (c *Checker) confOf(id uint64) raft.ConfState { return c.confModel(id).late
 // confModel is node id's model, a new one starting from the initial
 // configuration if it had none.
 func (c *Checker) confModel(id uint64) *confModel {
-	m := c.confs[id]
+	m := c.confs.at(id)
 	if m == nil {
 		m = &confModel{initial: c.initialConf, onApply: c.sem.ConfOnApply, apply: c.sem.ApplyConfChange}
-		c.confs[id] = m
+		c.confs.put(id, m)
 	}
 	return m
 }

@@ -81,11 +81,11 @@ func (t *leaderTrack) peer(id uint64) *peerTrack {
 // track is leader's track for term, or nil when the checker has already
 // moved it to a later term (what an earlier term did is of no interest).
 func (c *Checker) track(leader, term uint64) *leaderTrack {
-	t := c.tracks[leader]
+	t := c.tracks.at(leader)
 	switch {
 	case t == nil:
 		t = &leaderTrack{term: term}
-		c.tracks[leader] = t
+		c.tracks.put(leader, t)
 	case t.term > term:
 		return nil
 	case t.term < term:
@@ -114,13 +114,13 @@ func (c *Checker) checkProgress(n raftnode.View, term uint64) error {
 	v := &c.visit
 	t := c.track(id, term)
 	if t == nil { // acks of a later term were sent to it: it leads this one
-		t = c.tracks[id]
+		t = c.tracks.at(id)
 		t.term, t.peers = term, t.peers[:0]
 	}
 	*v = progressVisit{c: c, n: n, id: id, term: term, track: t, rejected: c.rejectedBy[id]}
 	delete(c.rejectedBy, id)
-	v.stale, v.staleFrom = c.staleTo[id]
-	delete(c.staleTo, id)
+	v.stale, v.staleFrom = c.staleTo.get(id)
+	c.staleTo.del(id)
 	t.visits++
 	n.Progress(c.visitPeer)
 	err := v.err
@@ -215,7 +215,7 @@ func (c *Checker) noteDelivered(n raftnode.View, st raft.Status, m raft.Message)
 	}
 	switch {
 	case m.Term < st.Term:
-		c.staleTo[n.ID()] = staleResponse{from: m.From, term: m.Term, typ: m.Type}
+		c.staleTo.put(n.ID(), staleResponse{from: m.From, term: m.Term, typ: m.Type})
 	case m.Type == raft.MsgAppResp && m.Reject:
 		c.noteRejection(n.ID(), m.From)
 	}

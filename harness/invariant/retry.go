@@ -53,11 +53,11 @@ type retryTimer struct {
 	run, of int
 }
 
-func (c *Checker) retryOf(id uint64) *retryTimer { return nodeEntry(c.camp.retries, id) }
+func (c *Checker) retryOf(id uint64) *retryTimer { return entry(&c.camp.retries, id) }
 
 // retryTick counts a tick of node id towards its next round.
 func (c *Checker) retryTick(id uint64) {
-	if t := c.camp.retries[id]; t != nil && t.timing {
+	if t := c.camp.retries.at(id); t != nil && t.timing {
 		t.ticks++
 	}
 }
@@ -65,7 +65,7 @@ func (c *Checker) retryTick(id uint64) {
 // retryStop notes an event that restarts node id's election timer other
 // than a campaign: until its next round, nothing is timed.
 func (c *Checker) retryStop(id uint64) {
-	if t := c.camp.retries[id]; t != nil {
+	if t := c.camp.retries.at(id); t != nil {
 		t.timing, t.requests = false, false
 	}
 }
@@ -111,7 +111,7 @@ func (c *Checker) retrySent(n raftnode.View, m raft.Message) error {
 	case m.Type == raft.MsgVoteResp && !m.Reject:
 		c.retryStop(n.ID())
 	case m.Type == raft.MsgPreVote:
-		if t := c.camp.retries[n.ID()]; t != nil && t.requests {
+		if t := c.camp.retries.at(n.ID()); t != nil && t.requests {
 			// The requests of the round already begun: the rest of them
 			// leave at this same instant.
 			t.requests, t.at = false, c.world.Now()

@@ -316,12 +316,12 @@ func (c *Checker) durableSummary(conf raft.ConfState, index uint64) string {
 
 // durable is node id's durable state, brought up to date.
 func (c *Checker) durable(id uint64) *durableLog {
-	d, ok := c.durables[id]
+	d, ok := c.durables.get(id)
 	if !ok {
 		// The checker's lookups are bound once: a method value made on
 		// every call would be an allocation for every message sent.
 		d = &durableLog{committedTerm: c.committedTerm, coveredTerm: c.appliedTerm, laterTermsRecover: c.sem.EntriesBeforeHardState}
-		c.durables[id] = d
+		c.durables.put(id, d)
 	}
 	f := c.world.Durable(id)
 	d.catchUp(f.WAL, f.Snapshot, f.Rewrites)
